@@ -861,3 +861,15 @@ def test_a_symbolic_tensor_does_not_become_a_numpy_array():
     t = tf.constant(1.0)
     with pytest.raises(NotImplementedError, match='Cannot convert a symbolic Tensor'):
         np.array(t)
+
+
+def test_op_whose_shape_check_fails_is_not_added():
+    # TF: the node is dropped, its name stays taken, the Const built for the shape argument stays.
+    g = tf.Graph()
+    with g.as_default():
+        c = tf.constant([1, 2, 3])
+        with pytest.raises(ValueError, match='Reshape'):
+            tf.reshape(c, [2, 2])
+        assert [op.name for op in g.get_operations()] == ['Const', 'Reshape/shape']
+        assert c.consumers() == []
+        assert tf.reshape(c, [3]).name == 'Reshape_1:0'

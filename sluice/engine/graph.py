@@ -177,9 +177,12 @@ class Operation:
         self._control_outputs = []
         self.traceback = _user_traceback()
         self._outputs = [Tensor(self, i, dt, tensor_shape.unknown_shape()) for i, dt in enumerate(output_dtypes)]
-        for t in inputs:
+
+    def _link(self):
+        """Makes the op visible from its inputs; done once its shape function has accepted it."""
+        for t in self._inputs:
             t._consumers.append(self)
-        for c in control_inputs:
+        for c in self._control_inputs:
             c._control_outputs.append(self)
 
     name = property(lambda self: self._name)
@@ -500,8 +503,6 @@ class Graph:
                 attrs['_gradient_op_type'] = state.gradient_overrides[op_type]
             control = self._current_control_inputs(flat_inputs)
             op = Operation(self, op_def, name, flat_inputs, attrs, output_dtypes, control, '')
-            if state.control:
-                self._record_created(op)
             op._ref_inputs = ref_flags  # which inputs are written (Ref args), not read
             if state.colocation:
                 names = {n for target in state.colocation for n in target._colocation_names()}
@@ -509,12 +510,17 @@ class Graph:
                 op._device = state.colocation[-1]._device
             elif state.devices:
                 op._device = self._device_for(op)
-            self._ops.append(op)
-            self._ops_by_name[name] = op
+        # As TF's C API: an op whose shape function fails is not added (its name stays taken).
         if op_def.shape_fn is not None:
             shapes = op_def.shape_fn(op)
             for t, s in zip(op._outputs, shapes):
                 t._shape = s if isinstance(s, tensor_shape.TensorShape) else tensor_shape.as_shape(s)
+        with self._lock:
+            op._link()
+            if state.control:
+                self._record_created(op)
+            self._ops.append(op)
+            self._ops_by_name[name] = op
         return op
 
     # -- lookups --
