@@ -16,6 +16,15 @@ modify its inputs in place, except inputs declared Ref in the OpDef (variables) 
 context says are private. `ctx.xp` is NumPy on CPU and CuPy on GPU, so most kernels are written
 once for both devices.
 
+A registration for one device type *specializes* a registration shared by several: it wins for
+that device whatever the import order (as JAX registers a `platform="cuda"` lowering beside the
+default one). So a CPU-only fast path is one more registration, never an `if xp is np` branch:
+
+    @register_kernel('ReluGrad', devices=('CPU',))   # the C loop; the shared builder still serves GPUs
+    def relu_grad_cpu(op, ctx): ...
+
+Two registrations of the same kind for the same (op type, device type) are a bug (KeyError).
+
 Registration options:
     devices:       device types the builder serves ('CPU', 'GPU').
     multi_output:  the step callable returns a sequence, one item per output.
@@ -31,9 +40,13 @@ _KERNELS = {}
 
 
 class KernelDef:
-    __slots__ = ('op_type', 'device_type', 'builder', 'multi_output', 'host_inputs', 'fresh_output', 'host_outputs')
+    """One registration: `builder` serves `op_type` on `device_type`; `specialized` when it was
+    registered for that device type alone (it then overrides a shared registration)."""
+    __slots__ = ('op_type', 'device_type', 'builder', 'multi_output', 'host_inputs', 'fresh_output', 'host_outputs',
+                 'specialized')
 
-    def __init__(self, op_type, device_type, builder, multi_output, host_inputs, fresh_output, host_outputs=False):
+    def __init__(self, op_type, device_type, builder, multi_output, host_inputs, fresh_output, host_outputs=False,
+                 specialized=False):
         self.op_type = op_type
         self.device_type = device_type
         self.builder = builder
@@ -41,6 +54,7 @@ class KernelDef:
         self.host_inputs = frozenset(host_inputs)
         self.fresh_output = fresh_output
         self.host_outputs = host_outputs
+        self.specialized = specialized
 
 
 def register_kernel(op_types, devices=('CPU', 'GPU'), multi_output=False, host_inputs=(), fresh_output=False,
@@ -49,14 +63,18 @@ def register_kernel(op_types, devices=('CPU', 'GPU'), multi_output=False, host_i
     if isinstance(op_types, str):
         op_types = (op_types,)
 
+    specialized = len(devices) == 1
+
     def decorate(builder):
         for op_type in op_types:
             for device_type in devices:
                 key = (op_type, device_type)
-                if key in _KERNELS:
+                old = _KERNELS.get(key)
+                if old is not None and old.specialized == specialized:
                     raise KeyError('A kernel for %s on %s is already registered' % key)
-                _KERNELS[key] = KernelDef(op_type, device_type, builder, multi_output, host_inputs, fresh_output,
-                                          host_outputs)
+                if old is None or specialized:
+                    _KERNELS[key] = KernelDef(op_type, device_type, builder, multi_output, host_inputs, fresh_output,
+                                              host_outputs, specialized)
         return builder
     return decorate
 
