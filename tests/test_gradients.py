@@ -445,18 +445,18 @@ def test_indexed_slices_flow_through_identity_and_densify_for_other_ops():
 # Kernels of the ops gradients build
 # ---------------------------------------------------------------------------------------------
 def test_gradient_kernels(device):
-    from sluice.ops import array_ops
+    from sluice.engine import op_builder
     with tf.device(device):
         s0 = tf.placeholder(tf.int32, [None])
         s1 = tf.placeholder(tf.int32, [None])
-        r0, r1 = array_ops._apply('BroadcastGradientArgs', [s0, s1]).outputs
-        e0, e1 = array_ops._apply('BroadcastGradientArgs', [[2, 1], [2, 1]]).outputs
+        r0, r1 = op_builder.apply('BroadcastGradientArgs', [s0, s1]).outputs
+        e0, e1 = op_builder.apply('BroadcastGradientArgs', [[2, 1], [2, 1]]).outputs
         inv = tf.invert_permutation(tf.constant([2, 0, 1]))
         seg = tf.unsorted_segment_sum(tf.constant([[1., 2.], [3., 4.], [5., 6.]]), tf.constant([1, -1, 1]), 3)
         dy = tf.constant([[1., 2.]])
-        ssg = array_ops._out('StridedSliceGrad', [tf.constant([3, 2]), tf.constant([1]), tf.constant([2]),
+        ssg = op_builder.output('StridedSliceGrad', [tf.constant([3, 2]), tf.constant([1]), tf.constant([2]),
                                                   tf.constant([1]), dy], {})
-        mpg = array_ops._out('MirrorPadGrad', [tf.constant(np.arange(6.)), tf.constant([[2, 1]])],
+        mpg = op_builder.output('MirrorPadGrad', [tf.constant(np.arange(6.)), tf.constant([[2, 1]])],
                              {'mode': 'REFLECT'})
     a, b, e, f, i, s, st, m = run_graph([r0, r1, e0, e1, inv, seg, ssg, mpg], {s0: [2, 1, 3], s1: [3]})
     assert (a.tolist(), b.tolist(), e.tolist(), f.tolist()) == ([1], [0, 1], [], [])  # as TF's kernel

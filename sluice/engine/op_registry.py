@@ -58,15 +58,17 @@ class OpDef:
     attrs:       {name: default or REQUIRED}.
     attr_kinds:  {name: 'type' | 'list(type)' | 'int' | 'float' | 'bool' | 'string' | 'shape' |
                   'tensor' | 'func' | 'list(int)' | ...} as in TF's OpDef.
+    allowed:     {type attr: tuple of DTypes} the op accepts (TF's `T: {float, double}`); the op
+                 builder rejects other dtypes with TF's TypeError. Attrs not named accept any.
     shape_fn:    f(op) -> list of TensorShape, one per output; None means unknown shapes.
     is_stateful: the op reads or writes state kept in the session (variables, queues, RNGs);
                  such ops are never pruned as constants and never deduplicated.
     Gradients are declared beside the op with `register_gradient` (kept in their own table, so a
     user's gradient_override_map may name types that are not ops).
     """
-    __slots__ = ('type', 'inputs', 'outputs', 'attrs', 'attr_kinds', 'shape_fn', 'is_stateful')
+    __slots__ = ('type', 'inputs', 'outputs', 'attrs', 'attr_kinds', 'allowed', 'shape_fn', 'is_stateful')
 
-    def __init__(self, op_type, inputs, outputs, attrs, shape_fn, is_stateful):
+    def __init__(self, op_type, inputs, outputs, attrs, shape_fn, is_stateful, allowed=None):
         self.type = op_type
         self.attr_kinds = {}
         self.attrs = {}
@@ -78,6 +80,7 @@ class OpDef:
         self.outputs = [ArgDef(s, self.attr_kinds) for s in outputs]
         self.shape_fn = shape_fn
         self.is_stateful = is_stateful
+        self.allowed = {k: tuple(_dtypes.as_dtype(d) for d in v) for k, v in (allowed or {}).items()}
 
     def __repr__(self):
         return '<OpDef %s>' % self.type
@@ -86,11 +89,11 @@ class OpDef:
 _REGISTRY = {}
 
 
-def register_op(op_type, inputs=(), outputs=(), attrs=None, shape_fn=None, is_stateful=False):
+def register_op(op_type, inputs=(), outputs=(), attrs=None, shape_fn=None, is_stateful=False, allowed=None):
     """Declares an op type; returns its OpDef. Declaring a type twice is a bug."""
     if op_type in _REGISTRY:
         raise KeyError('Op type %r is already registered' % op_type)
-    op_def = OpDef(op_type, list(inputs), list(outputs), attrs or {}, shape_fn, is_stateful)
+    op_def = OpDef(op_type, list(inputs), list(outputs), attrs or {}, shape_fn, is_stateful, allowed)
     _REGISTRY[op_type] = op_def
     return op_def
 

@@ -14,6 +14,7 @@ over the axes the operand was stretched along, then reshaped to the operand's sh
 from the static shapes when those decide them (no op then when nothing was broadcast), else from a
 BroadcastGradientArgs op over the run-time shapes.
 """
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine.op_registry import no_gradient, register_gradient
 from sluice.ops import array_ops, constant_op, math_ops, shape_fns
@@ -27,7 +28,7 @@ for _type in ('ZerosLike', 'OnesLike', 'StopGradient', 'Shape', 'ShapeN', 'Rank'
 # -- broadcasting --
 def broadcast_gradient_args_op(s0, s1):
     """The BroadcastGradientArgs op: the reduction axes (r0, r1) of two run-time shapes."""
-    return tuple(array_ops._apply('BroadcastGradientArgs', [s0, s1]).outputs)
+    return tuple(op_builder.apply('BroadcastGradientArgs', [s0, s1]).outputs)
 
 
 def _static_reduction_axes(xs, ys):
@@ -154,7 +155,7 @@ def _strided_slice_grad(op, grad):
     x, begin, end, strides = op.inputs
     masks = {k: op.get_attr(k) for k in _SLICE_MASKS}
     shape = array_ops.shape(x, out_type=begin.dtype.base_dtype)
-    dx = array_ops._out('StridedSliceGrad', [shape, begin, end, strides, as_dense(grad)], masks)
+    dx = op_builder.output('StridedSliceGrad', [shape, begin, end, strides, as_dense(grad)], masks)
     return dx, None, None, None
 
 
@@ -254,12 +255,12 @@ def _pad_grad(op, grad):
 
 @register_gradient('MirrorPad')
 def _mirror_pad_grad(op, grad):
-    return array_ops._out('MirrorPadGrad', [as_dense(grad), op.inputs[1]], {'mode': op.get_attr('mode')}), None
+    return op_builder.output('MirrorPadGrad', [as_dense(grad), op.inputs[1]], {'mode': op.get_attr('mode')}), None
 
 
 @register_gradient('MirrorPadGrad')
 def _mirror_pad_grad_grad(op, grad):
-    return array_ops._out('MirrorPad', [grad, op.inputs[1]], {'mode': op.get_attr('mode')}), None
+    return op_builder.output('MirrorPad', [grad, op.inputs[1]], {'mode': op.get_attr('mode')}), None
 
 
 @register_gradient('Fill')

@@ -18,9 +18,9 @@ import numbers
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
-from sluice.engine import op_registry
 from sluice.engine import tensor_shape
 from sluice.engine.graph import Tensor
 from sluice.engine.op_registry import register_op
@@ -129,41 +129,6 @@ def _flat(values):
             yield v
 
 
-def _apply(op_type, inputs, attrs=None, name=None):
-    """Adds an op as TF's op builder does: Python inputs become Consts named after their argument
-    inside a scope named after the op; returns the Operation."""
-    op_def = op_registry.get_op_def(op_type)
-    attrs = dict(attrs or {})
-    g = _graph.graph_of(list(_flat(inputs)))
-    with g.as_default(), g.name_scope(name or op_type) as scope:
-        tensors = []
-        for arg, value in zip(op_def.inputs, inputs):
-            dtype = arg.fixed_dtype or (attrs.get(arg.type_attr) if arg.type_attr else None)
-            default = op_def.attrs.get(arg.type_attr) if arg.type_attr else None
-            preferred = None if default is op_registry.REQUIRED else default
-            if arg.is_list:
-                value = list(value)
-                if dtype is None and arg.type_attr:
-                    dtype = next((v.dtype.base_dtype for v in value if isinstance(v, Tensor)), None)
-                converted = [v if isinstance(v, Tensor) else
-                             _graph.convert_to_tensor(v, dtype=dtype, name='%s_%d' % (arg.name, i),
-                                                      preferred_dtype=preferred)
-                             for i, v in enumerate(value)]
-                tensors.append(converted)
-                first = converted[0] if converted else None
-            else:
-                first = value if isinstance(value, Tensor) else _graph.convert_to_tensor(
-                    value, dtype=dtype, name=arg.name, preferred_dtype=preferred, as_ref=arg.is_ref)
-                tensors.append(first)
-            if arg.type_attr and attrs.get(arg.type_attr) is None and first is not None:
-                attrs[arg.type_attr] = first.dtype.base_dtype
-        return g._create_op(op_type, tensors, attrs, name=scope)
-
-
-def _out(op_type, inputs, attrs=None, name=None):
-    return _apply(op_type, inputs, attrs, name)._outputs[0]
-
-
 def _convert(value, name=None, dtype=None, preferred=None):
     return _graph.convert_to_tensor(value, dtype=dtype, name=name, preferred_dtype=preferred)
 
@@ -222,7 +187,7 @@ def _shape_op(op_type, input, name, out_type=None, known=None):
             value = known(x._shape._dims)
             if value is not None:
                 return constant(value, dtype=out_type or dtypes.int32, name=scope)
-        return _out(op_type, [x], {} if out_type is None else {'out_type': dtypes.as_dtype(out_type)}, name=scope)
+        return op_builder.output(op_type, [x], {} if out_type is None else {'out_type': dtypes.as_dtype(out_type)}, name=scope)
 
 
 def shape(input, name=None, out_type=dtypes.int32):
@@ -231,7 +196,7 @@ def shape(input, name=None, out_type=dtypes.int32):
 
 
 def shape_n(input, out_type=dtypes.int32, name=None):
-    return _apply('ShapeN', [list(input)], {'out_type': dtypes.as_dtype(out_type)}, name).outputs
+    return op_builder.apply('ShapeN', [list(input)], {'out_type': dtypes.as_dtype(out_type)}, name).outputs
 
 
 def rank(input, name=None):
@@ -244,7 +209,7 @@ def size(input, name=None, out_type=dtypes.int32):
 
 
 def reshape(tensor, shape, name=None):
-    return _out('Reshape', [tensor, shape], name=name)
+    return op_builder.output('Reshape', [tensor, shape], name=name)
 
 
 def expand_dims(input, axis=None, name=None, dim=None):
@@ -253,7 +218,7 @@ def expand_dims(input, axis=None, name=None, dim=None):
     axis = dim if axis is None else axis
     if axis is None:
         raise ValueError('Must specify an axis argument to tf.expand_dims()')
-    return _out('ExpandDims', [input, axis], name=name)
+    return op_builder.output('ExpandDims', [input, axis], name=name)
 
 
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
@@ -261,7 +226,7 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):
         raise ValueError("Cannot specify both 'axis' and 'squeeze_dims'.")
     axis = squeeze_dims if axis is None else axis
     axis = [] if axis is None else [int(axis)] if np.isscalar(axis) else [int(a) for a in axis]
-    return _out('Squeeze', [input], {'squeeze_dims': axis}, name=name)
+    return op_builder.output('Squeeze', [input], {'squeeze_dims': axis}, name=name)
 
 
 def concat(values, axis, name='concat'):
@@ -272,7 +237,7 @@ def concat(values, axis, name='concat'):
             _convert(axis, name='concat_dim', dtype=dtypes.int32).shape.assert_has_rank(0)
             return _graph.get_default_graph()._create_op(
                 'Identity', [_convert(values[0])], {}, name=name or 'concat')._outputs[0]
-    return _out('ConcatV2', [values, axis], name=name)
+    return op_builder.output('ConcatV2', [values, axis], name=name)
 
 
 def stack(values, axis=0, name='stack'):
@@ -284,7 +249,7 @@ def stack(values, axis=0, name='stack'):
     first = _convert(values[0], name=name)._shape._dims
     if first is not None and not -len(first) - 1 <= axis < len(first) + 1:
         raise ValueError('axis = %d not in [%d, %d)' % (axis, -len(first) - 1, len(first) + 1))
-    return _out('Pack', [list(values)], {'axis': axis}, name=name)
+    return op_builder.output('Pack', [list(values)], {'axis': axis}, name=name)
 
 
 def unstack(value, num=None, axis=0, name='unstack'):
@@ -297,12 +262,12 @@ def unstack(value, num=None, axis=0, name='unstack'):
             num = dims[axis]
         if num is None:
             raise ValueError('Cannot infer num from shape %s' % value.shape)
-    return _apply('Unpack', [value], {'num': num, 'axis': axis}, name).outputs
+    return op_builder.apply('Unpack', [value], {'num': num, 'axis': axis}, name).outputs
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name='split'):
     if isinstance(num_or_size_splits, (numbers.Integral, tensor_shape.Dimension)):
-        return _apply('Split', [axis, value], {'num_split': int(num_or_size_splits)}, name).outputs
+        return op_builder.apply('Split', [axis, value], {'num_split': int(num_or_size_splits)}, name).outputs
     sizes = _convert(num_or_size_splits)
     if sizes._shape._dims == ():
         raise ValueError('Rank-0 tensors are not supported as the num_or_size_splits argument to split. '
@@ -311,11 +276,11 @@ def split(value, num_or_size_splits, axis=0, num=None, name='split'):
         num = sizes._shape._dims[0] if sizes._shape._dims else None
         if num is None:
             raise ValueError('Cannot infer num from shape %s' % (num_or_size_splits,))
-    return _apply('SplitV', [value, sizes, axis], {'num_split': num}, name).outputs
+    return op_builder.apply('SplitV', [value, sizes, axis], {'num_split': num}, name).outputs
 
 
 def slice(input_, begin, size, name=None):
-    return _out('Slice', [input_, begin, size], name=name)
+    return op_builder.output('Slice', [input_, begin, size], name=name)
 
 
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
@@ -324,7 +289,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, el
         strides = ones_like(begin)
     attrs = {'begin_mask': begin_mask, 'end_mask': end_mask, 'ellipsis_mask': ellipsis_mask,
              'new_axis_mask': new_axis_mask, 'shrink_axis_mask': shrink_axis_mask}
-    return _out('StridedSlice', [input_, begin, end, strides], attrs, name=name)
+    return op_builder.output('StridedSlice', [input_, begin, end, strides], attrs, name=name)
 
 
 _SLICE_TYPE_ERROR = ('Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar '
@@ -415,13 +380,13 @@ Tensor.__getitem__ = _slice_helper
 def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
     if batch_dims:
         raise NotImplementedError('gather with batch_dims != 0 is not supported')
-    return _out('GatherV2', [params, indices, 0 if axis is None else axis], name=name)
+    return op_builder.output('GatherV2', [params, indices, 0 if axis is None else axis], name=name)
 
 
 def gather_nd(params, indices, name=None, batch_dims=0):
     if batch_dims:
         raise NotImplementedError('gather_nd with batch_dims != 0 is not supported')
-    return _out('GatherNd', [params, indices], name=name)
+    return op_builder.output('GatherNd', [params, indices], name=name)
 
 
 def transpose(a, perm=None, name='transpose', conjugate=False):
@@ -434,31 +399,31 @@ def transpose(a, perm=None, name='transpose', conjugate=False):
                 perm = reverse_v2(range(0, rank(a), 1), [0])
             else:
                 perm = np.arange(len(dims) - 1, -1, -1, dtype=np.int32)
-        return _out(op_type, [a, perm], name=scope)
+        return op_builder.output(op_type, [a, perm], name=scope)
 
 
 def invert_permutation(x, name=None):
     """The inverse permutation: y[x[i]] = i (op InvertPermutation)."""
-    return _out('InvertPermutation', [x], name=name)
+    return op_builder.output('InvertPermutation', [x], name=name)
 
 
 def tile(input, multiples, name=None):
-    return _out('Tile', [input, multiples], name=name)
+    return op_builder.output('Tile', [input, multiples], name=name)
 
 
 def pad(tensor, paddings, mode='CONSTANT', name=None, constant_values=0):
     mode = mode.upper()
     if mode == 'CONSTANT':
         if not isinstance(constant_values, Tensor) and np.all(np.asarray(constant_values) == 0):
-            return _out('Pad', [tensor, paddings], name=name)
-        return _out('PadV2', [tensor, paddings, constant_values], name=name)
+            return op_builder.output('Pad', [tensor, paddings], name=name)
+        return op_builder.output('PadV2', [tensor, paddings, constant_values], name=name)
     if mode in ('REFLECT', 'SYMMETRIC'):
-        return _out('MirrorPad', [tensor, paddings], {'mode': mode}, name=name)
+        return op_builder.output('MirrorPad', [tensor, paddings], {'mode': mode}, name=name)
     raise ValueError('Unknown padding mode: %s' % mode)
 
 
 def fill(dims, value, name=None):
-    return _out('Fill', [dims, value], name=name)
+    return op_builder.output('Fill', [dims, value], name=name)
 
 
 def _filled(shape, dtype, name, default_name, one):
@@ -500,7 +465,7 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
             return zeros(tensor.shape, dtype=dtype or tensor.dtype, name=scope)
         if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype.base_dtype:
             return zeros(_shape_of(tensor, optimize), dtype=dtype, name=scope)
-        return _out('ZerosLike', [tensor], name=scope)
+        return op_builder.output('ZerosLike', [tensor], name=scope)
 
 
 def ones_like(tensor, dtype=None, name=None, optimize=True):
@@ -513,7 +478,7 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
 
 
 def _shape_of(tensor, optimize):
-    return shape(tensor) if optimize else _out('Shape', [tensor])
+    return shape(tensor) if optimize else op_builder.output('Shape', [tensor])
 
 
 _RANGE_TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
@@ -522,7 +487,7 @@ _RANGE_TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
 def _cast(x, dtype):
     if x.dtype.base_dtype == dtype:
         return x
-    return _out('Cast', [x], {'DstT': dtype, 'Truncate': False}, name='Cast')
+    return op_builder.output('Cast', [x], {'DstT': dtype, 'Truncate': False}, name='Cast')
 
 
 def range(start, limit=None, delta=1, dtype=None, name='range'):
@@ -539,11 +504,11 @@ def range(start, limit=None, delta=1, dtype=None, name='range'):
         dtype = dtypes.as_dtype(dtype)
         args = [_cast(_convert(v), dtype) if _is_tensor_like(v) else _convert(v, name=n, dtype=dtype)
                 for v, n in zip((start, limit, delta), ('start', 'limit', 'delta'))]
-        return _out('Range', args, name=scope)
+        return op_builder.output('Range', args, name=scope)
 
 
 def linspace(start, stop, num, name=None):
-    return _out('LinSpace', [start, stop, num], name=name)
+    return op_builder.output('LinSpace', [start, stop, num], name=name)
 
 
 lin_space = linspace
@@ -569,16 +534,16 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
         if indices.dtype.base_dtype not in (dtypes.uint8, dtypes.int8, dtypes.int32, dtypes.int64):
             raise TypeError("Value passed to parameter 'indices' has DataType %s not in list of allowed values: "
                             "uint8, int8, int32, int64" % indices.dtype.base_dtype.name)
-        return _out('OneHot', [indices, depth, on, off], {'axis': -1 if axis is None else axis}, name=scope)
+        return op_builder.output('OneHot', [indices, depth, on, off], {'axis': -1 if axis is None else axis}, name=scope)
 
 
 def _where(select_type, condition, x, y, name):
     if x is None and y is None:
         with _scope(name, 'Where', [condition]) as scope:
             condition = _convert(condition, name='condition', preferred=dtypes.bool)
-            return _out('Where', [condition], name=scope)
+            return op_builder.output('Where', [condition], name=scope)
     if x is not None and y is not None:
-        return _out(select_type, [condition, x, y], name=name)
+        return op_builder.output(select_type, [condition, x, y], name=name)
     raise ValueError('x and y must both be non-None or both be None.')
 
 
@@ -593,7 +558,7 @@ def where_v2(condition, x=None, y=None, name=None):
 
 
 def reverse(tensor, axis, name=None):
-    return _out('ReverseV2', [tensor, axis], name=name)
+    return op_builder.output('ReverseV2', [tensor, axis], name=name)
 
 
 reverse_v2 = reverse
@@ -603,19 +568,19 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """Minimum then Maximum in a 'clip_by_value' scope; the Maximum node takes the scope's name."""
     with _scope(name, 'clip_by_value', [t, clip_value_min, clip_value_max]) as scope:
         values = _convert(t, name='t')
-        t_min = _out('Minimum', [values, clip_value_max], name='Minimum')
+        t_min = op_builder.output('Minimum', [values, clip_value_max], name='Minimum')
         values.shape.merge_with(t_min.shape)
-        t_max = _out('Maximum', [t_min, clip_value_min], name=scope)
+        t_max = op_builder.output('Maximum', [t_min, clip_value_min], name=scope)
         values.shape.merge_with(t_max.shape)
         return t_max
 
 
 def identity_n(input, name=None):
-    return _apply('IdentityN', [list(input)], name=name).outputs
+    return op_builder.apply('IdentityN', [list(input)], name=name).outputs
 
 
 def stop_gradient(input, name=None):
-    return _out('StopGradient', [input], name=name)
+    return op_builder.output('StopGradient', [input], name=name)
 
 
 def boolean_mask(tensor, mask, name='boolean_mask', axis=None):

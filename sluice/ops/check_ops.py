@@ -9,7 +9,6 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.ops import array_ops, control_flow_ops, graph_ops, math_ops, shape_fns
-from sluice.ops.array_ops import _apply
 
 __all__ = ['check_numerics', 'assert_equal', 'assert_less', 'assert_less_equal', 'assert_rank', 'assert_positive',
            'assert_non_negative', 'assert_negative', 'assert_non_positive', 'assert_type']

@@ -10,6 +10,7 @@ import numpy as np
 
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine.op_builder import infer_dtype as _infer_dtype
 from sluice.engine.op_registry import register_op
 from sluice.engine.tensor_shape import TensorShape
 
@@ -21,37 +22,6 @@ def _const_shape(op):
 
 
 register_op('Const', outputs=['output: dtype'], attrs={'value': 'tensor', 'dtype': 'type'}, shape_fn=_const_shape)
-
-
-def _infer_dtype(value):
-    """The DType TF gives a Python or NumPy value."""
-    if isinstance(value, (np.ndarray, np.generic)):
-        if value.dtype.kind in 'SUO':
-            return dtypes.string
-        return dtypes.as_dtype(value.dtype)
-    if isinstance(value, (bool, np.bool_)):
-        return dtypes.bool
-    if isinstance(value, (str, bytes)):
-        return dtypes.string
-    if isinstance(value, numbers.Integral):
-        return dtypes.int32 if -2**31 <= value < 2**31 else dtypes.int64
-    if isinstance(value, numbers.Real):
-        return dtypes.float32
-    if isinstance(value, numbers.Complex):
-        return dtypes.complex128
-    if isinstance(value, (list, tuple)):
-        if not value:
-            return dtypes.float32
-        kinds = [_infer_dtype(v) for v in value]
-        for preferred in (dtypes.string, dtypes.complex128, dtypes.float64, dtypes.float32, dtypes.int64,
-                          dtypes.int32, dtypes.bool):
-            if preferred in kinds:
-                if preferred == dtypes.string and len(set(kinds)) > 1:
-                    raise TypeError('Failed to convert object of type %s to Tensor. Contents: %s. Consider casting '
-                                    'elements to a supported type.' % (type(value), value))
-                return preferred
-    raise TypeError('Failed to convert object of type %s to Tensor. Contents: %s. Consider casting elements to a '
-                    'supported type.' % (type(value), value))
 
 
 def _check_lossless(value, array, dtype):

@@ -1,12 +1,12 @@
 """The resize ops of tf.image: ResizeBilinear, ResizeNearestNeighbor and their gradient ops
 ResizeBilinearGrad, ResizeNearestNeighborGrad (TF's names, inputs and attrs; kernels in
 kernels/image_kernels.py). Everything else in tf.image is composed of existing ops (sluice/image.py)."""
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op
-from sluice.ops.array_ops import _apply
 from sluice.ops.math_ops import _shape_error
 from sluice.ops.shape_fns import constant_value_as_shape
 
@@ -78,7 +78,7 @@ def _attrs(op):
 
 @register_gradient('ResizeBilinear')
 def _resize_bilinear_grad(op, grad):
-    return [_apply('ResizeBilinearGrad', [grad, op._inputs[0]], _attrs(op))._outputs[0], None]
+    return [op_builder.apply('ResizeBilinearGrad', [grad, op._inputs[0]], _attrs(op))._outputs[0], None]
 
 
 @register_gradient('ResizeNearestNeighbor')
@@ -89,12 +89,12 @@ def _resize_nearest_neighbor_grad(op, grad):
         image_shape = constant_op.constant([dims[1], dims[2]], dtype=dtypes.int32)
     else:
         image_shape = array_ops.shape(image)[1:3]
-    return [_apply('ResizeNearestNeighborGrad', [grad, image_shape], _attrs(op))._outputs[0], None]
+    return [op_builder.apply('ResizeNearestNeighborGrad', [grad, image_shape], _attrs(op))._outputs[0], None]
 
 
 @register_gradient('ResizeBilinearGrad')
 def _resize_bilinear_grad_grad(op, grad):
-    return [_apply('ResizeBilinear', [grad, array_ops.shape(op._inputs[0])[1:3]], _attrs(op))._outputs[0], None]
+    return [op_builder.apply('ResizeBilinear', [grad, array_ops.shape(op._inputs[0])[1:3]], _attrs(op))._outputs[0], None]
 
 
 def _check_type(op_type, images, allowed):
@@ -107,7 +107,7 @@ def _resize(op_type, images, size, align_corners, half_pixel_centers, name):
     images = _graph.convert_to_tensor(images, name='images')
     _check_type(op_type, images, _RESIZE_TYPES)
     attrs = {'align_corners': bool(align_corners), 'half_pixel_centers': bool(half_pixel_centers)}
-    return _apply(op_type, [images, size], attrs, name)._outputs[0]
+    return op_builder.apply(op_type, [images, size], attrs, name)._outputs[0]
 
 
 def resize_bilinear(images, size, align_corners=False, half_pixel_centers=False, name=None):

@@ -17,9 +17,10 @@ MergeV2Checkpoints are stateful (they touch files); their kernels are CPU only
 Python values become Consts named after their argument inside the op's name scope
 ('save/SaveV2/tensor_names').
 """
+from sluice.engine import op_builder
 from sluice.engine import dtypes as _dtypes
 from sluice.engine import graph as _graph
-from sluice.engine.op_registry import get_op_def, register_op
+from sluice.engine.op_registry import register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import shape_fns
 
@@ -153,36 +154,16 @@ register_op('StringJoin', inputs=['inputs: N * string'], outputs=['output: strin
             attrs={'N': 'int', 'separator': ('string', '')}, shape_fn=_string_join_shape)
 
 
-def _apply(op_type, inputs, attrs, name):
-    """Adds an op as TF's generated wrappers do; Python inputs become Consts named after their argument."""
-    op_def = get_op_def(op_type)
-    flat = [v for arg, value in zip(op_def.inputs, inputs)
-            for v in (value if arg.is_list else [value]) if isinstance(v, _graph.Tensor)]
-    g = _graph.graph_of(flat)
-    with g.as_default(), g.name_scope(name or op_type) as scope:
-        converted = []
-        for arg, value in zip(op_def.inputs, inputs):
-            dtype = arg.fixed_dtype
-            if arg.is_list and arg.type_list_attr:  # 'tensors: dtypes': kept as given (Refs too)
-                converted.append([_graph.convert_to_tensor(v, name='%s_%d' % (arg.name, i))
-                                  for i, v in enumerate(value)])
-            elif arg.is_list:
-                converted.append([_graph.convert_to_tensor(v, dtype=dtype, name='%s_%d' % (arg.name, i))
-                                  for i, v in enumerate(value)])
-            else:
-                converted.append(_graph.convert_to_tensor(value, dtype=dtype, name=arg.name))
-        return g._create_op(op_type, converted, dict(attrs), name=scope)
-
 
 def save_v2(prefix, tensor_names, shape_and_slices, tensors, name=None):
     """Writes `tensors` as a V2 checkpoint under `prefix`; returns the Operation."""
-    return _apply('SaveV2', [prefix, tensor_names, shape_and_slices, list(tensors)], {}, name)
+    return op_builder.apply('SaveV2', [prefix, tensor_names, shape_and_slices, list(tensors)], {}, name)
 
 
 def restore_v2(prefix, tensor_names, shape_and_slices, dtypes, name=None):
     """The tensors `tensor_names` of the V2 checkpoint `prefix`, one output per dtype."""
     attrs = {'dtypes': [_dtypes.as_dtype(d).base_dtype for d in dtypes]}
-    return _apply('RestoreV2', [prefix, tensor_names, shape_and_slices], attrs, name)._outputs
+    return op_builder.apply('RestoreV2', [prefix, tensor_names, shape_and_slices], attrs, name)._outputs
 
 
 def merge_v2_checkpoints(checkpoint_prefixes, destination_prefix, delete_old_dirs=True, allow_missing_files=False,
@@ -210,10 +191,10 @@ def merge_v2_checkpoints(checkpoint_prefixes, destination_prefix, delete_old_dir
 
 def sharded_filename(basename, shard, num_shards, name=None):
     """"<basename>-<shard>-of-<num_shards>", both numbers 5 digits wide."""
-    return _apply('ShardedFilename', [basename, shard, num_shards], {}, name)._outputs[0]
+    return op_builder.apply('ShardedFilename', [basename, shard, num_shards], {}, name)._outputs[0]
 
 
 def string_join(inputs, separator='', name=None):
     """Elementwise concatenation of string tensors (scalars broadcast), with `separator` between."""
-    return _apply('StringJoin', [list(inputs)], {'separator': separator}, name)._outputs[0]
+    return op_builder.apply('StringJoin', [list(inputs)], {'separator': separator}, name)._outputs[0]
 

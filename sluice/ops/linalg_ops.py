@@ -7,13 +7,13 @@ import re
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import array_ops, math_ops, misc_ops, shape_fns
-from sluice.ops.array_ops import _apply
 from sluice.ops.math_ops import _shape_error
 
 __all__ = ['matrix_band_part', 'matrix_diag_part', 'trace', 'cross', 'einsum', 'matrix_inverse', 'matrix_determinant']
@@ -209,7 +209,7 @@ def _einsum_grad(op, grad):
         seen = set(rhs).union(*[set(s) for s, _ in others])
         kept = ''.join(ch for ch in sub if ch in seen)
         eq = ','.join([rhs] + [s for s, _ in others]) + '->' + kept
-        g = _apply('Einsum', [[grad] + [t for _, t in others]], {'equation': eq})._outputs[0]
+        g = op_builder.apply('Einsum', [[grad] + [t for _, t in others]], {'equation': eq})._outputs[0]
         if kept != sub:
             g = array_ops.reshape(g, [array_ops.shape(x)[sub.index(ch)] if ch in kept else 1 for ch in sub])
             g = misc_ops.broadcast_to(g, array_ops.shape(x))
@@ -220,12 +220,12 @@ def _einsum_grad(op, grad):
 # -- public functions --
 def matrix_band_part(input, num_lower, num_upper, name=None):  # noqa: A002 - TF's name
     """Keeps the entries within num_lower below and num_upper above the diagonal (negative: all)."""
-    return _apply('MatrixBandPart', [input, num_lower, num_upper], None, name)._outputs[0]
+    return op_builder.apply('MatrixBandPart', [input, num_lower, num_upper], None, name)._outputs[0]
 
 
 def matrix_diag_part(input, name='diag_part', k=0, padding_value=0, align='RIGHT_LEFT'):  # noqa: A002
     input = _graph.convert_to_tensor(input, name='input')
-    return _apply('MatrixDiagPartV3', [input, k, padding_value], {'align': align}, name)._outputs[0]
+    return op_builder.apply('MatrixDiagPartV3', [input, k, padding_value], {'align': align}, name)._outputs[0]
 
 
 def trace(x, name=None):
@@ -237,7 +237,7 @@ def trace(x, name=None):
 
 def cross(a, b, name=None):
     """Pairwise cross product of the 3-vectors along the last axis."""
-    return _apply('Cross', [a, b], None, name)._outputs[0]
+    return op_builder.apply('Cross', [a, b], None, name)._outputs[0]
 
 
 def einsum(equation, *inputs, **kwargs):
@@ -250,7 +250,7 @@ def einsum(equation, *inputs, **kwargs):
         equation = equation.replace(' ', '')
         inputs = list(inputs)
         parse_equation(equation, len(inputs))
-        return _apply('Einsum', [inputs], {'equation': equation})._outputs[0]
+        return op_builder.apply('Einsum', [inputs], {'equation': equation})._outputs[0]
 
 
 def _check_float(t, op_type):
@@ -261,13 +261,13 @@ def _check_float(t, op_type):
 
 def matrix_inverse(input, adjoint=False, name=None):  # noqa: A002 - TF's name
     """The inverse (or the inverse's adjoint) of each innermost square matrix."""
-    op = _apply('MatrixInverse', [input], {'adjoint': bool(adjoint)}, name)
+    op = op_builder.apply('MatrixInverse', [input], {'adjoint': bool(adjoint)}, name)
     _check_float(op._inputs[0], 'MatrixInverse')
     return op._outputs[0]
 
 
 def matrix_determinant(input, name=None):  # noqa: A002 - TF's name
     """The determinant of each innermost square matrix."""
-    op = _apply('MatrixDeterminant', [input], None, name)
+    op = op_builder.apply('MatrixDeterminant', [input], None, name)
     _check_float(op._inputs[0], 'MatrixDeterminant')
     return op._outputs[0]

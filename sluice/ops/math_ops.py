@@ -11,6 +11,7 @@ of that attr are converted to that dtype, and a Tensor of another dtype is a Typ
 """
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, convert_to_tensor, name_scope
@@ -225,24 +226,25 @@ for _type, (_allowed, _bool) in _BINARY_OPS.items():
         _attrs['incompatible_shape_error'] = ('bool', True)
     register_op(_type, inputs=['y: T', 'x: T'] if _type == 'Atan2' else ['x: T', 'y: T'],
                 outputs=['z: bool' if _bool else 'z: T'], attrs=_attrs,
-                shape_fn=_equal_shape if _type in ('Equal', 'NotEqual') else shape_fns.broadcast)
+                shape_fn=_equal_shape if _type in ('Equal', 'NotEqual') else shape_fns.broadcast,
+                allowed={} if _allowed is None else {'T': _allowed})
 for _type in ('LogicalAnd', 'LogicalOr'):
     register_op(_type, inputs=['x: bool', 'y: bool'], outputs=['z: bool'], shape_fn=shape_fns.broadcast)
 register_op('LogicalNot', inputs=['x: bool'], outputs=['y: bool'], shape_fn=shape_fns.unchanged)
 for _type, (_allowed, _bool) in _UNARY_OPS.items():
     register_op(_type, inputs=['x: T'], outputs=['y: bool' if _bool else 'y: T'], attrs={'T': 'type'},
-                shape_fn=shape_fns.unchanged)
+                shape_fn=shape_fns.unchanged, allowed={'T': _allowed})
 register_op('Conj', inputs=['input: T'], outputs=['output: T'], attrs={'T': ('type', dtypes.complex64)},
             shape_fn=shape_fns.unchanged)
 register_op('AddN', inputs=['inputs: N * T'], outputs=['sum: T'], attrs={'N': 'int', 'T': 'type'},
             shape_fn=_add_n_shape)
 register_op('MatMul', inputs=['a: T', 'b: T'], outputs=['product: T'],
             attrs={'T': 'type', 'transpose_a': ('bool', False), 'transpose_b': ('bool', False)},
-            shape_fn=_matmul_shape)
+            shape_fn=_matmul_shape, allowed={'T': _MATMUL})
 for _type in ('BatchMatMul', 'BatchMatMulV2'):
     register_op(_type, inputs=['x: T', 'y: T'], outputs=['output: T'],
                 attrs={'T': 'type', 'adj_x': ('bool', False), 'adj_y': ('bool', False)},
-                shape_fn=_batch_matmul_shape)
+                shape_fn=_batch_matmul_shape, allowed={'T': _MATMUL})
 for _type in _REDUCTIONS:
     _input = 'input: bool' if _type in ('All', 'Any') else 'input: T'
     _attrs = {'keep_dims': ('bool', False), 'Tidx': ('type', dtypes.int32)}
@@ -250,78 +252,29 @@ for _type in _REDUCTIONS:
         _attrs['T'] = 'type'
     register_op(_type, inputs=[_input, 'reduction_indices: Tidx'],
                 outputs=['output: bool' if _type in ('All', 'Any') else 'output: T'], attrs=_attrs,
-                shape_fn=_reduction_shape)
+                shape_fn=_reduction_shape, allowed={'T': _REDUCTIONS[_type] or (), 'Tidx': _INDEX})
 for _type in ('ArgMax', 'ArgMin'):
     register_op(_type, inputs=['input: T', 'dimension: Tidx'], outputs=['output: output_type'],
                 attrs={'T': 'type', 'Tidx': ('type', dtypes.int32), 'output_type': ('type', dtypes.int64)},
-                shape_fn=_arg_reduce_shape)
+                shape_fn=_arg_reduce_shape, allowed={'T': _NUMBER, 'Tidx': _INDEX})
 for _type in ('Cumsum', 'Cumprod'):
     register_op(_type, inputs=['x: T', 'axis: Tidx'], outputs=['out: T'],
                 attrs={'T': 'type', 'Tidx': ('type', dtypes.int32), 'exclusive': ('bool', False),
-                       'reverse': ('bool', False)}, shape_fn=shape_fns.unchanged)
+                       'reverse': ('bool', False)}, shape_fn=shape_fns.unchanged,
+                allowed={'T': _NUMBER, 'Tidx': _INDEX})
 register_op('Cast', inputs=['x: SrcT'], outputs=['y: DstT'],
             attrs={'SrcT': 'type', 'DstT': 'type', 'Truncate': ('bool', False)}, shape_fn=shape_fns.unchanged)
 register_op('UnsortedSegmentSum', inputs=['data: T', 'segment_ids: Tindices', 'num_segments: Tnumsegments'],
             outputs=['output: T'], attrs={'T': 'type', 'Tindices': 'type', 'Tnumsegments': ('type', dtypes.int32)},
-            shape_fn=_segment_sum_shape)
-
-
-# -- building ops the way TF's op-def library does --
-def _inferred_dtype(value):
-    try:
-        return constant_op._infer_dtype(value)
-    except TypeError:
-        return None
-
-
-def _convert_arg(op_type, arg, value, kind, known, allowed):
-    """Input `arg` as a Tensor; `kind` is a type attr name (dtype inferred/checked) or a fixed DType."""
-    if isinstance(kind, dtypes.DType):
-        return convert_to_tensor(value, name=arg, dtype=None if _graph.is_tensor(value) else kind)
-    have = known.get(kind)
-    if _graph.is_tensor(value) or have is None:
-        t = convert_to_tensor(value, name=arg)
-    else:
-        try:
-            t = convert_to_tensor(value, dtype=have[0], name=arg)
-        except (TypeError, ValueError):
-            inferred = _inferred_dtype(value)
-            if inferred is None or inferred == have[0]:
-                raise
-            raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
-                            % (arg, op_type, inferred.name, have[0].name, have[1])) from None
-    dt = t.dtype.base_dtype
-    if have is None:
-        ok = allowed.get(kind)
-        if ok is not None and dt not in ok:
-            raise TypeError("Value passed to parameter '%s' has DataType %s not in list of allowed values: %s"
-                            % (arg, dt.name, ', '.join(d.name for d in ok)))
-        known[kind] = (dt, arg)
-    elif dt != have[0]:
-        raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
-                        % (arg, op_type, dt.name, have[0].name, have[1]))
-    return t
-
-
-def _apply(op_type, args, attrs=None, name=None, default_name=None, allowed=None):
-    """Adds an `op_type` node; args: (argument name, value, type attr or DType) per input, in order.
-
-    Returns the op's outputs. `allowed` maps type attrs to their allowed dtypes.
-    """
-    with name_scope(name, default_name or op_type, [a[1] for a in args]) as scope:
-        known = {}
-        inputs = [_convert_arg(op_type, arg, value, kind, known, allowed or {}) for arg, value, kind in args]
-        g = _graph.get_default_graph()
-        return g._create_op(op_type, inputs, dict(attrs or {}), name=scope or op_type)._outputs
+            shape_fn=_segment_sum_shape, allowed={'T': _NUMBER, 'Tindices': _INDEX, 'Tnumsegments': _INDEX})
 
 
 def _binary(op_type, x, y, name=None, default_name=None, attrs=None):
-    return _apply(op_type, [('x', x, 'T'), ('y', y, 'T')], attrs, name, default_name,
-                  {'T': _BINARY_OPS[op_type][0]})[0]
+    return op_builder.output(op_type, [x, y], attrs, name, default_name)
 
 
 def _unary(op_type, x, name=None):
-    return _apply(op_type, [('x', x, 'T')], None, name, None, {'T': _UNARY_OPS[op_type][0]})[0]
+    return op_builder.output(op_type, [x], None, name)
 
 
 def _make_binary(op_type, public, default_name=None):
@@ -370,7 +323,7 @@ greater_equal = _make_binary('GreaterEqual', 'greater_equal')
 
 def atan2(y, x, name=None):
     """tf.atan2: the angle of (x, y), elementwise."""
-    return _apply('Atan2', [('y', y, 'T'), ('x', x, 'T')], None, name, None, {'T': _FLOAT})[0]
+    return op_builder.output('Atan2', [y, x], None, name)
 
 
 def equal(x, y, name=None):
@@ -432,15 +385,15 @@ def divide(x, y, name=None):
 
 
 def logical_and(x, y, name=None):
-    return _apply('LogicalAnd', [('x', x, dtypes.bool), ('y', y, dtypes.bool)], None, name)[0]
+    return op_builder.output('LogicalAnd', [x, y], None, name)
 
 
 def logical_or(x, y, name=None):
-    return _apply('LogicalOr', [('x', x, dtypes.bool), ('y', y, dtypes.bool)], None, name)[0]
+    return op_builder.output('LogicalOr', [x, y], None, name)
 
 
 def logical_not(x, name=None):
-    return _apply('LogicalNot', [('x', x, dtypes.bool)], None, name)[0]
+    return op_builder.output('LogicalNot', [x], None, name)
 
 
 def logical_xor(x, y, name='LogicalXor'):
@@ -496,7 +449,7 @@ def conj(x, name=None):
     x = convert_to_tensor(x, name='x') if not _graph.is_tensor(x) else x
     if not x.dtype.base_dtype.is_complex:
         return convert_to_tensor(x)
-    return _apply('Conj', [('input', x, 'T')], None, name)[0]
+    return op_builder.output('Conj', [x], None, name)
 
 
 def add_n(inputs, name=None):
@@ -551,22 +504,20 @@ def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_
         a = convert_to_tensor(a, name='a')
         b = convert_to_tensor(b, name='b', preferred_dtype=a.dtype.base_dtype)
         ra, rb = a.shape.ndims, b.shape.ndims
-        allowed = {'T': _MATMUL}
         if ra is None or rb is None or ra > 2 or rb > 2:
             # BatchMatMul has no transpose: conjugate, then take the adjoint (conj is a no-op for reals).
             if transpose_a:
                 a, adjoint_a = conj(a), True
             if transpose_b:
                 b, adjoint_b = conj(b), True
-            return _apply('BatchMatMulV2', [('x', a, 'T'), ('y', b, 'T')],
-                          {'adj_x': bool(adjoint_a), 'adj_y': bool(adjoint_b)}, scope, None, allowed)[0]
+            return op_builder.output('BatchMatMulV2', [a, b], {'adj_x': bool(adjoint_a), 'adj_y': bool(adjoint_b)},
+                                     scope)
         if adjoint_a:
             a, transpose_a = conj(a), True
         if adjoint_b:
             b, transpose_b = conj(b), True
-        return _apply('MatMul', [('a', a, 'T'), ('b', b, 'T')],
-                      {'transpose_a': bool(transpose_a), 'transpose_b': bool(transpose_b)}, scope, None,
-                      allowed)[0]
+        return op_builder.output('MatMul', [a, b], {'transpose_a': bool(transpose_a),
+                                                    'transpose_b': bool(transpose_b)}, scope)
 
 
 # -- reductions --
@@ -595,9 +546,7 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep
         axis = np.zeros([0], np.int32)  # an empty Python list would convert to float32
     if all_axes:
         axis = _all_axes(input_tensor)
-    kind = dtypes.bool if op_type in ('All', 'Any') else 'T'
-    out = _apply(op_type, [('input', input_tensor, kind), ('reduction_indices', axis, 'Tidx')],
-                 {'keep_dims': keepdims}, name, None, {'T': _REDUCTIONS[op_type], 'Tidx': _INDEX})[0]
+    out = op_builder.output(op_type, [input_tensor, axis], {'keep_dims': keepdims}, name)
     if all_axes and not keepdims:
         out.set_shape([])  # a full reduction is a scalar even when the input rank is unknown
     return out
@@ -676,8 +625,7 @@ def _arg_reduce(op_type, input, axis, name, dimension, output_type):  # noqa: A0
     if output_type not in (dtypes.int32, dtypes.int64):
         raise TypeError("Value passed to parameter 'output_type' has DataType %s not in list of allowed values: "
                         'int32, int64' % output_type.name)
-    return _apply(op_type, [('input', input, 'T'), ('dimension', 0 if axis is None else axis, 'Tidx')],
-                  {'output_type': output_type}, name, None, {'T': _NUMBER, 'Tidx': _INDEX})[0]
+    return op_builder.output(op_type, [input, 0 if axis is None else axis], {'output_type': output_type}, name)
 
 
 def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
@@ -691,9 +639,7 @@ def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
 
 
 def _scan(op_type, x, axis, exclusive, reverse, name):
-    return _apply(op_type, [('x', x, 'T'), ('axis', axis, 'Tidx')],
-                  {'exclusive': bool(exclusive), 'reverse': bool(reverse)}, name, None,
-                  {'T': _NUMBER, 'Tidx': _INDEX})[0]
+    return op_builder.output(op_type, [x, axis], {'exclusive': bool(exclusive), 'reverse': bool(reverse)}, name)
 
 
 def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
@@ -708,9 +654,7 @@ def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
 
 def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
     """Sums the slices data[i] into row segment_ids[i] of a [num_segments, ...] result; negative ids drop."""
-    return _apply('UnsortedSegmentSum', [('data', data, 'T'), ('segment_ids', segment_ids, 'Tindices'),
-                                         ('num_segments', num_segments, 'Tnumsegments')], None, name, None,
-                  {'T': _NUMBER, 'Tindices': _INDEX, 'Tnumsegments': _INDEX})[0]
+    return op_builder.output('UnsortedSegmentSum', [data, segment_ids, num_segments], None, name)
 
 
 # -- casts --

@@ -9,13 +9,13 @@ import builtins
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.op_registry import no_gradient, register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import array_ops, constant_op, graph_ops, math_ops, nn_ops, shape_fns
-from sluice.ops.array_ops import _apply
 from sluice.ops.math_ops import _shape_error
 
 __all__ = ['eye', 'norm', 'sequence_mask', 'unique', 'broadcast_to', 'tensordot', 'sort', 'argsort', 'Print',
@@ -99,7 +99,7 @@ register_op('Print', ['input: T', 'data: U'], ['output: T'],
 def _broadcast_to_grad(op, grad):
     x, target = op._inputs
     input_shape = array_ops.shape(x, out_type=target.dtype.base_dtype)
-    _, axes = _apply('BroadcastGradientArgs', [target, input_shape])._outputs
+    _, axes = op_builder.apply('BroadcastGradientArgs', [target, input_shape])._outputs
     summed = math_ops.reduce_sum(grad, axis=axes, keepdims=True)
     return [array_ops.reshape(summed, input_shape), None]
 
@@ -120,12 +120,12 @@ no_gradient('Unique')
 # -- matrix diagonals (the single-diagonal forms tf.eye needs) --
 def matrix_diag(diagonal, name='diag', k=0, num_rows=-1, num_cols=-1, padding_value=0, align='RIGHT_LEFT'):
     diagonal = _graph.convert_to_tensor(diagonal, name='diagonal')
-    return _apply('MatrixDiagV3', [diagonal, k, num_rows, num_cols, padding_value], {'align': align},
+    return op_builder.apply('MatrixDiagV3', [diagonal, k, num_rows, num_cols, padding_value], {'align': align},
                   name)._outputs[0]
 
 
 def matrix_set_diag(input, diagonal, name='set_diag', k=0, align='RIGHT_LEFT'):  # noqa: A002 - TF's name
-    return _apply('MatrixSetDiagV3', [input, diagonal, k], {'align': align}, name)._outputs[0]
+    return op_builder.apply('MatrixSetDiagV3', [input, diagonal, k], {'align': align}, name)._outputs[0]
 
 
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
@@ -220,9 +220,9 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
             maxlen = _graph.convert_to_tensor(maxlen)
         if maxlen.shape.ndims is not None and maxlen.shape.ndims != 0:
             raise ValueError('maxlen must be scalar for sequence_mask')
-        row_vector = array_ops._out('Range', [constant_op.constant(0, maxlen.dtype), maxlen,
+        row_vector = op_builder.output('Range', [constant_op.constant(0, maxlen.dtype), maxlen,
                                               constant_op.constant(1, maxlen.dtype)], name='Range')
-        matrix = array_ops._out('Cast', [array_ops.expand_dims(lengths, -1)],
+        matrix = op_builder.output('Cast', [array_ops.expand_dims(lengths, -1)],
                                 {'DstT': maxlen.dtype.base_dtype, 'Truncate': False}, name='Cast')
         result = math_ops.less(row_vector, matrix)
         static_max = shape_fns.constant_value(maxlen) if maxlen.op.type != 'Maximum' else None
@@ -234,13 +234,13 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool, name=None):
         dtype = dtypes.as_dtype(dtype)
         if dtype is None or result.dtype.base_dtype == dtype:
             return result
-        return array_ops._out('Cast', [result], {'DstT': dtype, 'Truncate': False}, name='Cast')
+        return op_builder.output('Cast', [result], {'DstT': dtype, 'Truncate': False}, name='Cast')
 
 
 # -- unique / broadcast_to --
 def unique(x, out_idx=dtypes.int32, name=None):
     """(y, idx): the distinct elements of the 1-D x in order of first occurrence, and x's index into y."""
-    op = _apply('Unique', [x], {'out_idx': dtypes.as_dtype(out_idx)}, name)
+    op = op_builder.apply('Unique', [x], {'out_idx': dtypes.as_dtype(out_idx)}, name)
     return _UniqueOutput(*op._outputs)
 
 
@@ -259,7 +259,7 @@ class _UniqueOutput(builtins.tuple):
 
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 - TF's name
-    return _apply('BroadcastTo', [input, shape], None, name)._outputs[0]
+    return op_builder.apply('BroadcastTo', [input, shape], None, name)._outputs[0]
 
 
 # -- tensordot --
@@ -419,7 +419,7 @@ def Print(input_, data, message=None, first_n=None, summarize=None, name=None): 
     attrs = {'message': '' if message is None else str(message),
              'first_n': -1 if first_n is None else int(first_n),
              'summarize': 3 if summarize is None else int(summarize)}
-    return _apply('Print', [input_, list(data)], attrs, name)._outputs[0]
+    return op_builder.apply('Print', [input_, list(data)], attrs, name)._outputs[0]
 
 
 # -- report_uninitialized_variables --

@@ -6,13 +6,13 @@ import builtins
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import array_ops, check_ops, control_flow_ops, graph_ops, math_ops, random_ops, shape_fns
-from sluice.ops.array_ops import _apply
 from sluice.ops.indexed_slices import IndexedSlices
 from sluice.ops.math_ops import _shape_error
 
@@ -179,7 +179,7 @@ def _check_index_dtype(t, arg):
 # -- public functions --
 def segment_sum(data, segment_ids, name=None):
     """Sums the rows of data into segments given by sorted segment_ids (output rows: max id + 1)."""
-    op = _apply('SegmentSum', [data, segment_ids], None, name)
+    op = op_builder.apply('SegmentSum', [data, segment_ids], None, name)
     _check_index_dtype(op._inputs[1], 'segment_ids')
     return op._outputs[0]
 
@@ -200,7 +200,7 @@ def scatter_nd(indices, updates, shape, name=None):
 
 def roll(input, shift, axis, name=None):  # noqa: A002 - TF's name
     """Rolls the elements of input by shift along axis (both scalars or equal-length vectors)."""
-    op = _apply('Roll', [input, shift, axis], None, name)
+    op = op_builder.apply('Roll', [input, shift, axis], None, name)
     _check_index_dtype(op._inputs[1], 'shift')
     _check_index_dtype(op._inputs[2], 'axis')
     return op._outputs[0]
@@ -218,22 +218,22 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
     attrs = {'seq_dim': int(seq_axis)}
     if batch_axis is not None:
         attrs['batch_dim'] = int(batch_axis)
-    return _apply('ReverseSequence', [input, seq_lengths], attrs, name)._outputs[0]
+    return op_builder.apply('ReverseSequence', [input, seq_lengths], attrs, name)._outputs[0]
 
 
 def dynamic_partition(data, partitions, num_partitions, name=None):
     """num_partitions tensors: outputs[i] holds the rows of data whose partition is i, in order."""
-    op = _apply('DynamicPartition', [data, partitions], {'num_partitions': int(num_partitions)}, name)
+    op = op_builder.apply('DynamicPartition', [data, partitions], {'num_partitions': int(num_partitions)}, name)
     return list(op._outputs)
 
 
 def dynamic_stitch(indices, data, name=None):
     """merged[indices[m][i, ...], ...] = data[m][i, ...]; later entries win on duplicate indices."""
-    return _apply('DynamicStitch', [list(indices), list(data)], None, name)._outputs[0]
+    return op_builder.apply('DynamicStitch', [list(indices), list(data)], None, name)._outputs[0]
 
 
 def parallel_dynamic_stitch(indices, data, name=None):
-    return _apply('ParallelDynamicStitch', [list(indices), list(data)], None, name)._outputs[0]
+    return op_builder.apply('ParallelDynamicStitch', [list(indices), list(data)], None, name)._outputs[0]
 
 
 def meshgrid(*args, **kwargs):

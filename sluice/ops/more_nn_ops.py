@@ -3,12 +3,12 @@ swish, relu_layer, sufficient_statistics, normalize_moments, weighted_moments, a
 local_response_normalization (ops LRN and LRNGrad; kernels in kernels/extra_kernels.py)."""
 import numbers
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.ops import array_ops, constant_op, math_ops, nn_ops
-from sluice.ops.array_ops import _apply
 from sluice.ops.math_ops import _shape_error
 
 __all__ = ['conv1d', 'swish', 'relu_layer', 'sufficient_statistics', 'normalize_moments', 'weighted_moments', 'lrn',
@@ -42,7 +42,7 @@ register_op('LRNGrad', ['input_grads: T', 'input_image: T', 'output_image: T'], 
 @register_gradient('LRN')
 def _lrn_grad(op, grad):
     attrs = {k: op.get_attr(k) for k in ('depth_radius', 'bias', 'alpha', 'beta')}
-    return [_apply('LRNGrad', [grad, op._inputs[0], op._outputs[0]], attrs)._outputs[0]]
+    return [op_builder.apply('LRNGrad', [grad, op._inputs[0], op._outputs[0]], attrs)._outputs[0]]
 
 
 def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):  # noqa: A002 - TF's name
@@ -53,7 +53,7 @@ def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):  # noqa: A
         raise TypeError("Value passed to parameter 'input' has DataType %s not in list of allowed values: %s"
                         % (x.dtype.base_dtype.name, ', '.join(d.name for d in _LRN_TYPES)))
     attrs = {'depth_radius': int(depth_radius), 'bias': float(bias), 'alpha': float(alpha), 'beta': float(beta)}
-    return _apply('LRN', [input], attrs, name)._outputs[0]
+    return op_builder.apply('LRN', [input], attrs, name)._outputs[0]
 
 
 local_response_normalization = lrn

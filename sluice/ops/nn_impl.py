@@ -20,14 +20,14 @@ import numbers
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import convert_to_tensor, name_scope
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op, graph_ops, math_ops, random_ops
 from sluice.ops import nn_ops
-from sluice.ops.math_ops import _apply
-from sluice.ops.nn_ops import _FLOAT, _INDEX, _alias, _text, conv2d_backprop_input, depthwise_conv2d_native
+from sluice.ops.nn_ops import _alias, _text, conv2d_backprop_input, depthwise_conv2d_native
 
 
 def _lookup(new, new_name, old, old_name):
@@ -182,8 +182,7 @@ def _softmax_xent(labels, logits, axis, name, default_name):
         input_shape = array_ops.shape(precise)
         precise = _flatten_outer_dims(precise)
         labels = _flatten_outer_dims(labels)
-        cost = _apply('SoftmaxCrossEntropyWithLogits', [('features', precise, 'T'), ('labels', labels, 'T')],
-                      None, scope, None, {'T': _FLOAT})[0]
+        cost = op_builder.output('SoftmaxCrossEntropyWithLogits', [precise, labels], None, scope)
         out_shape = array_ops.slice(input_shape, [0], [math_ops.subtract(input_rank, 1)])
         cost = array_ops.reshape(cost, out_shape)
         if static._dims is not None:
@@ -238,18 +237,13 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
                 and label_shape != logit_shape[:-1]:
             raise ValueError('Shape mismatch: The shape of labels (received %s) should equal the shape of logits '
                              'except for the last dimension (received %s).' % (label_shape, logit_shape))
-        allowed = {'T': _FLOAT, 'Tlabels': _INDEX}
         if logit_shape.ndims == 2:
-            cost = _apply('SparseSoftmaxCrossEntropyWithLogits', [('features', precise, 'T'),
-                                                                  ('labels', labels, 'Tlabels')],
-                          None, name, None, allowed)[0]
+            cost = op_builder.output('SparseSoftmaxCrossEntropyWithLogits', [precise, labels], None, name)
             return math_ops.cast(cost, dtypes.float16) if half else cost
         num_classes = array_ops.shape(logits)[array_ops.rank(logits) - 1]
         precise = array_ops.reshape(precise, [-1, num_classes])
         labels = array_ops.reshape(labels, [-1])
-        cost = _apply('SparseSoftmaxCrossEntropyWithLogits', [('features', precise, 'T'),
-                                                              ('labels', labels, 'Tlabels')],
-                      None, name, None, allowed)[0]
+        cost = op_builder.output('SparseSoftmaxCrossEntropyWithLogits', [precise, labels], None, name)
         cost = array_ops.reshape(cost, labels_shape)
         cost.set_shape(label_shape)
         return math_ops.cast(cost, dtypes.float16) if half else cost

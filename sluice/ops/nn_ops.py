@@ -24,13 +24,14 @@ import numbers
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import convert_to_tensor, name_scope
 from sluice.engine.op_registry import no_gradient, register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import array_ops, math_ops, shape_fns
-from sluice.ops.math_ops import _apply, _shape_error
+from sluice.ops.math_ops import _shape_error
 
 __all__ = ['clip_by_norm', 'clip_by_global_norm', 'global_norm', 'clip_by_average_norm']
 
@@ -282,9 +283,11 @@ def _fused_bn_grad_shape(op):
 # ---------------------------------------------------------------------------------------------
 _T = {'T': 'type'}
 for _type in ('Relu', 'Relu6', 'Elu', 'Selu', 'Softplus', 'Softsign'):
-    register_op(_type, inputs=['features: T'], outputs=['activations: T'], attrs=_T, shape_fn=shape_fns.unchanged)
+    register_op(_type, inputs=['features: T'], outputs=['activations: T'], attrs=_T, shape_fn=shape_fns.unchanged,
+                allowed={'T': _REAL if _type in ('Relu', 'Relu6') else _FLOAT})
 register_op('LeakyRelu', inputs=['features: T'], outputs=['activations: T'],
-            attrs={'T': ('type', dtypes.float32), 'alpha': ('float', 0.2)}, shape_fn=shape_fns.unchanged)
+            attrs={'T': ('type', dtypes.float32), 'alpha': ('float', 0.2)}, shape_fn=shape_fns.unchanged,
+            allowed={'T': _FLOAT})
 for _type in ('ReluGrad', 'Relu6Grad', 'SoftplusGrad', 'SoftsignGrad'):
     register_op(_type, inputs=['gradients: T', 'features: T'], outputs=['backprops: T'], attrs=_T,
                 shape_fn=shape_fns.unchanged)
@@ -293,16 +296,19 @@ for _type in ('EluGrad', 'SeluGrad'):
                 shape_fn=shape_fns.unchanged)
 register_op('LeakyReluGrad', inputs=['gradients: T', 'features: T'], outputs=['backprops: T'],
             attrs={'T': ('type', dtypes.float32), 'alpha': ('float', 0.2)}, shape_fn=shape_fns.unchanged)
-register_op('Softmax', inputs=['logits: T'], outputs=['softmax: T'], attrs=_T, shape_fn=_softmax_shape)
-register_op('LogSoftmax', inputs=['logits: T'], outputs=['logsoftmax: T'], attrs=_T, shape_fn=_softmax_shape)
+register_op('Softmax', inputs=['logits: T'], outputs=['softmax: T'], attrs=_T, shape_fn=_softmax_shape,
+            allowed={'T': _FLOAT})
+register_op('LogSoftmax', inputs=['logits: T'], outputs=['logsoftmax: T'], attrs=_T, shape_fn=_softmax_shape,
+            allowed={'T': _FLOAT})
 register_op('SoftmaxCrossEntropyWithLogits', inputs=['features: T', 'labels: T'],
-            outputs=['loss: T', 'backprop: T'], attrs=_T, shape_fn=_xent_shape)
+            outputs=['loss: T', 'backprop: T'], attrs=_T, shape_fn=_xent_shape, allowed={'T': _FLOAT})
 register_op('SparseSoftmaxCrossEntropyWithLogits', inputs=['features: T', 'labels: Tlabels'],
             outputs=['loss: T', 'backprop: T'], attrs={'T': 'type', 'Tlabels': ('type', dtypes.int64)},
-            shape_fn=_sparse_xent_shape)
-register_op('L2Loss', inputs=['t: T'], outputs=['output: T'], attrs=_T, shape_fn=shape_fns.scalar)
+            shape_fn=_sparse_xent_shape, allowed={'T': _FLOAT, 'Tlabels': _INDEX})
+register_op('L2Loss', inputs=['t: T'], outputs=['output: T'], attrs=_T, shape_fn=shape_fns.scalar,
+            allowed={'T': _FLOAT})
 register_op('BiasAdd', inputs=['value: T', 'bias: T'], outputs=['output: T'],
-            attrs={'T': 'type', 'data_format': ('string', 'NHWC')}, shape_fn=_bias_add_shape)
+            attrs={'T': 'type', 'data_format': ('string', 'NHWC')}, shape_fn=_bias_add_shape, allowed={'T': _NUMBER})
 register_op('BiasAddGrad', inputs=['out_backprop: T'], outputs=['output: T'],
             attrs={'T': 'type', 'data_format': ('string', 'NHWC')}, shape_fn=_bias_add_grad_shape)
 
@@ -310,14 +316,14 @@ _CONV_ATTRS = {'T': 'type', 'strides': 'list(int)', 'use_cudnn_on_gpu': ('bool',
                'explicit_paddings': ('list(int)', []), 'data_format': ('string', 'NHWC'),
                'dilations': ('list(int)', [1, 1, 1, 1])}
 register_op('Conv2D', inputs=['input: T', 'filter: T'], outputs=['output: T'], attrs=_CONV_ATTRS,
-            shape_fn=_conv2d_shape)
+            shape_fn=_conv2d_shape, allowed={'T': _CONV})
 register_op('Conv2DBackpropInput', inputs=['input_sizes: int32', 'filter: T', 'out_backprop: T'],
-            outputs=['output: T'], attrs=_CONV_ATTRS, shape_fn=_backprop_input_shape)
+            outputs=['output: T'], attrs=_CONV_ATTRS, shape_fn=_backprop_input_shape, allowed={'T': _CONV})
 register_op('Conv2DBackpropFilter', inputs=['input: T', 'filter_sizes: int32', 'out_backprop: T'],
-            outputs=['output: T'], attrs=_CONV_ATTRS, shape_fn=_backprop_filter_shape)
+            outputs=['output: T'], attrs=_CONV_ATTRS, shape_fn=_backprop_filter_shape, allowed={'T': _CONV})
 _DEPTHWISE_ATTRS = {k: v for k, v in _CONV_ATTRS.items() if k != 'use_cudnn_on_gpu'}
 register_op('DepthwiseConv2dNative', inputs=['input: T', 'filter: T'], outputs=['output: T'],
-            attrs=_DEPTHWISE_ATTRS, shape_fn=_depthwise_shape)
+            attrs=_DEPTHWISE_ATTRS, shape_fn=_depthwise_shape, allowed={'T': _FLOAT})
 register_op('DepthwiseConv2dNativeBackpropInput', inputs=['input_sizes: int32', 'filter: T', 'out_backprop: T'],
             outputs=['output: T'], attrs=_DEPTHWISE_ATTRS, shape_fn=_backprop_input_shape)
 register_op('DepthwiseConv2dNativeBackpropFilter', inputs=['input: T', 'filter_sizes: int32', 'out_backprop: T'],
@@ -327,24 +333,27 @@ _POOL_ATTRS = {'T': ('type', dtypes.float32), 'ksize': 'list(int)', 'strides': '
                'explicit_paddings': ('list(int)', []), 'data_format': ('string', 'NHWC')}
 _AVG_ATTRS = {k: v for k, v in _POOL_ATTRS.items() if k != 'explicit_paddings'}
 _AVG_ATTRS['T'] = 'type'
-register_op('MaxPool', inputs=['input: T'], outputs=['output: T'], attrs=_POOL_ATTRS, shape_fn=_pool_shape)
+register_op('MaxPool', inputs=['input: T'], outputs=['output: T'], attrs=_POOL_ATTRS, shape_fn=_pool_shape,
+            allowed={'T': _REAL})
 register_op('MaxPoolGrad', inputs=['orig_input: T', 'orig_output: T', 'grad: T'], outputs=['output: T'],
             attrs=_POOL_ATTRS, shape_fn=_same_as(0))
-register_op('AvgPool', inputs=['value: T'], outputs=['output: T'], attrs=_AVG_ATTRS, shape_fn=_pool_shape)
+register_op('AvgPool', inputs=['value: T'], outputs=['output: T'], attrs=_AVG_ATTRS, shape_fn=_pool_shape,
+            allowed={'T': _FLOAT})
 register_op('AvgPoolGrad', inputs=['orig_input_shape: int32', 'grad: T'], outputs=['output: T'], attrs=_AVG_ATTRS,
             shape_fn=lambda op: [TensorShape(_with_rank(op, _shape_input(op._inputs[0])._dims, 4))])
 
 register_op('TopKV2', inputs=['input: T', 'k: Tk'], outputs=['values: T', 'indices: index_type'],
             attrs={'sorted': ('bool', True), 'T': 'type', 'Tk': ('type', dtypes.int32),
-                   'index_type': ('type', dtypes.int32)}, shape_fn=_top_k_shape)
+                   'index_type': ('type', dtypes.int32)}, shape_fn=_top_k_shape, allowed={'T': _REAL, 'Tk': _INDEX})
 register_op('InTopKV2', inputs=['predictions: float32', 'targets: T', 'k: T'], outputs=['precision: bool'],
-            attrs={'T': ('type', dtypes.int32)}, shape_fn=_in_top_k_shape)
+            attrs={'T': ('type', dtypes.int32)}, shape_fn=_in_top_k_shape, allowed={'T': _INDEX})
 
 _FBN_ATTRS = {'T': 'type', 'U': 'type', 'epsilon': ('float', 1e-4), 'exponential_avg_factor': ('float', 1.0),
               'data_format': ('string', 'NHWC'), 'is_training': ('bool', True)}
 register_op('FusedBatchNormV3', inputs=['x: T', 'scale: U', 'offset: U', 'mean: U', 'variance: U'],
             outputs=['y: T', 'batch_mean: U', 'batch_variance: U', 'reserve_space_1: U', 'reserve_space_2: U',
-                     'reserve_space_3: U'], attrs=_FBN_ATTRS, shape_fn=_fused_bn_shape)
+                     'reserve_space_3: U'], attrs=_FBN_ATTRS, shape_fn=_fused_bn_shape,
+            allowed={'T': (dtypes.float16, dtypes.bfloat16, dtypes.float32), 'U': (dtypes.float32,)})
 register_op('FusedBatchNormGradV3', inputs=['y_backprop: T', 'x: T', 'scale: float32', 'reserve_space_1: U',
                                             'reserve_space_2: U', 'reserve_space_3: U'],
             outputs=['x_backprop: T', 'scale_backprop: U', 'offset_backprop: U', 'reserve_space_4: U',
@@ -356,38 +365,38 @@ register_op('FusedBatchNormGradV3', inputs=['y_backprop: T', 'x: T', 'scale: flo
 # ---------------------------------------------------------------------------------------------
 # Public functions: activations
 # ---------------------------------------------------------------------------------------------
-def _unary(op_type, features, name, allowed, attrs=None):
-    return _apply(op_type, [('features', features, 'T')], attrs, name, None, {'T': allowed})[0]
+def _unary(op_type, features, name, attrs=None):
+    return op_builder.output(op_type, [features], attrs, name)
 
 
 def relu(features, name=None):
     """max(features, 0) (op Relu)."""
-    return _unary('Relu', features, name, _REAL)
+    return _unary('Relu', features, name)
 
 
 def relu6(features, name=None):
     """min(max(features, 0), 6) (op Relu6)."""
-    return _unary('Relu6', features, name, _REAL)
+    return _unary('Relu6', features, name)
 
 
 def elu(features, name=None):
     """features where positive, exp(features) - 1 elsewhere (op Elu)."""
-    return _unary('Elu', features, name, _FLOAT)
+    return _unary('Elu', features, name)
 
 
 def selu(features, name=None):
     """scale * elu with alpha: scale * (x if x > 0 else alpha * (exp(x) - 1)) (op Selu)."""
-    return _unary('Selu', features, name, _FLOAT)
+    return _unary('Selu', features, name)
 
 
 def softplus(features, name=None):
     """log(exp(features) + 1), computed without overflow (op Softplus)."""
-    return _unary('Softplus', features, name, _FLOAT)
+    return _unary('Softplus', features, name)
 
 
 def softsign(features, name=None):
     """features / (abs(features) + 1) (op Softsign)."""
-    return _unary('Softsign', features, name, _FLOAT)
+    return _unary('Softsign', features, name)
 
 
 def leaky_relu(features, alpha=0.2, name=None):
@@ -398,7 +407,7 @@ def leaky_relu(features, alpha=0.2, name=None):
             features = math_ops.cast(features, dtypes.float32)
         if isinstance(alpha, np.ndarray):
             alpha = alpha.item()
-        return _unary('LeakyRelu', features, scope, _FLOAT, {'alpha': float(alpha)})
+        return _unary('LeakyRelu', features, scope, {'alpha': float(alpha)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -428,7 +437,7 @@ def _along_axis(op_type, logits, axis, name):
             raise NotImplementedError('%s needs a constant axis' % op_type)
         axis = int(value)
     if axis == -1 or (rank is not None and axis == rank - 1):
-        return _apply(op_type, [('logits', logits, 'T')], None, name, None, {'T': _FLOAT})[0]
+        return op_builder.output(op_type, [logits], None, name)
     if rank is None:
         raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
     if not -rank <= axis < rank:
@@ -442,7 +451,7 @@ def _along_axis(op_type, logits, axis, name):
     last = array_ops.rank(logits)
     axis = axis % rank
     x = _swap_axis(logits, axis, math_ops.subtract(last, 1))
-    out = _apply(op_type, [('logits', x, 'T')], None, None, None, {'T': _FLOAT})[0]
+    out = op_builder.output(op_type, [x])
     out = _swap_axis(out, axis, math_ops.subtract(last, 1), name=name)
     out.set_shape(logits.shape)
     return out
@@ -462,7 +471,7 @@ def log_softmax(logits, axis=None, name=None, dim=None):
 
 def l2_loss(t, name=None):
     """sum(t ** 2) / 2 (op L2Loss)."""
-    return _apply('L2Loss', [('t', t, 'T')], None, name, None, {'T': _FLOAT})[0]
+    return op_builder.output('L2Loss', [t], None, name)
 
 
 def bias_add(value, bias, data_format=None, name=None):
@@ -479,8 +488,7 @@ def bias_add(value, bias, data_format=None, name=None):
                 raise ValueError('data_format must be of the form `N...C` or `NC...`')
         value = convert_to_tensor(value, name='input')
         bias = convert_to_tensor(bias, dtype=value.dtype.base_dtype, name='bias')
-        return _apply('BiasAdd', [('value', value, 'T'), ('bias', bias, 'T')], attrs, scope, None,
-                      {'T': _NUMBER})[0]
+        return op_builder.output('BiasAdd', [value, bias], attrs, scope)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -543,7 +551,7 @@ def conv2d(input, filter=None, strides=None, padding=None, use_cudnn_on_gpu=True
     """
     filter = _alias(filters, 'filters', filter, 'filter')
     attrs = _conv_attrs('Conv2D', strides, padding, data_format, dilations, use_cudnn_on_gpu)
-    return _apply('Conv2D', [('input', input, 'T'), ('filter', filter, 'T')], attrs, name, None, {'T': _CONV})[0]
+    return op_builder.output('Conv2D', [input, filter], attrs, name)
 
 
 def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=None, padding=None,  # noqa: A002
@@ -551,28 +559,24 @@ def conv2d_backprop_input(input_sizes, filter=None, out_backprop=None, strides=N
     """The gradient of conv2d with respect to its input, of shape input_sizes (op Conv2DBackpropInput)."""
     filter = _alias(filters, 'filters', filter, 'filter')
     attrs = _conv_attrs('Conv2DBackpropInput', strides, padding, data_format, dilations, use_cudnn_on_gpu)
-    return _apply('Conv2DBackpropInput', [('input_sizes', input_sizes, dtypes.int32), ('filter', filter, 'T'),
-                                          ('out_backprop', out_backprop, 'T')], attrs, name, None, {'T': _CONV})[0]
+    return op_builder.output('Conv2DBackpropInput', [input_sizes, filter, out_backprop], attrs, name)
 
 
 def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
                            use_cudnn_on_gpu=True, data_format='NHWC', dilations=None, name=None):
     """The gradient of conv2d with respect to its filter, of shape filter_sizes (op Conv2DBackpropFilter)."""
     attrs = _conv_attrs('Conv2DBackpropFilter', strides, padding, data_format, dilations, use_cudnn_on_gpu)
-    return _apply('Conv2DBackpropFilter', [('input', input, 'T'), ('filter_sizes', filter_sizes, dtypes.int32),
-                                           ('out_backprop', out_backprop, 'T')], attrs, name, None,
-                  {'T': _CONV})[0]
+    return op_builder.output('Conv2DBackpropFilter', [input, filter_sizes, out_backprop], attrs, name)
 
 
 def depthwise_conv2d_native(input, filter, strides, padding, data_format='NHWC', dilations=None,  # noqa: A002
                             name=None):
     """Per-channel convolution: filter [kh, kw, in, multiplier] gives in * multiplier channels."""
     attrs = _conv_attrs('DepthwiseConv2dNative', strides, padding, data_format, dilations)
-    return _apply('DepthwiseConv2dNative', [('input', input, 'T'), ('filter', filter, 'T')], attrs, name, None,
-                  {'T': _FLOAT})[0]
+    return op_builder.output('DepthwiseConv2dNative', [input, filter], attrs, name)
 
 
-def _pool(op_type, value, ksize, strides, padding, data_format, name, input_, allowed):
+def _pool(op_type, value, ksize, strides, padding, data_format, name, input_):
     value = _alias(input_, 'input', value, 'value')
     with name_scope(name, op_type, [value]) as scope:
         data_format = _check_choice(op_type, 'data_format', data_format or 'NHWC', ('NHWC', 'NCHW', 'NCHW_VECT_C'))
@@ -586,18 +590,17 @@ def _pool(op_type, value, ksize, strides, padding, data_format, name, input_, al
             attrs['padding'], attrs['explicit_paddings'] = _padding_attrs(op_type, padding, data_format)
         else:
             attrs['padding'] = _check_choice(op_type, 'padding', padding, ('SAME', 'VALID'))
-        arg = 'input' if op_type == 'MaxPool' else 'value'
-        return _apply(op_type, [(arg, value, 'T')], attrs, scope, None, {'T': allowed})[0]
+        return op_builder.output(op_type, [value], attrs, scope)
 
 
 def max_pool(value, ksize, strides, padding, data_format='NHWC', name=None, input=None):  # noqa: A002
     """The maximum of each ksize window, moved by strides (op MaxPool)."""
-    return _pool('MaxPool', value, ksize, strides, padding, data_format, name, input, _REAL)
+    return _pool('MaxPool', value, ksize, strides, padding, data_format, name, input)
 
 
 def avg_pool(value, ksize, strides, padding, data_format='NHWC', name=None, input=None):  # noqa: A002
     """The mean of each ksize window; SAME windows average only the values inside the input (op AvgPool)."""
-    return _pool('AvgPool', value, ksize, strides, padding, data_format, name, input, _FLOAT)
+    return _pool('AvgPool', value, ksize, strides, padding, data_format, name, input)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -609,16 +612,14 @@ TopKV2 = collections.namedtuple('TopKV2', ['values', 'indices'])
 def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's names
     """(values, indices): the k largest entries of the last axis and their indices, largest first;
     ties keep the lower index first (op TopKV2)."""
-    return TopKV2(*_apply('TopKV2', [('input', input, 'T'), ('k', k, 'Tk')], {'sorted': bool(sorted)}, name,
-                          None, {'T': _REAL, 'Tk': _INDEX}))
+    return TopKV2(*op_builder.apply('TopKV2', [input, k], {'sorted': bool(sorted)}, name).outputs)
 
 
 def in_top_k(predictions, targets, k, name=None):
     """Whether each target's prediction is among the k largest of its row (op InTopKV2); a non-finite
     prediction or an out-of-range target gives False."""
     with name_scope(name, 'in_top_k'):
-        return _apply('InTopKV2', [('predictions', predictions, dtypes.float32), ('targets', targets, 'T'),
-                                   ('k', k, 'T')], None, None, None, {'T': _INDEX})[0]
+        return op_builder.output('InTopKV2', [predictions, targets, k])
 
 
 def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format='NHWC',
@@ -644,11 +645,9 @@ def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, 
     if variance is None:
         variance = constant_op.constant([])
     epsilon = max(float(epsilon), 1.001e-5)
-    outs = _apply('FusedBatchNormV3', [('x', x, 'T'), ('scale', scale, 'U'), ('offset', offset, 'U'),
-                                       ('mean', mean, 'U'), ('variance', variance, 'U')],
-                  {'epsilon': epsilon, 'data_format': _text(data_format), 'is_training': bool(is_training),
-                   'exponential_avg_factor': float(exponential_avg_factor)}, name, None,
-                  {'T': (dtypes.float16, dtypes.bfloat16, dtypes.float32), 'U': (dtypes.float32,)})
+    attrs = {'epsilon': epsilon, 'data_format': _text(data_format), 'is_training': bool(is_training),
+             'exponential_avg_factor': float(exponential_avg_factor)}
+    outs = op_builder.apply('FusedBatchNormV3', [x, scale, offset, mean, variance], attrs, name).outputs
     return outs[0], outs[1], outs[2]
 
 

@@ -24,10 +24,11 @@ import re
 
 import numpy as np
 
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import tensor_shape
-from sluice.engine.op_registry import get_op_def, register_op
+from sluice.engine.op_registry import register_op
 from sluice.ops import array_ops
 from sluice.ops import constant_op
 from sluice.ops import control_flow_ops
@@ -132,22 +133,6 @@ register_op('ParseSingleExample', inputs=['serialized: string', 'dense_defaults:
             shape_fn=_parse_single_example_shape)
 
 
-def _apply(op_type, inputs, attrs, name):
-    """Adds an op as TF's generated wrappers do: Python inputs become Consts named after their argument."""
-    op_def = get_op_def(op_type)
-    flat = [v for arg, value in zip(op_def.inputs, inputs)
-            for v in (value if arg.is_list else [value]) if isinstance(v, _graph.Tensor)]
-    g = _graph.graph_of(flat)
-    with g.as_default(), g.name_scope(name or op_type) as scope:
-        converted = []
-        for arg, value in zip(op_def.inputs, inputs):
-            if arg.is_list:
-                converted.append([_graph.convert_to_tensor(v, dtype=arg.fixed_dtype, name='%s_%d' % (arg.name, i))
-                                  for i, v in enumerate(value)])
-            else:
-                converted.append(_graph.convert_to_tensor(value, dtype=arg.fixed_dtype, name=arg.name))
-        return g._create_op(op_type, converted, dict(attrs), name=scope)
-
 
 def _check_type(param, dtype, allowed):
     if dtype.base_dtype not in allowed:
@@ -167,7 +152,7 @@ def decode_raw(input_bytes=None, out_type=None, little_endian=True, name=None, b
         raise ValueError("decode_raw_v1() missing 1 positional argument: 'out_type'")
     out_type = dtypes.as_dtype(out_type)
     _check_type('out_type', out_type, DECODE_RAW_TYPES)
-    return _apply('DecodeRaw', [input_bytes], {'out_type': out_type, 'little_endian': bool(little_endian)},
+    return op_builder.apply('DecodeRaw', [input_bytes], {'out_type': out_type, 'little_endian': bool(little_endian)},
                   name)._outputs[0]
 
 
@@ -342,7 +327,7 @@ def _parse_example_raw(serialized, names, params, name):
         attrs = {'Tdense': list(params.dense_types), 'num_sparse': len(params.sparse_keys),
                  'sparse_types': list(params.sparse_types), 'ragged_value_types': [], 'ragged_split_types': [],
                  'dense_shapes': list(params.dense_shapes)}
-        op = _apply('ParseExampleV2', [serialized, _string_list(names), _string_list(params.sparse_keys),
+        op = op_builder.apply('ParseExampleV2', [serialized, _string_list(names), _string_list(params.sparse_keys),
                                        _string_list(params.dense_keys), _string_list([]), defaults], attrs, name)
     n_sparse = len(params.sparse_keys)
     outputs = op._outputs

@@ -1,9 +1,9 @@
 """String functions: tf.as_string (AsString), tf.string_join (StringJoin, declared in io_ops) and
 tf.string_to_number (StringToNumber). CPU kernels only, as in TF (kernels/extra_kernels.py)."""
+from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine.op_registry import no_gradient, register_op
 from sluice.ops import io_ops, shape_fns
-from sluice.ops.array_ops import _apply
 
 __all__ = ['as_string', 'string_join', 'string_to_number']
 
@@ -28,13 +28,13 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1, f
         raise ValueError("Fill string must be one or fewer characters: '%s'" % fill)
     attrs = {'precision': int(precision), 'scientific': bool(scientific), 'shortest': bool(shortest),
              'width': int(width), 'fill': fill}
-    op = _apply('AsString', [input], attrs, name)
+    op = op_builder.apply('AsString', [input], attrs, name)
     return op._outputs[0]
 
 
 def string_join(inputs, separator='', name=None):
     """Joins the string tensors (broadcasting scalars) elementwise with separator."""
-    return io_ops._apply('StringJoin', [list(inputs)], {'separator': separator}, name)._outputs[0]
+    return op_builder.output('StringJoin', [list(inputs)], {'separator': separator}, name)
 
 
 def string_to_number(string_tensor, out_type=dtypes.float32, name=None):
@@ -43,4 +43,4 @@ def string_to_number(string_tensor, out_type=dtypes.float32, name=None):
     if out_type not in _NUMBER_TYPES:
         raise TypeError("Value passed to parameter 'out_type' has DataType %s not in list of allowed values: "
                         "float32, float64, int32, int64" % out_type.name)
-    return _apply('StringToNumber', [string_tensor], {'out_type': out_type}, name)._outputs[0]
+    return op_builder.apply('StringToNumber', [string_tensor], {'out_type': out_type}, name)._outputs[0]

@@ -11,8 +11,7 @@ must be rank 0, and a sparse gradient's trailing dimensions must match the varia
 The public functions have the names and signatures of TF's generated `gen_training_ops` and
 `state_ops` wrappers; the optimizers in sluice/training call them.
 """
-from sluice.engine import dtypes
-from sluice.engine import graph as _graph
+from sluice.engine import op_builder
 from sluice.engine import tensor_shape
 from sluice.engine.op_registry import register_op
 from sluice.engine.tensor_shape import TensorShape
@@ -174,199 +173,149 @@ register_op('_DeduplicateIndexedSlices', inputs=['values: T', 'indices: Tindices
 
 # -- public functions (TF's generated wrappers) ---------------------------------------------------------
 
-def _ref_tensor(op_type, arg, value):
-    to_ref = getattr(value, '_ref', None)
-    ref = to_ref() if to_ref is not None else value
-    if not isinstance(ref, _graph.Tensor) or not ref.dtype._is_ref_dtype:
-        raise TypeError("'%s' Op requires that input '%s' be a mutable tensor (e.g.: a tf.Variable)" % (op_type, arg))
-    return ref
-
-
-def _apply(op_type, refs, plain, attrs, name):
-    """Adds op_type: refs [(arg, var)], plain [(arg, value)] converted to T (global_step to int64)."""
-    ref_tensors = [_ref_tensor(op_type, arg, v) for arg, v in refs]
-    g = ref_tensors[0].graph
-    dtype = ref_tensors[0].dtype.base_dtype
-    with g.as_default(), g.name_scope(name or op_type) as scope:
-        inputs = list(ref_tensors)
-        for arg, value in plain:
-            if isinstance(value, _graph.Tensor):
-                inputs.append(value)
-            elif arg == 'indices':
-                inputs.append(_graph.convert_to_tensor(value, name=arg))
-            else:
-                to_dtype = dtypes.int64 if arg == 'global_step' else dtype
-                inputs.append(_graph.convert_to_tensor(value, dtype=to_dtype, name=arg))
-        attrs = {k: v for k, v in attrs.items() if v is not None}
-        return g._create_op(op_type, inputs, attrs, name=scope)._outputs[0]
-
-
 def _locking(use_locking):
     return None if use_locking is None else bool(use_locking)
 
 
 def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
-    return _apply('ApplyGradientDescent', [('var', var)], [('alpha', alpha), ('delta', delta)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyGradientDescent', [var, alpha, delta],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
-    return _apply('ApplyProximalGradientDescent', [('var', var)],
-                  [('alpha', alpha), ('l1', l1), ('l2', l2), ('delta', delta)], {'use_locking': _locking(use_locking)},
+    return op_builder.output('ApplyProximalGradientDescent', [var, alpha, l1, l2, delta],
+                             {'use_locking': _locking(use_locking)},
                   name)
 
 
 def sparse_apply_proximal_gradient_descent(var, alpha, l1, l2, grad, indices, use_locking=False, name=None):
-    return _apply('SparseApplyProximalGradientDescent', [('var', var)],
-                  [('alpha', alpha), ('l1', l1), ('l2', l2), ('grad', grad), ('indices', indices)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyProximalGradientDescent', [var, alpha, l1, l2, grad, indices],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False, name=None):
-    return _apply('ApplyMomentum', [('var', var), ('accum', accum)],
-                  [('lr', lr), ('grad', grad), ('momentum', momentum)],
-                  {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
+    return op_builder.output('ApplyMomentum', [var, accum, lr, grad, momentum],
+                             {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False, use_nesterov=False, name=None):
-    return _apply('SparseApplyMomentum', [('var', var), ('accum', accum)],
-                  [('lr', lr), ('grad', grad), ('indices', indices), ('momentum', momentum)],
-                  {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
+    return op_builder.output('SparseApplyMomentum', [var, accum, lr, grad, indices, momentum],
+                             {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,
                use_nesterov=False, name=None):
-    return _apply('ApplyAdam', [('var', var), ('m', m), ('v', v)],
-                  [('beta1_power', beta1_power), ('beta2_power', beta2_power), ('lr', lr), ('beta1', beta1),
-                   ('beta2', beta2), ('epsilon', epsilon), ('grad', grad)],
-                  {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
+    return op_builder.output('ApplyAdam', [var, m, v, beta1_power, beta2_power, lr, beta1,
+                   beta2, epsilon, grad],
+                             {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
-    return _apply('ApplyAdagrad', [('var', var), ('accum', accum)], [('lr', lr), ('grad', grad)],
-                  {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
+    return op_builder.output('ApplyAdagrad', [var, accum, lr, grad],
+                             {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
 
 
 def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, update_slots=True, name=None):
-    return _apply('SparseApplyAdagrad', [('var', var), ('accum', accum)],
-                  [('lr', lr), ('grad', grad), ('indices', indices)],
-                  {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
+    return op_builder.output('SparseApplyAdagrad', [var, accum, lr, grad, indices],
+                             {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
 
 
 def apply_proximal_adagrad(var, accum, lr, l1, l2, grad, use_locking=False, name=None):
-    return _apply('ApplyProximalAdagrad', [('var', var), ('accum', accum)],
-                  [('lr', lr), ('l1', l1), ('l2', l2), ('grad', grad)], {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyProximalAdagrad', [var, accum, lr, l1, l2, grad],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_proximal_adagrad(var, accum, lr, l1, l2, grad, indices, use_locking=False, name=None):
-    return _apply('SparseApplyProximalAdagrad', [('var', var), ('accum', accum)],
-                  [('lr', lr), ('l1', l1), ('l2', l2), ('grad', grad), ('indices', indices)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyProximalAdagrad', [var, accum, lr, l1, l2, grad, indices],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step,
                      use_locking=False, name=None):
-    return _apply('ApplyAdagradDA', [('var', var), ('gradient_accumulator', gradient_accumulator),
-                                     ('gradient_squared_accumulator', gradient_squared_accumulator)],
-                  [('grad', grad), ('lr', lr), ('l1', l1), ('l2', l2), ('global_step', global_step)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyAdagradDA', [var, gradient_accumulator,
+                                     gradient_squared_accumulator, grad, lr, l1, l2, global_step],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, indices, lr, l1, l2,
                             global_step, use_locking=False, name=None):
-    return _apply('SparseApplyAdagradDA', [('var', var), ('gradient_accumulator', gradient_accumulator),
-                                           ('gradient_squared_accumulator', gradient_squared_accumulator)],
-                  [('grad', grad), ('indices', indices), ('lr', lr), ('l1', l1), ('l2', l2),
-                   ('global_step', global_step)], {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyAdagradDA', [var, gradient_accumulator,
+                                           gradient_squared_accumulator, grad, indices, lr, l1, l2,
+                   global_step], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False, multiply_linear_by_lr=False,
                name=None):
-    return _apply('ApplyFtrl', [('var', var), ('accum', accum), ('linear', linear)],
-                  [('grad', grad), ('lr', lr), ('l1', l1), ('l2', l2), ('lr_power', lr_power)],
-                  {'use_locking': _locking(use_locking), 'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
+    return op_builder.output('ApplyFtrl', [var, accum, linear, grad, lr, l1, l2, lr_power],
+                             {'use_locking': _locking(use_locking),
+                              'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def sparse_apply_ftrl(var, accum, linear, grad, indices, lr, l1, l2, lr_power, use_locking=False,
                       multiply_linear_by_lr=False, name=None):
-    return _apply('SparseApplyFtrl', [('var', var), ('accum', accum), ('linear', linear)],
-                  [('grad', grad), ('indices', indices), ('lr', lr), ('l1', l1), ('l2', l2), ('lr_power', lr_power)],
-                  {'use_locking': _locking(use_locking), 'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
+    return op_builder.output('SparseApplyFtrl', [var, accum, linear, grad, indices, lr, l1, l2, lr_power],
+                             {'use_locking': _locking(use_locking),
+                              'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False,
                   multiply_linear_by_lr=False, name=None):
-    return _apply('ApplyFtrlV2', [('var', var), ('accum', accum), ('linear', linear)],
-                  [('grad', grad), ('lr', lr), ('l1', l1), ('l2', l2), ('l2_shrinkage', l2_shrinkage),
-                   ('lr_power', lr_power)],
-                  {'use_locking': _locking(use_locking), 'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
+    return op_builder.output('ApplyFtrlV2', [var, accum, linear, grad, lr, l1, l2, l2_shrinkage,
+                   lr_power],
+                             {'use_locking': _locking(use_locking),
+                              'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def sparse_apply_ftrl_v2(var, accum, linear, grad, indices, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False,
                          multiply_linear_by_lr=False, name=None):
-    return _apply('SparseApplyFtrlV2', [('var', var), ('accum', accum), ('linear', linear)],
-                  [('grad', grad), ('indices', indices), ('lr', lr), ('l1', l1), ('l2', l2),
-                   ('l2_shrinkage', l2_shrinkage), ('lr_power', lr_power)],
-                  {'use_locking': _locking(use_locking), 'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
+    return op_builder.output('SparseApplyFtrlV2', [var, accum, linear, grad, indices, lr, l1, l2,
+                   l2_shrinkage, lr_power],
+                             {'use_locking': _locking(use_locking),
+                              'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
-    return _apply('ApplyRMSProp', [('var', var), ('ms', ms), ('mom', mom)],
-                  [('lr', lr), ('rho', rho), ('momentum', momentum), ('epsilon', epsilon), ('grad', grad)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, indices, use_locking=False, name=None):
-    return _apply('SparseApplyRMSProp', [('var', var), ('ms', ms), ('mom', mom)],
-                  [('lr', lr), ('rho', rho), ('momentum', momentum), ('epsilon', epsilon), ('grad', grad),
-                   ('indices', indices)], {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad,
+                   indices], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
-    return _apply('ApplyCenteredRMSProp', [('var', var), ('mg', mg), ('ms', ms), ('mom', mom)],
-                  [('lr', lr), ('rho', rho), ('momentum', momentum), ('epsilon', epsilon), ('grad', grad)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, indices, use_locking=False,
                                    name=None):
-    return _apply('SparseApplyCenteredRMSProp', [('var', var), ('mg', mg), ('ms', ms), ('mom', mom)],
-                  [('lr', lr), ('rho', rho), ('momentum', momentum), ('epsilon', epsilon), ('grad', grad),
-                   ('indices', indices)], {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
+                   indices], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
-    return _apply('ApplyAdadelta', [('var', var), ('accum', accum), ('accum_update', accum_update)],
-                  [('lr', lr), ('rho', rho), ('epsilon', epsilon), ('grad', grad)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('ApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices, use_locking=False, name=None):
-    return _apply('SparseApplyAdadelta', [('var', var), ('accum', accum), ('accum_update', accum_update)],
-                  [('lr', lr), ('rho', rho), ('epsilon', epsilon), ('grad', grad), ('indices', indices)],
-                  {'use_locking': _locking(use_locking)}, name)
+    return op_builder.output('SparseApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad, indices],
+                             {'use_locking': _locking(use_locking)}, name)
 
 
 def deduplicate_indexed_slices(values, indices, name=None):
     """(summed_values, unique_indices): the rows of values sharing an index, summed."""
-    values = _graph.convert_to_tensor(values)
-    indices = _graph.convert_to_tensor(indices)
-    op = values.graph._create_op('_DeduplicateIndexedSlices', [values, indices], {},
-                                 name=name or 'DeduplicateIndexedSlices')
+    op = op_builder.apply('_DeduplicateIndexedSlices', [values, indices], name=name,
+                          default_name='DeduplicateIndexedSlices')
     return op._outputs[0], op._outputs[1]
 
 
 # -- scatter updates (tf.scatter_*) ---------------------------------------------------------------------
 
 def _scatter(op_type, ref, indices, updates, use_locking, name):
-    ref = _ref_tensor(op_type, 'ref', ref)
-    g = ref.graph
-    with g.as_default(), g.name_scope(name or op_type) as scope:
-        indices = _graph.convert_to_tensor(indices, name='indices')
-        if not isinstance(updates, _graph.Tensor):
-            updates = _graph.convert_to_tensor(updates, dtype=ref.dtype.base_dtype, name='updates')
-        attrs = {} if use_locking is None else {'use_locking': bool(use_locking)}
-        return g._create_op(op_type, [ref, indices, updates], attrs, name=scope)._outputs[0]
+    return op_builder.output(op_type, [ref, indices, updates], {'use_locking': _locking(use_locking)}, name)
 
 
 def scatter_update(ref, indices, updates, use_locking=True, name=None):
