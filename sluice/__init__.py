@@ -24,12 +24,14 @@ from sluice.ops.gradients_impl import *  # noqa: F401,F403
 from sluice.ops.graph_ops import *  # noqa: F401,F403
 from sluice.ops.init_ops import *  # noqa: F401,F403
 from sluice.ops.math_ops import *  # noqa: F401,F403
-from sluice.ops.misc_ops import *  # noqa: F401,F403  (eye, norm, sequence_mask, unique, sort, Print, ...)
+from sluice.ops.manip_ops import *  # noqa: F401,F403  (unique, broadcast_to, scatter_nd, roll, sequence_mask, ...)
+from sluice.ops.segment_ops import *  # noqa: F401,F403  (segment_sum, dynamic_partition, dynamic_stitch)
+from sluice.ops.sort_ops import *  # noqa: F401,F403
+from sluice.ops.logging_ops import *  # noqa: F401,F403  (Print)
+from sluice.ops.confusion_matrix import *  # noqa: F401,F403
 from sluice.ops.check_ops import *  # noqa: F401,F403  (check_numerics, assert_*)
-from sluice.ops.more_array_ops import *  # noqa: F401,F403  (segment_sum, scatter_nd, roll, meshgrid, ...)
-from sluice.ops.linalg_ops import *  # noqa: F401,F403  (matrix_band_part, trace, cross, einsum, ...)
+from sluice.ops.linalg_ops import *  # noqa: F401,F403  (eye, norm, tensordot, matrix_band_part, trace, einsum, ...)
 from sluice.ops.string_ops import *  # noqa: F401,F403  (as_string, string_join, string_to_number)
-from sluice.ops import more_nn_ops as _more_nn_ops  # noqa: F401  (tf.nn.conv1d, lrn, ...: exported by tf.nn)
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401
 from sluice.ops.nn_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)
 from sluice.ops.random_ops import *  # noqa: F401,F403

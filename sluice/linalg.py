@@ -1,8 +1,8 @@
 """tf.linalg: linear algebra under its TF1 names."""
 from sluice.ops.array_ops import transpose  # noqa: F401
 from sluice.ops.math_ops import matmul  # noqa: F401
-from sluice.ops.misc_ops import eye, matrix_set_diag as set_diag, norm, tensordot  # noqa: F401
-from sluice.ops.misc_ops import matrix_diag as diag  # noqa: F401
+from sluice.ops.linalg_ops import eye, matrix_set_diag as set_diag, norm, tensordot  # noqa: F401
+from sluice.ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from sluice.ops.linalg_ops import cross, einsum, matrix_band_part as band_part, trace  # noqa: F401
 from sluice.ops.linalg_ops import matrix_determinant as det, matrix_diag_part as diag_part  # noqa: F401
 from sluice.ops.linalg_ops import matrix_inverse as inv  # noqa: F401

@@ -11,4 +11,4 @@ for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_
     globals().pop(_name, None)
 del _name, _math_all
 from sluice.ops.nn_ops import log_softmax, softmax  # noqa: F401
-from sluice.ops.more_array_ops import segment_sum  # noqa: F401
+from sluice.ops.segment_ops import segment_sum  # noqa: F401

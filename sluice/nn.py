@@ -10,5 +10,7 @@ from sluice.ops.nn_ops import (avg_pool, bias_add, conv2d, conv2d_backprop_filte
                                conv2d_backprop_input, depthwise_conv2d_native, elu, fused_batch_norm, in_top_k,
                                l2_loss, leaky_relu, log_softmax, max_pool, relu, relu6, selu, softmax, softplus,
                                softsign, top_k)
-from sluice.ops.more_nn_ops import (conv1d, local_response_normalization, lrn, normalize_moments,  # noqa: F401
-                                    relu_layer, sufficient_statistics, swish, weighted_moments)
+from sluice.ops.nn_activation import relu_layer, swish  # noqa: F401
+from sluice.ops.nn_conv_pool import conv1d  # noqa: F401
+from sluice.ops.nn_normalization import (local_response_normalization, lrn, normalize_moments,  # noqa: F401
+                                         sufficient_statistics, weighted_moments)

@@ -10,7 +10,8 @@ import warnings
 warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'sluice\.(kernels\.|engine\.plan)')
 
 from sluice.kernels import (  # noqa: E402,F401
-    array_kernels, basic_kernels, control_flow_kernels, extra_kernels, gradient_kernels, image_kernels,
-    io_kernels, math_kernels, misc_kernels, nn_kernels, parsing_kernels, random_kernels, state_kernels,
+    array_kernels, basic_kernels, control_flow_kernels, gradient_kernels, image_kernels, io_kernels,
+    linalg_kernels, logging_kernels, manip_kernels, math_kernels, nn_kernels, nn_normalization_kernels,
+    parsing_kernels, random_kernels, script_kernels, segment_kernels, state_kernels, string_kernels,
     summary_kernels, training_kernels)
 from sluice.queues import reader_kernels  # noqa: E402,F401  (readers, ReadFile, MatchingFiles, CountUpTo)

@@ -26,7 +26,7 @@ from sluice.engine.graph import Operation
 from sluice.engine.op_registry import register_op
 from sluice.engine.subgraph import FuncGraph, building, unique_fn_name
 from sluice.engine.tensor_shape import TensorShape
-from sluice.ops import constant_op
+from sluice.ops import constant_op, graph_ops
 
 __all__ = ['cond', 'case', 'while_loop', 'map_fn', 'scan', 'foldl', 'foldr', 'Assert']
 
@@ -527,3 +527,11 @@ def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, s
 def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, name=None):
     """fn(acc, x) folded over the elements from last to first; returns the final accumulator."""
     return _accumulate('Fold', fn, elems, initializer, True, parallel_iterations, name, 'foldr')
+
+
+def with_dependencies(dependencies, tensor):
+    """`tensor`, passed through an Identity that runs after `dependencies` (TF's control_flow_ops helper)."""
+    g = _graph.get_default_graph()
+    with g.name_scope('control_dependency') as scope:
+        with g.colocate_with(tensor.op), g.control_dependencies(dependencies):
+            return graph_ops.identity(tensor, name=scope)

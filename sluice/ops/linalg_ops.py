@@ -1,6 +1,7 @@
 """Linear-algebra ops under their TF names: MatrixBandPart (tf.matrix_band_part / tf.linalg.band_part),
 MatrixDiagPartV3 (tf.matrix_diag_part, single diagonal) and tf.trace built on it, Cross (tf.cross),
-Einsum (tf.einsum), MatrixInverse and MatrixDeterminant. Kernels in kernels/extra_kernels.py, gradients as TF's.
+Einsum (tf.einsum), MatrixInverse and MatrixDeterminant, MatrixDiagV3 / MatrixSetDiagV3 (single diagonals), and
+tf.eye, tf.norm and tf.tensordot composed as TF composes them. Kernels in kernels/linalg_kernels.py, gradients as TF's.
 """
 import builtins
 import re
@@ -10,13 +11,14 @@ import numpy as np
 from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
-from sluice.engine.graph import name_scope
+from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
-from sluice.ops import array_ops, math_ops, misc_ops, shape_fns
+from sluice.ops import array_ops, manip_ops, math_ops, shape_fns
 from sluice.ops.math_ops import _shape_error
 
-__all__ = ['matrix_band_part', 'matrix_diag_part', 'trace', 'cross', 'einsum', 'matrix_inverse', 'matrix_determinant']
+__all__ = ['matrix_band_part', 'matrix_diag_part', 'trace', 'cross', 'einsum', 'matrix_inverse', 'matrix_determinant',
+           'eye', 'norm', 'tensordot', 'matrix_diag', 'matrix_set_diag']
 
 _FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
 
@@ -169,8 +171,8 @@ def _diag_part_grad(op, grad):
     x = op._inputs[0]
     k = op._inputs[1]
     if x.shape.is_fully_defined():
-        return [misc_ops.matrix_set_diag(array_ops.zeros(x.shape, dtype=x.dtype.base_dtype), grad, k=k), None, None]
-    return [misc_ops.matrix_set_diag(array_ops.zeros_like(x), grad, k=k), None, None]
+        return [matrix_set_diag(array_ops.zeros(x.shape, dtype=x.dtype.base_dtype), grad, k=k), None, None]
+    return [matrix_set_diag(array_ops.zeros_like(x), grad, k=k), None, None]
 
 
 @register_gradient('Cross')
@@ -212,7 +214,7 @@ def _einsum_grad(op, grad):
         g = op_builder.apply('Einsum', [[grad] + [t for _, t in others]], {'equation': eq})._outputs[0]
         if kept != sub:
             g = array_ops.reshape(g, [array_ops.shape(x)[sub.index(ch)] if ch in kept else 1 for ch in sub])
-            g = misc_ops.broadcast_to(g, array_ops.shape(x))
+            g = manip_ops.broadcast_to(g, array_ops.shape(x))
         grads.append(g)
     return grads
 
@@ -271,3 +273,216 @@ def matrix_determinant(input, name=None):  # noqa: A002 - TF's name
     op = op_builder.apply('MatrixDeterminant', [input], None, name)
     _check_float(op._inputs[0], 'MatrixDeterminant')
     return op._outputs[0]
+
+
+# -- MatrixDiagV3, MatrixSetDiagV3 (the single-diagonal forms tf.eye needs) ------------------------------
+def _matrix_diag_shape(op):
+    diag = op._inputs[0]._shape._dims
+    k, rows, cols = (_const_int(t) for t in op._inputs[1:4])
+    if diag is None:
+        return [unknown_shape()]
+    if len(diag) < 1:
+        raise _shape_error(op, 'Shape must be at least rank 1 but is rank 0')
+    if k is None:
+        return [unknown_shape(rank=len(diag) + 1)]
+    n = diag[-1]
+    min_rows = None if n is None else n + builtins.max(-k, 0)
+    min_cols = None if n is None else n + builtins.max(k, 0)
+    rows = min_rows if rows is None or rows < 0 else rows
+    cols = min_cols if cols is None or cols < 0 else cols
+    return [TensorShape(list(diag[:-1]) + [rows, cols])]
+
+
+register_op('MatrixDiagV3', ['diagonal: T', 'k: int32', 'num_rows: int32', 'num_cols: int32', 'padding_value: T'],
+            ['output: T'], {'T': 'type', 'align': ('string', 'RIGHT_LEFT')}, _matrix_diag_shape)
+
+
+def matrix_diag(diagonal, name='diag', k=0, num_rows=-1, num_cols=-1, padding_value=0, align='RIGHT_LEFT'):
+    diagonal = _graph.convert_to_tensor(diagonal, name='diagonal')
+    return op_builder.apply('MatrixDiagV3', [diagonal, k, num_rows, num_cols, padding_value], {'align': align},
+                            name)._outputs[0]
+
+
+def _matrix_set_diag_shape(op):
+    x = op._inputs[0]._shape
+    if x._dims is not None and len(x._dims) < 2:
+        raise _shape_error(op, 'Shape must be at least rank 2 but is rank %d' % len(x._dims))
+    return [x]
+
+
+register_op('MatrixSetDiagV3', ['input: T', 'diagonal: T', 'k: int32'], ['output: T'],
+            {'T': 'type', 'align': ('string', 'RIGHT_LEFT')}, _matrix_set_diag_shape)
+
+
+@register_gradient('MatrixSetDiagV3')
+def _matrix_set_diag_grad(op, grad):
+    return [matrix_set_diag(grad, array_ops.zeros_like(op._inputs[1])), None, None]
+
+
+def matrix_set_diag(input, diagonal, name='set_diag', k=0, align='RIGHT_LEFT'):  # noqa: A002 - TF's name
+    return op_builder.apply('MatrixSetDiagV3', [input, diagonal, k], {'align': align}, name)._outputs[0]
+
+
+# -- eye, norm, tensordot (compositions, as TF builds them) ----------------------------------------------
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """An identity matrix (or a batch of them): ones on the diagonal of a [rows, columns] matrix."""
+    with name_scope(name, 'eye', [num_rows, num_columns, batch_shape]):
+        is_square = num_columns is None
+        batch_shape = [] if batch_shape is None else batch_shape
+        num_columns = num_rows if num_columns is None else num_columns
+        if isinstance(num_rows, Tensor) or isinstance(num_columns, Tensor):
+            diag_size = math_ops.minimum(num_rows, num_columns)
+        else:
+            for v in (num_rows, num_columns):
+                if not isinstance(v, (int, np.integer)) or isinstance(v, bool):
+                    raise TypeError('Arguments `num_rows` and `num_columns` must be positive integer values. '
+                                    'Received: num_rows=%s, num_columns=%s' % (num_rows, num_columns))
+            is_square = num_rows == num_columns
+            diag_size = int(np.minimum(num_rows, num_columns))
+        if isinstance(batch_shape, Tensor) or isinstance(diag_size, Tensor):
+            batch_shape = _graph.convert_to_tensor(batch_shape, name='shape', dtype=dtypes.int32)
+            diag_shape = array_ops.concat((batch_shape, [diag_size]), axis=0)
+            if not is_square:
+                shape = array_ops.concat((batch_shape, [num_rows, num_columns]), axis=0)
+        else:
+            batch_shape = [int(d) for d in batch_shape]
+            diag_shape = batch_shape + [diag_size]
+            if not is_square:
+                shape = batch_shape + [num_rows, num_columns]
+        diag_ones = array_ops.ones(diag_shape, dtype=dtype)
+        if is_square:
+            return matrix_diag(diag_ones)
+        return matrix_set_diag(array_ops.zeros(shape, dtype=dtype), diag_ones)
+
+
+def norm(tensor, ord='euclidean', axis=None, keepdims=None, name=None, keep_dims=None):  # noqa: A002
+    """Vector norms (euclidean, 1, inf, positive p) and matrix norms ('fro'/'euclidean', 1, inf) as TF."""
+    if keep_dims is not None:
+        if keepdims is not None:
+            raise ValueError('Cannot specify both keep_dims and keepdims')
+        keepdims = keep_dims
+    keepdims = bool(keepdims)
+    is_matrix_norm = isinstance(axis, (tuple, list)) and len(axis) == 2
+    if is_matrix_norm:
+        axis = builtins.tuple(axis)
+        if not isinstance(axis[0], int) or not isinstance(axis[1], int) or axis[0] == axis[1]:
+            raise ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers, got %s" % (axis,))
+        supported = ['euclidean', 'fro', 1, 2, np.inf]
+        if ord not in supported:
+            raise ValueError("'ord' must be a supported matrix norm in %s, got %s" % (supported, ord))
+    else:
+        if not (isinstance(axis, int) or axis is None):
+            raise ValueError("'axis' must be None, an integer, or a tuple of 2 unique integers, got %s" % (axis,))
+        supported = ['euclidean', 1, 2, np.inf]
+        if (not np.isreal(ord) or ord <= 0) and ord not in supported:
+            raise ValueError("'ord' must be a supported vector norm, got %s" % (ord,))
+        if axis is not None:
+            axis = (axis,)
+    with name_scope(name, 'norm', [tensor]):
+        tensor = _graph.convert_to_tensor(tensor)
+        if ord in ['fro', 'euclidean', 2, 2.0]:
+            if is_matrix_norm and ord in [2, 2.0]:
+                raise NotImplementedError('tf.norm with ord=2 over a matrix needs Svd, which sluice lacks')
+            conj = math_ops.conj(tensor) if tensor.dtype.base_dtype.is_complex else tensor
+            result = math_ops.sqrt(math_ops.reduce_sum(tensor * conj, axis, keepdims=True))
+        else:
+            result = math_ops.abs(tensor)
+            if ord == 1:
+                result = math_ops.reduce_sum(result, None if axis is None else axis[0], keepdims=True)
+                if is_matrix_norm:
+                    result = math_ops.reduce_max(result, None if axis is None else axis[1], keepdims=True)
+            elif ord == np.inf:
+                if is_matrix_norm:
+                    result = math_ops.reduce_sum(result, axis[1], keepdims=True)
+                result = math_ops.reduce_max(result, None if axis is None else axis[0], keepdims=True)
+            else:
+                result = math_ops.pow(math_ops.reduce_sum(math_ops.pow(result, ord), axis, keepdims=True),
+                                      1.0 / ord)
+        if not keepdims:
+            result = array_ops.squeeze(result, axis)
+        return result
+
+
+def _tensordot_reshape(a, axes, flipped=False):
+    dims = a.shape._dims
+    if a.shape.is_fully_defined() and isinstance(axes, (list, builtins.tuple)):
+        shape_a = list(dims)
+        axes = [i if i >= 0 else i + len(shape_a) for i in axes]
+        free = [i for i in builtins.range(len(shape_a)) if i not in axes]
+        free_dims = [shape_a[i] for i in free]
+        prod_free = int(np.prod([shape_a[i] for i in free]))
+        prod_axes = int(np.prod([shape_a[i] for i in axes]))
+        perm = list(axes) + free if flipped else free + list(axes)
+        new_shape = [prod_axes, prod_free] if flipped else [prod_free, prod_axes]
+        a_trans = array_ops.transpose(a, perm) if perm != list(builtins.range(len(shape_a))) else a
+        reshaped = array_ops.reshape(a_trans, new_shape) if list(a_trans.shape._dims) != new_shape else a_trans
+        return reshaped, free_dims, free_dims
+    if dims is None or not isinstance(axes, (list, builtins.tuple)):
+        raise NotImplementedError('tf.tensordot needs tensors of known rank and static axes in sluice')
+    shape_a = list(dims)
+    axes = [i if i >= 0 else i + len(shape_a) for i in axes]
+    free = [i for i in builtins.range(len(shape_a)) if i not in axes]
+    free_dims_static = [shape_a[i] for i in free]
+    axes_t = _graph.convert_to_tensor(axes, dtype=dtypes.int32, name='axes')
+    free_t = _graph.convert_to_tensor(free, dtype=dtypes.int32, name='free')
+    shape_t = array_ops.shape(a)
+    free_dims = array_ops.gather(shape_t, free_t)
+    axes_dims = array_ops.gather(shape_t, axes_t)
+    prod_free = math_ops.reduce_prod(free_dims)
+    prod_axes = math_ops.reduce_prod(axes_dims)
+    if flipped:
+        perm = array_ops.concat([axes_t, free_t], 0)
+        new_shape = array_ops.stack([prod_axes, prod_free])
+    else:
+        perm = array_ops.concat([free_t, axes_t], 0)
+        new_shape = array_ops.stack([prod_free, prod_axes])
+    return array_ops.reshape(array_ops.transpose(a, perm), new_shape), free_dims, free_dims_static
+
+
+def _tensordot_axes(a, axes):
+    ndims = a.shape.ndims
+    if isinstance(axes, (int, np.integer)) and not isinstance(axes, bool):
+        if axes < 0:
+            raise ValueError('`axes` must be at least 0. Received: %s.' % axes)
+        if ndims is None:
+            raise NotImplementedError('tf.tensordot needs tensors of known rank in sluice')
+        if axes > ndims:
+            raise ValueError('`axes` must not be larger than the number of dimensions of tensor %s.  Received %d, '
+                             'vs tensor dimensions %d.' % (a, axes, ndims))
+        return list(builtins.range(ndims - axes, ndims)), list(builtins.range(axes))
+    if isinstance(axes, (list, builtins.tuple)):
+        if len(axes) != 2:
+            raise ValueError('`axes` must be an integer or have length 2. Received %s.' % (axes,))
+        a_axes, b_axes = axes
+        if isinstance(a_axes, (int, np.integer)) and isinstance(b_axes, (int, np.integer)):
+            a_axes, b_axes = [a_axes], [b_axes]
+        a_axes, b_axes = [int(i) for i in a_axes], [int(i) for i in b_axes]
+        if len(a_axes) != len(b_axes):
+            raise ValueError('Different number of contraction axes `a` and `b`, %d != %d.'
+                             % (len(a_axes), len(b_axes)))
+        return a_axes, b_axes
+    if isinstance(axes, np.ndarray):
+        return _tensordot_axes(a, axes.tolist())
+    raise NotImplementedError('tf.tensordot with tensor-valued axes is not supported by sluice')
+
+
+def tensordot(a, b, axes, name=None):
+    """Sums the products of a and b over the given axes: transpose and reshape both to matrices, MatMul,
+    reshape back (TF's construction)."""
+    with name_scope(name, 'Tensordot', [a, b, axes]) as scope:
+        a = _graph.convert_to_tensor(a, name='a')
+        b = _graph.convert_to_tensor(b, name='b')
+        a_axes, b_axes = _tensordot_axes(a, axes)
+        a_reshape, a_free, a_free_static = _tensordot_reshape(a, a_axes)
+        b_reshape, b_free, b_free_static = _tensordot_reshape(b, b_axes, True)
+        product = math_ops.matmul(a_reshape, b_reshape)
+        if isinstance(a_free, list) and isinstance(b_free, list):
+            if product.shape.is_fully_defined() and list(product.shape._dims) == a_free + b_free:
+                return product
+            return array_ops.reshape(product, a_free + b_free, name=scope)
+        a_free = _graph.convert_to_tensor(a_free, dtype=dtypes.int32)
+        b_free = _graph.convert_to_tensor(b_free, dtype=dtypes.int32)
+        result = array_ops.reshape(product, array_ops.concat([a_free, b_free], 0), name=scope)
+        if a_free_static is not None and b_free_static is not None:
+            result.set_shape(a_free_static + b_free_static)
+        return result

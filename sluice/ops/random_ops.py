@@ -25,7 +25,7 @@ from sluice.engine import tensor_shape
 from sluice.engine.op_registry import register_op
 from sluice.ops import shape_fns
 
-__all__ = ['get_seed', 'random_normal', 'truncated_normal', 'random_uniform', 'random_shuffle', 'multinomial',
+__all__ = ['random_crop', 'get_seed', 'random_normal', 'truncated_normal', 'random_uniform', 'random_shuffle', 'multinomial',
            'random_gamma', 'random_poisson']
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -343,3 +343,19 @@ def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
             rate = _graph.convert_to_tensor(lam, name='rate')
             _check_type('R', rate.dtype, allowed)
             return g._create_op('RandomPoissonV2', [shape, rate], attrs, name=scope)._outputs[0]
+
+
+def random_crop(value, size, seed=None, name=None):
+    """A random `size` slice of value (offsets uniform over the valid range; checked at run time)."""
+    from sluice.ops import array_ops, control_flow_ops, math_ops
+    with _graph.name_scope(name, 'random_crop', [value, size]) as name:
+        value = _graph.convert_to_tensor(value, name='value')
+        size = _graph.convert_to_tensor(size, dtype=dtypes.int32, name='size')
+        shape = array_ops.shape(value)
+        check = control_flow_ops.Assert(math_ops.reduce_all(math_ops.greater_equal(shape, size)),
+                                        ['Need value.shape >= size, got ', shape, size], summarize=1000)
+        shape = control_flow_ops.with_dependencies([check], shape)
+        limit = shape - size + 1
+        offset = random_uniform(array_ops.shape(shape), dtype=size.dtype, maxval=size.dtype.max,
+                                seed=seed) % limit
+        return array_ops.slice(value, offset, size, name=name)

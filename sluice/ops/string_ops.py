@@ -1,5 +1,5 @@
 """String functions: tf.as_string (AsString), tf.string_join (StringJoin, declared in io_ops) and
-tf.string_to_number (StringToNumber). CPU kernels only, as in TF (kernels/extra_kernels.py)."""
+tf.string_to_number (StringToNumber). CPU kernels only, as in TF (kernels/string_kernels.py)."""
 from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine.op_registry import no_gradient, register_op

@@ -11,7 +11,7 @@ from sluice.engine.graph import GraphKeys, name_scope
 from sluice.ops import graph_ops
 from sluice.ops import state_ops
 
-__all__ = ['Variable', 'global_variables', 'all_variables', 'trainable_variables', 'local_variables',
+__all__ = ['report_uninitialized_variables', 'Variable', 'global_variables', 'all_variables', 'trainable_variables', 'local_variables',
            'model_variables', 'moving_average_variables', 'variables_initializer', 'global_variables_initializer',
            'local_variables_initializer', 'initialize_all_variables', 'initialize_local_variables',
            'initialize_variables', 'is_variable_initialized']
@@ -271,3 +271,22 @@ def initialize_variables(var_list, name='init'):
 
 def is_variable_initialized(variable):
     return state_ops.is_variable_initialized(variable)
+
+
+def report_uninitialized_variables(var_list=None, name='report_uninitialized_variables'):
+    """A 1-D string tensor with the names of the variables in var_list (default: global and local
+    variables) that are not initialized in the session running it."""
+    from sluice.ops import array_ops, constant_op, math_ops  # they import this module
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    var_list = list(var_list)
+    g = _graph.get_default_graph()
+    with name_scope(name):
+        if var_list:
+            init_vars = [state_ops.is_variable_initialized(v) for v in var_list]
+        with g.device('/cpu:0'):
+            if not var_list:
+                return constant_op.constant([], dtype=dtypes.string)
+            mask = math_ops.logical_not(array_ops.stack(init_vars))
+            names = constant_op.constant([v.op.name for v in var_list])
+            return array_ops.boolean_mask(names, mask)

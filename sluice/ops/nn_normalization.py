@@ -1,21 +1,25 @@
-"""More tf.nn functions, built the way TF's Python builds them: conv1d (ExpandDims + Conv2D + Squeeze),
-swish, relu_layer, sufficient_statistics, normalize_moments, weighted_moments, and lrn /
-local_response_normalization (ops LRN and LRNGrad; kernels in kernels/extra_kernels.py)."""
-import numbers
+"""Normalization in tf.nn, each op a block: LRN / LRNGrad (tf.nn.lrn, local_response_normalization),
+and the moment helpers sufficient_statistics, normalize_moments, weighted_moments built as TF's Python builds
+them. Kernels in kernels/nn_normalization_kernels.py.
+"""
 
-from sluice.engine import op_builder
+
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import op_builder
 from sluice.engine.graph import name_scope
 from sluice.engine.op_registry import register_gradient, register_op
-from sluice.ops import array_ops, constant_op, math_ops, nn_ops
+from sluice.ops import array_ops, constant_op, math_ops
 from sluice.ops.math_ops import _shape_error
 
-__all__ = ['conv1d', 'swish', 'relu_layer', 'sufficient_statistics', 'normalize_moments', 'weighted_moments', 'lrn',
-           'local_response_normalization']
+__all__ = ['lrn', 'local_response_normalization', 'sufficient_statistics', 'normalize_moments', 'weighted_moments']
 
+
+# -- LRN, LRNGrad ----------------------------------------------------------------------------------------
 _LRN_ATTRS = {'T': ('type', dtypes.float32), 'depth_radius': ('int', 5), 'bias': ('float', 1.0),
               'alpha': ('float', 1.0), 'beta': ('float', 0.5)}
+
+
 _LRN_TYPES = (dtypes.float16, dtypes.bfloat16, dtypes.float32) if hasattr(dtypes, 'bfloat16') else (
     dtypes.float16, dtypes.float32)
 
@@ -35,6 +39,8 @@ def _lrn_grad_shape(op):
 
 
 register_op('LRN', ['input: T'], ['output: T'], dict(_LRN_ATTRS), _lrn_shape)
+
+
 register_op('LRNGrad', ['input_grads: T', 'input_image: T', 'output_image: T'], ['output: T'], dict(_LRN_ATTRS),
             _lrn_grad_shape)
 
@@ -59,60 +65,7 @@ def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):  # noqa: A
 local_response_normalization = lrn
 
 
-def _conv1d_sequence(value, channel_index, arg):
-    if value is None:
-        return [1, 1, 1]
-    if isinstance(value, numbers.Integral):
-        value = [value]
-    value = [int(v) for v in value]
-    if len(value) == 3:
-        return value
-    if len(value) != 1:
-        raise ValueError('%s should be of length 1, 1 or 3. Received: %s=%s of length %d'
-                         % (arg, arg, value, len(value)))
-    return [1, value[0], 1] if channel_index == 2 else [1, 1, value[0]]
-
-
-def conv1d(value=None, filters=None, stride=None, padding=None, use_cudnn_on_gpu=None, data_format=None,
-           name=None, input=None, dilations=None):  # noqa: A002 - TF's names
-    """1-D convolution of value [batch, width, in] with filters [width, in, out]: the input and filter
-    get a unit height (ExpandDims), Conv2D convolves, Squeeze drops the height again (TF's construction)."""
-    value = nn_ops._alias(input, 'input', value, 'value')
-    with name_scope(name, 'conv1d', [value, filters]) as name:
-        if data_format is None or data_format in ('NHWC', 'NWC'):
-            data_format, spatial_start_dim, channel_index = 'NHWC', -3, 2
-        elif data_format in ('NCHW', 'NCW'):
-            data_format, spatial_start_dim, channel_index = 'NCHW', -2, 1
-        else:
-            raise ValueError('`data_format` must be \'NWC\' or \'NCW\'. Received: data_format=%s' % data_format)
-        strides = [1] + _conv1d_sequence(stride, channel_index, 'stride')
-        dilations = [1] + _conv1d_sequence(dilations, channel_index, 'dilations')
-        value = array_ops.expand_dims(value, spatial_start_dim)
-        filters = array_ops.expand_dims(filters, 0)
-        result = nn_ops.conv2d(value, filters, strides, padding,
-                               use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu,
-                               data_format=data_format, dilations=dilations, name=name)
-        return array_ops.squeeze(result, [spatial_start_dim])
-
-
-def swish(features, beta=1.0, name=None):
-    """features * sigmoid(beta * features)."""
-    with name_scope(name, 'swish', [features]):
-        features = _graph.convert_to_tensor(features, name='features')
-        beta = _graph.convert_to_tensor(beta, dtype=features.dtype.base_dtype, name='beta')
-        return features * math_ops.sigmoid(beta * features)
-
-
-def relu_layer(x, weights, biases, name=None):
-    """relu(matmul(x, weights) + biases)."""
-    with name_scope(name, 'relu_layer', [x, weights, biases]) as name:
-        x = _graph.convert_to_tensor(x, name='x')
-        weights = _graph.convert_to_tensor(weights, name='weights')
-        biases = _graph.convert_to_tensor(biases, name='biases')
-        xw_plus_b = nn_ops.bias_add(math_ops.matmul(x, weights), biases)
-        return nn_ops.relu(xw_plus_b, name=name)
-
-
+# -- moments ---------------------------------------------------------------------------------------------
 def _keep(keepdims, keep_dims):
     if keepdims is not None and keep_dims is not None:
         raise ValueError('Cannot specify both keep_dims and keepdims')
@@ -190,5 +143,3 @@ def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keep
             weighted_mean = math_ops.cast(weighted_mean, dtypes.float16)
             weighted_variance = math_ops.cast(weighted_variance, dtypes.float16)
         return weighted_mean, weighted_variance
-
-

@@ -1,0 +1,78 @@
+"""Kernels of the segment and partition ops (ops/segment_ops.py), one ctx.xp body for CPU and GPU:
+SegmentSum, DynamicPartition, DynamicStitch and ParallelDynamicStitch.
+"""
+import numpy as np
+
+from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
+from sluice.kernels.manip_kernels import _scatter_add
+from sluice.kernels.registry import register_kernel
+
+
+@register_kernel('SegmentSum', fresh_output=True)
+def segment_sum(op, ctx):
+    xp = ctx.xp
+
+    def run(data, ids):
+        if ids.ndim != 1:
+            raise _invalid(op, 'segment_ids should be a vector.')
+        if data.ndim < 1 or data.shape[0] != ids.shape[0]:
+            raise _invalid(op, 'segment_ids should be the same size as dimension 0 of input.')
+        host = np.asarray(ids.get() if hasattr(ids, 'get') else ids)
+        if host.size and np.any(np.diff(host) < 0):
+            raise _invalid(op, 'segment ids are not increasing')
+        if host.size and host[0] < 0:
+            raise _invalid(op, 'segment ids must be >= 0')
+        n = int(host[-1]) + 1 if host.size else 0
+        out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
+        if host.size:
+            _scatter_add(xp, out, ids.astype(np.int64), data)
+        return out
+    return run
+
+
+@register_kernel('DynamicPartition', multi_output=True, fresh_output=True)
+def dynamic_partition(op, ctx):
+    xp = ctx.xp
+    n = op.get_attr('num_partitions')
+
+    def run(data, partitions):
+        if data.shape[:partitions.ndim] != partitions.shape:
+            raise _invalid(op, 'data.shape must start with partitions.shape, got data.shape = %s, '
+                           'partitions.shape = %s' % (_dims(data.shape), _dims(partitions.shape)))
+        flat = partitions.reshape(-1)
+        rows = data.reshape((flat.shape[0],) + data.shape[partitions.ndim:])
+        bad = (flat < 0) | (flat >= n)
+        if bool(bad.any()):
+            i = int(xp.argmax(bad))
+            raise _invalid(op, 'partitions[%d] = %d is not in [0, %d)' % (i, int(flat[i]), n))
+        return [rows[flat == p] for p in range(n)]
+    return run
+
+
+@register_kernel(('DynamicStitch', 'ParallelDynamicStitch'), fresh_output=True)
+def dynamic_stitch(op, ctx):
+    xp = ctx.xp
+    n = op.get_attr('N')
+
+    def run(*args):
+        indices, data = args[:n], args[n:]
+        rest = None
+        for m, (i, d) in enumerate(zip(indices, data)):
+            if d.shape[:i.ndim] != i.shape:
+                raise _invalid(op, 'data[%d].shape = %s does not start with indices[%d].shape = %s'
+                               % (m, _dims(d.shape), m, _dims(i.shape)))
+            tail = d.shape[i.ndim:]
+            if rest is None:
+                rest = tail
+            elif tail != rest:
+                raise _invalid(op, 'Need data[0].shape[%d:] = data[%d].shape[%d:], got data[0].shape = %s, '
+                               'data[%d].shape = %s' % (indices[0].ndim, m, i.ndim, _dims(data[0].shape), m,
+                                                        _dims(d.shape)))
+        sizes = [int(i.max()) + 1 for i in indices if i.size]
+        rows = max(sizes) if sizes else 0
+        out = xp.zeros((rows,) + tuple(rest or ()), dtype=data[0].dtype)
+        for i, d in zip(indices, data):
+            if i.size:
+                out[i.reshape(-1)] = d.reshape((i.size,) + tuple(rest))
+        return out
+    return run
