@@ -46,7 +46,7 @@ from sluice.ops import math_ops
 from sluice.ops import random_ops
 from sluice.ops import summary_ops
 from sluice.ops import variables
-from sluice.ops.indexed_slices import IndexedSlices
+from sluice.ops.indexed_slices import IndexedSlices, convert_to_tensor_or_indexed_slices
 from sluice.ops.sparse_tensor import SparseTensor
 from sluice.queues import data_flow_ops
 from sluice.queues.queue_runner import QueueRunner, add_queue_runner
@@ -153,7 +153,7 @@ def slice_input_producer(tensor_list, num_epochs=None, shuffle=True, seed=None, 
                          name=None):
     """One slice (row) of each tensor of `tensor_list` per evaluation, the same row of each."""
     with _graph.name_scope(name, 'input_producer', list(tensor_list)):
-        tensor_list = [_graph.convert_to_tensor_or_indexed_slices(t) for t in tensor_list]
+        tensor_list = [convert_to_tensor_or_indexed_slices(t) for t in tensor_list]
         if not tensor_list:
             raise ValueError('Expected at least one tensor in slice_input_producer().')
         range_size = array_ops.shape(tensor_list[0])[0]
@@ -207,7 +207,7 @@ def _validate(tensor_list, what='batch()'):
         if isinstance(t, SparseTensor):
             raise NotImplementedError('sluice does not batch SparseTensors yet (TF stores them in a '
                                       'SparseTensorsMap); densify them first')
-        t = _graph.convert_to_tensor_or_indexed_slices(t)
+        t = convert_to_tensor_or_indexed_slices(t)
         if isinstance(t, IndexedSlices):
             t = _graph.convert_to_tensor(t)
         converted.append(t)
