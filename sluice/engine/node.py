@@ -181,7 +181,7 @@ class Operation:
                         'func', lists of those. Names starting with '_' ('_class' colocation groups,
                         '_gradient_op_type') are outside the OpDef. Written at creation and, before the
                         op first runs, by graph builders (`_set_attr`, FuncGraph's `_Arg` index, import's
-                        '_class'). Kernels read it through `get_attr` when they are built.
+                        '_class'). Kernel builders read it (mostly through `get_attr`) when a plan is built.
     `_control_inputs`   Ops that must run before this one, without duplicates. Changed through
                         `_add_control_inputs`, which keeps `_control_outputs` in step and bumps the
                         graph's version (graph_import rewrites both lists itself while importing).
