@@ -14,6 +14,7 @@ from sluice.engine.graph import (Graph, GraphKeys, Operation, Tensor, convert_to
                                  is_tensor, name_scope, register_tensor_conversion_function, reset_default_graph)
 from sluice.engine.session import InteractiveSession, Session, get_default_session
 from sluice.engine.tensor_shape import Dimension, TensorShape
+from sluice.io import graph_def as _graph_def  # noqa: F401  (installs the engine's GraphDef writer)
 from sluice.io.protos import (AttrValue, ConfigProto, Event, GPUOptions, GraphDef, GraphOptions, HistogramProto,
                               MetaGraphDef, NameAttrList, NodeDef, OptimizerOptions, RunMetadata, RunOptions,
                               SessionLog, Summary, SummaryMetadata, TensorInfo)

@@ -1,4 +1,8 @@
-"""Graph, Operation and Tensor: the dataflow graph that user code builds.
+"""Graph: the dataflow graph that user code builds, its scopes, collections and default stack.
+
+The node types, Operation and Tensor, live in node.py; binding an op's inputs to its OpDef in
+op_binding.py; convert_to_tensor in tensor_conversion.py. All are re-exported here, where the
+rest of sluice reaches them (`from sluice.engine.graph import Tensor, convert_to_tensor`).
 
 A Graph owns its Operations in creation order. Building an op (`Graph.create_op`) reads the op
 type's OpDef from the registry, infers type attrs from the input dtypes, fills attr defaults,
@@ -7,15 +11,17 @@ and colocation constraints in force, and gives each output Tensor a dtype and a 
 Nothing runs here: Sessions place and execute graphs later.
 """
 import contextlib
-import os
 import re
-import sys
 import threading
 
-from sluice.engine import dtypes
+from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine import tensor_shape
 from sluice.engine.device_spec import DeviceSpec
+from sluice.engine.node import Operation, Tensor, graph_def_writer
+# Re-exported: the rest of sluice reaches these through sluice.engine.graph.
+from sluice.engine.tensor_conversion import (convert_n_to_tensor, convert_to_tensor, is_tensor,  # noqa: F401
+                                             register_tensor_conversion_function)
 
 
 class GraphKeys:
@@ -57,203 +63,6 @@ class GraphKeys:
 
 _VALID_OP_NAME = re.compile(r'^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$')
 _VALID_SCOPE_NAME = re.compile(r'^[A-Za-z0-9_.\\/>-]*$')
-_SLUICE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-
-
-def _user_traceback():
-    """The frames where user code created an op (innermost last), without sluice's own."""
-    frames = []
-    f = sys._getframe(2)
-    while f is not None:
-        filename = f.f_code.co_filename
-        if not filename.startswith(_SLUICE_DIR):
-            frames.append((filename, f.f_lineno, f.f_code.co_name, None))  # line text read lazily
-            if len(frames) >= 8:
-                break
-        f = f.f_back
-    frames.reverse()
-    return frames
-
-
-class Tensor:
-    """One output of an Operation: a symbolic handle to a value computed when a Session runs."""
-    __slots__ = ('_op', '_value_index', '_dtype', '_shape', '_consumers', '__weakref__')
-
-    # Lets NumPy defer to our reflected operators (np.float32(2) * t -> t.__rmul__).
-    __array_priority__ = 100
-
-    def __init__(self, op, value_index, dtype, shape):
-        self._op = op
-        self._value_index = value_index
-        self._dtype = dtype
-        self._shape = shape
-        self._consumers = []
-
-    op = property(lambda self: self._op)
-    value_index = property(lambda self: self._value_index)
-    dtype = property(lambda self: self._dtype)
-    graph = property(lambda self: self._op._graph)
-    device = property(lambda self: self._op.device)
-
-    @property
-    def name(self):
-        return '%s:%d' % (self._op._name, self._value_index)
-
-    @property
-    def shape(self):
-        return self._shape
-
-    def get_shape(self):
-        return self._shape
-
-    def set_shape(self, shape):
-        """Refines the static shape; raises ValueError (TF's shape-inference text) when incompatible."""
-        shape = tensor_shape.as_shape(shape)
-        a, b = self._shape._dims, shape._dims
-        if a is not None and b is not None:
-            if len(a) != len(b):
-                raise ValueError('Shapes must be equal rank, but are %d and %d' % (len(a), len(b)))
-            for i, (x, y) in enumerate(zip(a, b)):
-                if x is not None and y is not None and x != y:
-                    raise ValueError('Dimension %d in both shapes must be equal, but are %d and %d. Shapes are %s '
-                                     'and %s.' % (i, x, y, _dims_str(a), _dims_str(b)))
-        self._shape = self._shape.merge_with(shape)
-
-    def consumers(self):
-        return list(self._consumers)
-
-    def eval(self, feed_dict=None, session=None):
-        """Runs the default (or given) session to compute this tensor."""
-        from sluice.engine import session as _session
-        return _session.run_with_default(self, feed_dict, session, 'Tensor.eval()')
-
-    def _as_node_def_input(self):
-        return self._op._name if self._value_index == 0 else self.name
-
-    def __repr__(self):
-        return "<tf.Tensor '%s' shape=%s dtype=%s>" % (self.name, self._shape, self._dtype.name)
-
-    def __str__(self):
-        shape = '' if self._shape._dims is None else ', shape=%s' % (self._shape,)
-        device = ', device=%s' % self._op._device if self._op._device else ''
-        return 'Tensor("%s"%s, dtype=%s%s)' % (self.name, shape, self._dtype.name, device)
-
-    # TF1: tensors compare by identity; object's own methods keep dict lookups in C.
-    __hash__ = object.__hash__
-    __eq__ = object.__eq__
-    __ne__ = object.__ne__
-
-    def __bool__(self):
-        raise TypeError('Using a `tf.Tensor` as a Python `bool` is not allowed. Use `if t is not None:` '
-                        'instead of `if t:` to test if a tensor is defined, and use TensorFlow ops such '
-                        'as tf.cond to execute subgraphs conditioned on the value of a tensor.')
-
-    def __array__(self, dtype=None, copy=None):
-        raise NotImplementedError('Cannot convert a symbolic Tensor (%s) to a numpy array. This error may indicate '
-                                  "that you're trying to pass a Tensor to a NumPy call, which is not supported"
-                                  % self.name)
-
-    def __iter__(self):
-        raise TypeError('Tensor objects are only iterable when eager execution is enabled. To iterate over this '
-                        'tensor use tf.map_fn.')
-
-    def __len__(self):
-        raise TypeError('len is not well defined for symbolic Tensors. (%s) Please call `x.shape` '
-                        'rather than `len(x)` for shape information.' % self.name)
-
-
-class Operation:
-    """A node of the graph: an op type, named inputs and attrs, and output Tensors."""
-
-    def __init__(self, graph, op_def, name, inputs, attrs, output_dtypes, control_inputs, device):
-        self._graph = graph
-        self._op_def = op_def
-        self._name = name
-        self._inputs = inputs
-        self._attrs = attrs
-        self._control_inputs = control_inputs
-        self._device = device
-        self._id = graph._next_id()
-        self._control_outputs = []
-        self.traceback = _user_traceback()
-        self._outputs = [Tensor(self, i, dt, tensor_shape.unknown_shape()) for i, dt in enumerate(output_dtypes)]
-
-    def _link(self):
-        """Makes the op visible from its inputs; done once its shape function has accepted it."""
-        for t in self._inputs:
-            t._consumers.append(self)
-        for c in self._control_inputs:
-            c._control_outputs.append(self)
-
-    name = property(lambda self: self._name)
-    type = property(lambda self: self._op_def.type)
-    op_def = property(lambda self: self._op_def)
-    graph = property(lambda self: self._graph)
-    device = property(lambda self: self._device)
-    outputs = property(lambda self: list(self._outputs))
-    inputs = property(lambda self: tuple(self._inputs))
-    control_inputs = property(lambda self: list(self._control_inputs))
-
-    def values(self):
-        return tuple(self._outputs)
-
-    @property
-    def node_def(self):
-        from sluice.io import graph_def
-        return graph_def.node_def_of(self)
-
-    def get_attr(self, name):
-        try:
-            return self._attrs[name]
-        except KeyError:
-            raise ValueError('Operation %r has no attr named %r.' % (self._name, name)) from None
-
-    def _set_attr(self, name, value):
-        self._attrs[name] = value
-
-    def _set_device(self, device):
-        self._device = _device_string(device)
-
-    def _add_control_input(self, op):
-        self._add_control_inputs([op])
-
-    def _add_control_inputs(self, ops):
-        for op in ops:
-            if op not in self._control_inputs:
-                self._control_inputs.append(op)
-                op._control_outputs.append(self)
-        self._graph._structure_changed()
-
-    def colocation_groups(self):
-        """TF's form: [b'loc:@name', ...] from the '_class' attr, or the op's own name."""
-        return [b'loc:@' + n.encode() for n in self._colocation_names()]
-
-    def _colocation_names(self):
-        """The op names this op is colocated with: its '_class' loc:@ entries, or its own name."""
-        groups = [c[5:].decode() if isinstance(c, bytes) else c[5:]
-                  for c in self._attrs.get('_class', ()) if (c[:5] in ('loc:@', b'loc:@'))]
-        return groups or [self._name]
-
-    def run(self, feed_dict=None, session=None):
-        """Runs this op in the default (or given) session."""
-        from sluice.engine import session as _session
-        _session.run_with_default(self, feed_dict, session, 'Operation.run()')
-
-    def __repr__(self):
-        return "<tf.Operation '%s' type=%s>" % (self._name, self.type)
-
-    def __str__(self):
-        return 'name: "%s"\nop: "%s"\n' % (self._name, self.type)
-
-
-def _device_string(device):
-    if device is None:
-        return ''
-    if isinstance(device, DeviceSpec):
-        return device.to_string()
-    return DeviceSpec.from_string(device).to_string() if device else ''
-
-
 class _DeviceScope:
     """One entry of the device stack: a spec merged under inner specs, or a function of the op."""
     __slots__ = ('spec', 'function')
@@ -486,11 +295,11 @@ class Graph:
         if self._finalized:
             raise RuntimeError('Graph is finalized and cannot be modified.')
         op_def = op_registry.get_op_def(op_type)
-        flat_inputs, ref_flags, attrs = _bind_inputs(op_def, inputs, attrs, name or op_type)
+        flat_inputs, ref_flags, attrs = op_binding.bind_inputs(op_def, inputs, attrs, name or op_type)
         for t in flat_inputs:
             if t._op._graph is not self:
                 raise ValueError('Tensor %s must be from the same graph as the new %s op.' % (t.name, op_type))
-        output_dtypes = _output_dtypes(op_def, attrs)
+        output_dtypes = op_binding.output_dtypes(op_def, attrs)
         with self._lock:
             if name and name.endswith('/'):
                 name = name[:-1]  # a scope name, made unique when the scope opened: used as is
@@ -638,13 +447,11 @@ class Graph:
         return _default_graph_stack.get_controller(self)
 
     def as_graph_def(self, from_version=None, add_shapes=False):
-        from sluice.io import graph_def
-        return graph_def.graph_to_graph_def(self, add_shapes=add_shapes)
+        return graph_def_writer().graph_to_graph_def(self, add_shapes=add_shapes)
 
     @property
     def graph_def_versions(self):
-        from sluice.io import graph_def
-        return graph_def.version_def()
+        return graph_def_writer().version_def()
 
     def __repr__(self):
         return '<sluice Graph at %#x with %d ops>' % (id(self), len(self._ops))
@@ -670,77 +477,6 @@ def _as_op(graph, obj):
     if isinstance(obj, str):
         return graph.as_graph_element(obj, allow_tensor=False)
     raise TypeError('Can not convert a %s into an Operation.' % type(obj).__name__)
-
-
-def _bind_inputs(op_def, inputs, attrs, name):
-    """Matches `inputs` to the OpDef's argument list; infers type attrs; fills defaults."""
-    if len(inputs) != len(op_def.inputs):
-        raise ValueError('%s (op %s) takes %d inputs, got %d' % (name, op_def.type, len(op_def.inputs), len(inputs)))
-    flat = []
-    ref_flags = []
-    sources = {}  # type attr -> the argument that set it, for TF's mismatch message
-    for arg, value in zip(op_def.inputs, inputs):
-        values = list(value) if arg.is_list else [value]
-        for t in values:
-            if not isinstance(t, Tensor):
-                raise TypeError("Input '%s' of '%s' Op must be a Tensor, got %r" % (arg.name, op_def.type, t))
-        if arg.number_attr:
-            _set_or_check(attrs, arg.number_attr, len(values), op_def, arg, sources)
-        if arg.type_list_attr:
-            _set_or_check(attrs, arg.type_list_attr, [t._dtype.base_dtype for t in values], op_def, arg, sources)
-        want = arg.fixed_dtype
-        for t in values:
-            if arg.is_ref and not t._dtype._is_ref_dtype:
-                raise TypeError("'%s' Op requires that input '%s' be a mutable tensor (e.g.: a tf.Variable)"
-                                % (op_def.type, arg.name))
-            base = t._dtype.base_dtype
-            if arg.type_attr:
-                _set_or_check(attrs, arg.type_attr, base, op_def, arg, sources)
-            elif want is not None and base != want.base_dtype:
-                raise TypeError("Input '%s' of '%s' Op has type %s that does not match expected type of %s."
-                                % (arg.name, op_def.type, base.name, want.base_dtype.name))
-        flat.extend(values)
-        ref_flags.extend([arg.is_ref] * len(values))
-    for attr, default in op_def.attrs.items():
-        if attr not in attrs:
-            if default is op_registry.REQUIRED:
-                raise TypeError("%s (op %s) is missing required attr '%s'" % (name, op_def.type, attr))
-            attrs[attr] = list(default) if isinstance(default, list) else default
-        elif op_def.attr_kinds[attr] == 'type' and attrs[attr] is not None:
-            attrs[attr] = dtypes.as_dtype(attrs[attr])
-        elif op_def.attr_kinds[attr] == 'shape' and attrs[attr] is not None:
-            attrs[attr] = tensor_shape.as_shape(attrs[attr])
-    return flat, tuple(ref_flags), attrs
-
-
-def _set_or_check(attrs, attr, value, op_def, arg, sources):
-    have = attrs.get(attr)
-    if have is None:
-        attrs[attr] = value
-        sources[attr] = arg.name
-    elif have != value:
-        if isinstance(value, dtypes.DType):
-            have = dtypes.as_dtype(have).name
-            if attr in sources:
-                raise TypeError("Input '%s' of '%s' Op has type %s that does not match type %s of argument '%s'."
-                                % (arg.name, op_def.type, value.name, have, sources[attr]))
-            raise TypeError("Input '%s' of '%s' Op has type %s that does not match expected type of %s."
-                            % (arg.name, op_def.type, value.name, have))
-        raise ValueError("Attr '%s' of '%s' Op is %r, but input '%s' implies %r."
-                         % (attr, op_def.type, have, arg.name, value))
-
-
-def _output_dtypes(op_def, attrs):
-    result = []
-    for arg in op_def.outputs:
-        if arg.type_list_attr:
-            result.extend(dtypes.as_dtype(d) for d in attrs[arg.type_list_attr])
-            continue
-        dt = dtypes.as_dtype(attrs[arg.type_attr]) if arg.type_attr else arg.fixed_dtype
-        if arg.is_ref:
-            dt = dt._as_ref
-        result.extend([dt] * (attrs[arg.number_attr] if arg.number_attr else 1))
-    return result
 
 
 class _DefaultStack(threading.local):
@@ -801,67 +537,6 @@ def reset_default_graph():
     _default_graph_stack.reset()
 
 
-# -- tensor conversion --
-_conversion_functions = []  # (priority, base_type, fn), lowest priority first
-
-
-def register_tensor_conversion_function(base_type, conversion_func, priority=100):
-    """Teaches convert_to_tensor a new type: fn(value, dtype=None, name=None, as_ref=False)."""
-    _conversion_functions.append((priority, base_type, conversion_func))
-    _conversion_functions.sort(key=lambda e: e[0])
-    _conversion_cache.clear()
-
-
-_conversion_cache = {}
-
-
-def convert_to_tensor(value, dtype=None, name=None, preferred_dtype=None, as_ref=False, dtype_hint=None):
-    """Returns `value` as a Tensor of the default graph, adding a Const node for Python/NumPy values."""
-    if isinstance(value, Tensor):
-        if dtype is not None:
-            dtype = dtypes.as_dtype(dtype)
-            if not dtype.is_compatible_with(value._dtype):
-                raise ValueError('Tensor conversion requested dtype %s for Tensor with dtype %s: %r'
-                                 % (dtype.name, value._dtype.name, value))
-        return value
-    preferred_dtype = preferred_dtype or dtype_hint
-    fns = _conversion_cache.get(type(value))
-    if fns is None:
-        fns = [fn for _, base, fn in _conversion_functions if isinstance(value, base)]
-        _conversion_cache[type(value)] = fns
-    for fn in fns:
-        if dtype is None and preferred_dtype is not None:
-            try:
-                result = fn(value, dtype=preferred_dtype, name=name, as_ref=as_ref)
-            except (TypeError, ValueError):
-                result = NotImplemented
-            if result is not NotImplemented:
-                return result
-        result = fn(value, dtype=dtype, name=name, as_ref=as_ref)
-        if result is not NotImplemented:
-            if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(result.dtype):
-                raise RuntimeError('Conversion function %r for type %s returned incompatible dtype: requested '
-                                   '= %s, actual = %s' % (fn, type(value), dtype, result.dtype))
-            return result
-    raise TypeError('Cannot convert %r with type %s to Tensor: no conversion function registered.'
-                    % (value, type(value)))
-
-
-def convert_n_to_tensor(values, dtype=None, name=None, preferred_dtype=None):
-    return [convert_to_tensor(v, dtype=dtype, preferred_dtype=preferred_dtype,
-                              name=None if name is None else '%s_%d' % (name, i))
-            for i, v in enumerate(values)]
-
-
-def convert_to_tensor_or_indexed_slices(value, dtype=None, name=None):
-    from sluice.ops import indexed_slices
-    return indexed_slices.convert_to_tensor_or_indexed_slices(value, dtype=dtype, name=name)
-
-
-def is_tensor(x):
-    return isinstance(x, Tensor) or hasattr(x, '_as_graph_element') and not isinstance(x, Operation)
-
-
 def graph_of(values, default=None):
     """The graph the tensors in `values` live in (TF's `_get_graph_from_inputs`).
 
@@ -889,7 +564,3 @@ def name_scope(name, default_name=None, values=None):
     g = graph_of(values or [])
     with g.as_default(), g.name_scope(n) as scope:
         yield scope
-
-
-def _dims_str(dims):
-    return '[%s]' % ','.join('?' if d is None else str(d) for d in dims)

@@ -5,6 +5,11 @@ Session.run is called millions of times, so everything that depends only on the 
 RunSignature: the ExecutionPlan, how each feed value is converted and checked, and how the
 flat results are packed back into the fetch structure. A run then converts the feeds, calls the
 plan's compiled function and packs. Runs may come from many threads at once.
+
+Composite values (SparseTensor, IndexedSlices) are defined above the engine, in sluice.ops; each
+registers a fetch function (`register_fetch_function`, as TF's
+register_session_run_conversion_functions): the session fetches the component tensors it names
+and hands their values to the combine function it returns.
 """
 import contextlib
 import threading
@@ -25,6 +30,13 @@ from sluice.engine.resources import ResourceStore
 
 _default_session_stack = _graph._DefaultStack()
 _NO_DEADLINE = contextlib.nullcontext()
+_fetch_functions = []  # (type, fetch_function), in registration order
+
+
+def register_fetch_function(fetch_type, fetch_function):
+    """Makes instances of `fetch_type` fetchable: fetch_function(fetch) returns (a list of fetches,
+    combine), and Session.run returns combine(list of their values)."""
+    _fetch_functions.append((fetch_type, fetch_function))
 
 
 def get_default_session():
@@ -116,15 +128,11 @@ class RunSignature:
             cls = type(fetch)
             items = [(k, self._packer(graph, v)) for k, v in fetch.items()]
             return lambda r: cls((k, p(r)) for k, p in items)
-        if type(fetch).__name__ == 'SparseTensor':  # fetched as its parts, as TF does
-            from sluice.ops.sparse_tensor import SparseTensorValue
-            parts = [self._packer(graph, t) for t in (fetch.indices, fetch.values, fetch.dense_shape)]
-            return lambda r: SparseTensorValue(parts[0](r), parts[1](r), parts[2](r))
-        if type(fetch).__name__ == 'IndexedSlices':  # fetched as its parts, as TF does
-            from sluice.ops.indexed_slices import IndexedSlicesValue
-            parts = [self._packer(graph, t) for t in (fetch.values, fetch.indices)]
-            shape = self._packer(graph, fetch.dense_shape) if fetch.dense_shape is not None else (lambda r: None)
-            return lambda r: IndexedSlicesValue(parts[0](r), parts[1](r), shape(r))
+        for fetch_type, fetch_function in _fetch_functions:
+            if isinstance(fetch, fetch_type):
+                components, combine = fetch_function(fetch)
+                parts = [self._packer(graph, f) for f in components]
+                return lambda r: combine([p(r) for p in parts])
         try:
             element = graph.as_graph_element(fetch, allow_tensor=True, allow_operation=True)
         except TypeError as e:

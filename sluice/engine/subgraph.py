@@ -4,7 +4,7 @@ A FuncGraph is a Graph of its own with an outer graph. It is built by calling th
 function while it is the default graph (`building`). Its arguments are `_Arg` nodes; its results
 feed `_Retval` nodes, so a plan over the function graph runs like a TF function body: the caller
 (an If or While kernel) hands the `_Arg` nodes their values, runs the plan and collects what the
-`_Retval` nodes received (sluice/kernels/control_flow_kernels.py).
+`_Retval` nodes received (FunctionPlan, engine/functions.py).
 
 Capturing. A tensor of an outer graph used by an op of the function graph is replaced by an
 `_Arg` of the function graph, and the outer tensor is recorded in `captures`: the functional op

@@ -9,13 +9,20 @@ attrs, lists of those), checking the AttrValue holds that kind; `python_attr_any
 the OpDef does not declare (underscore attrs) by the field it holds (strings stay bytes, as TF's
 get_attr gives them). `op_def_proto` states a registered OpDef as TF's OpDef proto (for a
 MetaGraphDef's stripped_op_list); `strip_default_attrs` drops attrs equal to their defaults.
+
+The engine does not import this module: importing it installs it as the engine's GraphDef writer
+(`Operation.node_def`, `Graph.as_graph_def` and `Graph.graph_def_versions` call node_def_of,
+graph_to_graph_def and version_def here).
 """
+import sys
+
 import numpy as np
 
 from sluice.engine import dtypes
 from sluice.engine.tensor_shape import TensorShape
 from sluice.io import tensor_proto
 from sluice.engine import op_registry
+from sluice.engine.node import register_graph_def_writer
 from sluice.io.protos import AttrValue, GraphDef, NodeDef, OpDef, VersionDef
 
 # TF's GraphDef version and the oldest consumer version it supports (TF 1.15 wrote 134 / 0).
@@ -267,3 +274,6 @@ def _same_attr(a, b):
         return x == y
     except (AttrKindError, TypeError, ValueError):
         return False
+
+
+register_graph_def_writer(sys.modules[__name__])

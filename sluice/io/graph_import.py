@@ -33,6 +33,7 @@ import heapq
 from sluice.engine import dtypes as _dtypes
 from sluice.engine import errors
 from sluice.engine import graph as _graph
+from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
 from sluice.io import graph_def as _graph_def
@@ -169,7 +170,7 @@ class _Importer:
             info = _Node()
             info.node, info.op_def, info.name = node, op_def, names[node.name]
             info.attrs = self._decode_attrs(node, op_def, info.name)
-            info.out_dtypes = _graph._output_dtypes(op_def, self._with_defaults(info.attrs, op_def))
+            info.out_dtypes = op_binding.output_dtypes(op_def, self._with_defaults(info.attrs, op_def))
             self.nodes.append(info)
         for info in self.nodes:
             self._check_inputs(info)

@@ -29,7 +29,9 @@ Saver.restore checks the checkpoint exists (ValueError), runs the restore op wit
 and rewraps a NotFoundError (a variable missing from the checkpoint) or InvalidArgumentError
 (dtype or shape mismatch) with TF's "Restoring from checkpoint failed..." preface, same class.
 
-NewCheckpointReader / load_checkpoint / list_variables / load_variable read bundles directly.
+What gets saved (names, slices) is decided in saveables.py. NewCheckpointReader, load_checkpoint,
+list_variables, load_variable and checkpoints_iterator (checkpoint_reader.py) read bundles
+directly; init_from_checkpoint is in checkpoint_init.py. This module re-exports them all (tf.train).
 Not supported: V1 checkpoints (write_version=V1 logs a warning and writes V2), object-based
 (tf.train.Checkpoint) checkpoints, SaveableObjects other than variables.
 """
@@ -51,156 +53,25 @@ from sluice.engine.device_spec import DeviceSpec
 from sluice.engine.graph import GraphKeys
 from sluice.engine.log import logger
 from sluice.engine.tensor_shape import TensorShape
-from sluice.io import checkpoint_bundle
 from sluice.io import checkpoint_state
+from sluice.io.checkpoint_init import init_from_checkpoint
+from sluice.io.checkpoint_reader import (CheckpointReader, NewCheckpointReader, checkpoints_iterator,  # noqa: F401
+                                         list_variables, load_checkpoint, load_variable, wait_for_new_checkpoint)
 from sluice.io.checkpoint_state import (checkpoint_exists, generate_checkpoint_state_proto, get_checkpoint_mtimes,
                                         get_checkpoint_state, latest_checkpoint, remove_checkpoint,
                                         update_checkpoint_state)
 from sluice.io.protos import SaverDef
+from sluice.io.saveables import all_saveable_objects, op_list_to_dict, validate_and_slice_inputs  # noqa: F401
 from sluice.ops import array_ops
 from sluice.ops import constant_op
 from sluice.ops import graph_ops
 from sluice.ops import io_ops
 from sluice.ops import state_ops
-from sluice.ops import variables as _variables
 
 __all__ = ['Saver', 'latest_checkpoint', 'get_checkpoint_state', 'update_checkpoint_state',
            'generate_checkpoint_state_proto', 'checkpoint_exists', 'get_checkpoint_mtimes', 'remove_checkpoint',
            'NewCheckpointReader', 'load_checkpoint', 'list_variables', 'load_variable', 'checkpoints_iterator',
            'init_from_checkpoint']
-
-_VARIABLE_OPS = ('Variable', 'VariableV2', 'AutoReloadVariable', 'VarHandleOp', 'ReadVariableOp')
-
-
-# ------------------------------------------------------------------------------------------
-# What gets saved: (name, variable ref, slice spec) triples, TF's saveable_object_util rules.
-
-class _VariableSaveable:
-    """One variable (or one slice of a partitioned one) saved under `name`."""
-    __slots__ = ('name', 'op', 'slice_spec', 'dtype', 'device')
-
-    def __init__(self, ref, slice_spec, name):
-        self.op = ref                  # the variable's Ref tensor ('v:0'), what SaveV2 and Assign take
-        self.name = name
-        self.slice_spec = slice_spec
-        self.dtype = ref.dtype.base_dtype
-        self.device = ref.device
-
-
-def _is_sliced(var):
-    return isinstance(var, _variables.Variable) and var._get_save_slice_info() is not None
-
-
-def _is_partitioned(var):
-    return type(var).__name__ == 'PartitionedVariable'
-
-
-def _slice_spec(info):
-    """TF's SaveSliceInfo.spec: "<full shape> <offset,length:...>"."""
-    spec = getattr(info, 'spec', None)
-    if spec is not None:
-        return spec
-    full = ' '.join('%d' % d for d in info.full_shape) + ' '
-    return full + ':'.join('%d,%d' % (o, s) for o, s in zip(info.var_offset, info.var_shape))
-
-
-def _comes_from_variable(t):
-    return isinstance(t, _graph.Tensor) and t.op.type in _VARIABLE_OPS
-
-
-def _as_ref(var):
-    if isinstance(var, _variables.Variable):
-        return var._ref()
-    return var
-
-
-def op_list_to_dict(op_list):
-    """{save name: variable, or list of slices} for a list of variables (TF's names: op names)."""
-    if not isinstance(op_list, (list, tuple, set)):
-        raise TypeError('Variables to save should be passed in a dict or a list. Got %s' % (op_list,))
-    flat = []
-
-    def flatten(items):
-        for x in items:
-            if isinstance(x, (list, tuple)):
-                flatten(x)
-            else:
-                flat.append(x)
-    flatten(list(op_list))
-    flat.sort(key=lambda x: x.name)  # deterministic graphs whatever the order given
-    names_to_saveables = {}
-    for var in flat:
-        if _is_partitioned(var):
-            if var.name in names_to_saveables:
-                raise ValueError('At least two variables have the same name: %s' % var.name)
-            names_to_saveables[var.name] = var
-        elif _is_sliced(var):
-            name = var._get_save_slice_info().full_name
-            if name in names_to_saveables:
-                if not isinstance(names_to_saveables[name], list):
-                    raise ValueError('Mixing slices and non-slices with the same name: %s' % name)
-                names_to_saveables[name].append(var)
-            else:
-                names_to_saveables[name] = [var]
-        else:
-            ref = _as_ref(var)
-            if not _comes_from_variable(ref):
-                raise TypeError('Variable to save is not a Variable: %s' % (var,))
-            name = ref.op.inputs[0].op.name if ref.op.type == 'ReadVariableOp' else ref.op.name
-            if name in names_to_saveables:
-                raise ValueError('At least two variables have the same name: %s' % name)
-            names_to_saveables[name] = var
-    return names_to_saveables
-
-
-def _saveables_for(op, name):
-    if not isinstance(name, str):
-        raise TypeError('names_to_saveables must be a dict mapping string names to trackable operations. '
-                        'Name is not a string: %s' % (name,))
-    if isinstance(op, (list, tuple)) or _is_partitioned(op):
-        slice_name = None
-        for variable in list(op):
-            if not isinstance(variable, _variables.Variable):
-                raise ValueError('Slices must all be Variables: %s' % (variable,))
-            info = variable._get_save_slice_info()
-            if not info:
-                raise ValueError('Slices must all be slices: %s' % (variable,))
-            if slice_name is None:
-                slice_name = info.full_name
-            elif slice_name != info.full_name:
-                raise ValueError('Slices must all be from the same tensor: %s != %s' % (slice_name, info.full_name))
-            yield _VariableSaveable(variable._ref(), _slice_spec(info), name)
-        return
-    ref = _as_ref(op)
-    if not _comes_from_variable(ref):
-        raise TypeError('names_to_saveables must be a dict mapping string names to Tensors/Variables. Not a '
-                        'variable: %s' % (op,))
-    yield _VariableSaveable(ref, '', name)
-
-
-def validate_and_slice_inputs(names_to_saveables):
-    """The saveables of a var_list (list or dict), sorted by name; ValueError for a variable saved twice."""
-    if not isinstance(names_to_saveables, dict):
-        names_to_saveables = op_list_to_dict(names_to_saveables)
-    for name in names_to_saveables:
-        if not isinstance(name, str):
-            raise TypeError('names_to_saveables must be a dict mapping string names to trackable operations. '
-                            'Name is not a string: %s' % (name,))
-    saveables = []
-    seen = set()
-    for name, op in sorted(names_to_saveables.items(), key=lambda item: item[0]):
-        for saveable in _saveables_for(op, name):
-            if saveable.op in seen:
-                raise ValueError('The same saveable will be restored with two names: %s' % saveable.name)
-            saveables.append(saveable)
-            seen.add(saveable.op)
-    return saveables
-
-
-def _all_saveable_objects():
-    g = _graph.get_default_graph()
-    return g.get_collection(GraphKeys.GLOBAL_VARIABLES) + g.get_collection(GraphKeys.SAVEABLE_OBJECTS)
-
 
 # ------------------------------------------------------------------------------------------
 # The graph: TF's BulkSaverBuilder.
@@ -421,7 +292,7 @@ class Saver:
             if self._builder is None:
                 self._builder = BulkSaverBuilder(self._write_version)
             if self._var_list is None:
-                self._var_list = _all_saveable_objects()
+                self._var_list = all_saveable_objects()
             if _is_empty(self._var_list):
                 if self._allow_empty:
                     self._is_empty = True
@@ -615,211 +486,3 @@ def _get_saver_or_default():
     saver = Saver(sharded=True, allow_empty=True)
     _graph.get_default_graph().add_to_collection(GraphKeys.SAVERS, saver)
     return saver
-
-
-# ------------------------------------------------------------------------------------------
-# Reading checkpoints directly.
-
-class CheckpointReader:
-    """TF's CheckpointReader over a V2 checkpoint: tensors by name, as NumPy values."""
-
-    def __init__(self, filepattern):
-        prefix = os.fsdecode(os.fspath(filepattern)) if not isinstance(filepattern, str) else filepattern
-        if not os.path.exists(checkpoint_bundle.index_filename(prefix)):
-            if os.path.isdir(prefix):
-                raise errors.DataLossError(
-                    'Unable to open table file %s: FAILED_PRECONDITION: %s; Is a directory: perhaps your file is '
-                    'in a different file format and you need to use a different restore operator?' % (prefix, prefix))
-            if os.path.exists(prefix):
-                raise errors.DataLossError(
-                    'Unable to open table file %s: DATA_LOSS: not a V2 checkpoint (V1 checkpoints are not supported '
-                    'by sluice): perhaps your file is in a different file format and you need to use a different '
-                    'restore operator?' % prefix)
-            raise errors.NotFoundError('Unsuccessful TensorSliceReader constructor: Failed to find any matching '
-                                       'files for %s' % prefix)
-        self._reader = checkpoint_bundle.BundleReader(prefix)
-        self._reader.close()  # reopened per read: no file stays open between calls
-
-    def has_tensor(self, name):
-        return self._reader.has_tensor(name)
-
-    def get_tensor(self, name):
-        """The tensor `name` (0-d ones as NumPy scalars, strings as bytes); NotFoundError if absent."""
-        try:
-            value = self._reader.read(name)
-        finally:
-            self._reader.close()
-        return value[()] if value.ndim == 0 else value
-
-    def get_variable_to_shape_map(self):
-        return self._reader.get_variable_to_shape_map()
-
-    def get_variable_to_dtype_map(self):
-        return self._reader.get_variable_to_dtype_map()
-
-    def debug_string(self):
-        return self._reader.debug_string().encode()
-
-
-def NewCheckpointReader(filepattern):  # noqa: N802 (TF's name)
-    """A CheckpointReader of the checkpoint `filepattern` (a prefix such as 'dir/model.ckpt-5')."""
-    return CheckpointReader(filepattern)
-
-
-def _checkpoint_filename(ckpt_dir_or_file):
-    ckpt_dir_or_file = os.fspath(ckpt_dir_or_file)
-    if os.path.isdir(ckpt_dir_or_file):
-        return latest_checkpoint(ckpt_dir_or_file)
-    return ckpt_dir_or_file
-
-
-def load_checkpoint(ckpt_dir_or_file):
-    """A CheckpointReader of a checkpoint prefix, or of the latest checkpoint of a directory."""
-    filename = _checkpoint_filename(ckpt_dir_or_file)
-    if filename is None:
-        raise ValueError("Couldn't find 'checkpoint' file or checkpoints in given directory %s" % ckpt_dir_or_file)
-    return NewCheckpointReader(filename)
-
-
-def list_variables(ckpt_dir_or_file):
-    """[(name, shape list)] of the checkpoint's tensors, sorted by name."""
-    shapes = load_checkpoint(ckpt_dir_or_file).get_variable_to_shape_map()
-    return [(name, shapes[name]) for name in sorted(shapes)]
-
-
-def load_variable(ckpt_dir_or_file, name):
-    """The value of tensor `name` ('v' or 'v:0') in the checkpoint."""
-    if name.endswith(':0'):
-        name = name[:-2]
-    return load_checkpoint(ckpt_dir_or_file).get_tensor(name)
-
-
-def wait_for_new_checkpoint(checkpoint_dir, last_checkpoint=None, seconds_to_sleep=1, timeout=None):
-    """The latest checkpoint of `checkpoint_dir` once it differs from `last_checkpoint`; None on timeout."""
-    logger.info('Waiting for new checkpoint at %s', checkpoint_dir)
-    stop_time = time.time() + timeout if timeout is not None else None
-    while True:
-        path = latest_checkpoint(checkpoint_dir)
-        if path is None or path == last_checkpoint:
-            if stop_time is not None and time.time() + seconds_to_sleep > stop_time:
-                return None
-            time.sleep(seconds_to_sleep)
-        else:
-            logger.info('Found new checkpoint at %s', path)
-            return path
-
-
-def checkpoints_iterator(checkpoint_dir, min_interval_secs=0, timeout=None, timeout_fn=None):
-    """Yields each new checkpoint of `checkpoint_dir` as it appears (TF's polling loop)."""
-    path = None
-    while True:
-        new_path = wait_for_new_checkpoint(checkpoint_dir, path, timeout=timeout)
-        if new_path is None:
-            if not timeout_fn:
-                logger.info('Timed-out waiting for a checkpoint.')
-                return
-            if timeout_fn():
-                return
-            continue
-        start = time.time()
-        path = new_path
-        yield path
-        wait = start + min_interval_secs - time.time()
-        if wait > 0:
-            time.sleep(wait)
-
-
-# ------------------------------------------------------------------------------------------
-# init_from_checkpoint: variables initialized from a checkpoint instead of their initializers.
-
-def _variables_by_name():
-    g = _graph.get_default_graph()
-    found = {}
-    for v in g.get_collection(GraphKeys.GLOBAL_VARIABLES) + g.get_collection(GraphKeys.LOCAL_VARIABLES):
-        info = v._get_save_slice_info() if isinstance(v, _variables.Variable) else None
-        key = info.full_name if info is not None else v.op.name
-        found.setdefault(key, []).append(v)
-    return found
-
-
-def _set_checkpoint_initializer(variable, ckpt_file, tensor_name, slice_spec, name='checkpoint_initializer'):
-    """Makes `variable`'s initializer a RestoreV2 of `tensor_name` from `ckpt_file` (TF's rewrite)."""
-    g = variable.graph
-    with g.as_default(), g.device(variable.device), g.device('/cpu:0'):
-        restore = io_ops.restore_v2(ckpt_file, [tensor_name], [slice_spec], [variable.dtype.base_dtype],
-                                    name=name)[0]
-    ref = variable._ref()
-    with g.as_default(), g.colocate_with(ref.op):
-        init = state_ops.assign(ref, restore, validate_shape=variable.shape.is_fully_defined()).op
-    restore.set_shape(variable.shape)
-    variable._initializer_op = init
-    variable._initial_value = restore
-
-
-def _set_variable_or_list_initializer(variable_or_list, ckpt_file, tensor_name):
-    if isinstance(variable_or_list, (list, tuple)) or _is_partitioned(variable_or_list):
-        slice_name = None
-        for v in list(variable_or_list):
-            info = v._get_save_slice_info()
-            if slice_name is None:
-                slice_name = info.full_name
-            elif slice_name != info.full_name:
-                raise ValueError('Slices must all be from the same tensor: %s != %s' % (slice_name, info.full_name))
-            _set_checkpoint_initializer(v, ckpt_file, tensor_name, _slice_spec(info))
-    else:
-        _set_checkpoint_initializer(variable_or_list, ckpt_file, tensor_name, '')
-
-
-def _graph_variable(name, by_name):
-    """The variable called `name`, or the list of slices of the partitioned variable `name`, or None."""
-    found = by_name.get(name)
-    if not found:
-        return None
-    return found if len(found) > 1 or _is_sliced(found[0]) else found[0]
-
-
-def init_from_checkpoint(ckpt_dir_or_file, assignment_map):
-    """Replaces the initializers of variables by reads of a checkpoint (tf.train.init_from_checkpoint).
-
-    `assignment_map` entries, as in TF: {'ckpt/name': variable, variable name or list of slices}
-    for one variable, or {'ckpt_scope/': 'graph_scope/'} for every graph variable under the scope
-    (taken from the checkpoint under the same name below ckpt_scope; '/' stands for the root).
-    Variables are looked up in the global and local variable collections by their op names
-    (partitioned ones by their full name).
-    """
-    ckpt_file = _checkpoint_filename(ckpt_dir_or_file)
-    if ckpt_file is None:
-        raise ValueError("Couldn't find 'checkpoint' file or checkpoints in given directory %s" % ckpt_dir_or_file)
-    shapes = NewCheckpointReader(ckpt_file).get_variable_to_shape_map()
-    by_name = _variables_by_name()
-    for ckpt_name, current in sorted(assignment_map.items(), key=lambda item: item[0]):
-        if isinstance(current, _variables.Variable) or _is_partitioned(current) or (
-                isinstance(current, (list, tuple)) and all(isinstance(v, _variables.Variable) for v in current)):
-            var = current
-        else:
-            var = _graph_variable(current, by_name)
-        if var is not None:
-            if ckpt_name not in shapes:
-                raise ValueError('Tensor %s is not found in %s checkpoint %s' % (ckpt_name, ckpt_dir_or_file, shapes))
-            if isinstance(var, _variables.Variable) and not var.shape.is_compatible_with(shapes[ckpt_name]):
-                raise ValueError("Shape of variable %s (%s) doesn't match with shape of tensor %s (%s) from "
-                                 'checkpoint reader.' % (var.name, var.shape, ckpt_name, shapes[ckpt_name]))
-            _set_variable_or_list_initializer(var, ckpt_file, ckpt_name)
-            logger.debug('Initialize variable %s from checkpoint %s with %s', current, ckpt_dir_or_file, ckpt_name)
-            continue
-        scopes = current[:current.rindex('/')] if '/' in current else ''
-        if not ckpt_name.endswith('/'):
-            raise ValueError("Assignment map with scope only name {} should map to scope only {}. Should be "
-                             "'scope/': 'other_scope/'.".format(scopes, ckpt_name))
-        for var_name in sorted(n for n in by_name if not scopes or n.startswith(scopes + '/')):
-            full = var_name[len(scopes):]
-            if current != '/':
-                full = full[1:]
-            if ckpt_name != '/':
-                full = ckpt_name + full
-            if full.endswith('/'):
-                full = full[:-1]
-            if full not in shapes:
-                raise ValueError('Tensor %s (%s in %s) is not found in %s checkpoint'
-                                 % (full, var_name[len(scopes) + 1:], ckpt_name, ckpt_dir_or_file))
-            _set_variable_or_list_initializer(_graph_variable(var_name, by_name), ckpt_file, full)

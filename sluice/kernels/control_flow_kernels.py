@@ -1,91 +1,34 @@
 """Kernels of the functional control-flow ops: If, While, MapFn, Scan, Fold, their _Arg/_Retval
 nodes, and Assert.
 
-A functional op's builder plans each of its function graphs once (a FunctionPlan: an
-ExecutionPlan over the FuncGraph with a Placer of its own over the session's devices and the
-session's ResourceStore). The function's `_Arg` and `_Retval` nodes are pinned to the caller's
-device, so values cross no memory space unless an op inside runs elsewhere (the plan adds the
-copies), and a While's cond result is pinned to the host, where the loop tests it. Captured
-variables are VariableV2 nodes naming the same storage; they are pinned where the outer variable
-lives.
-
-Each run of a function: the caller puts the argument list in the function's frame, calls the
-plan's compiled function, whose `_Arg` kernels read the list and `_Retval` kernels fill the result
-list. Frames are per session and per thread (threading.local), so concurrent Session.run calls do
-not mix values. If runs one branch; While alternates cond and body; MapFn/Scan/Fold call fn once
-per element and stack the results.
+A functional op's builder plans each of its function graphs once (functions.FunctionPlan, in
+sluice/engine/functions.py, which also states how calls pass values through a CallFrame). `_Arg`
+kernels read the caller's argument list from the frame, `_Retval` kernels fill its result list.
+If runs one branch; While alternates cond and body; MapFn/Scan/Fold call fn once per element and
+stack the results.
 
 A `_Retval` copies a value whose producer may return variable storage or a view of it (a variable
 read, an Identity), so a loop variable never changes under the loop when the body writes the
 variable. Other results may be inputs passed through (If, While and Fold are not fresh_output, so
 the executor neither writes them in place nor hands them out on fetch without a copy).
 """
-import threading
-
 import numpy as np
 
 from sluice.engine import errors
-from sluice.engine import executor
-from sluice.engine.placer import Placer
+from sluice.engine import functions
 from sluice.kernels.registry import register_kernel
-
-
-class _Frame(threading.local):
-    """The argument and result lists of the function graph's current call, per thread."""
-    args = None
-    results = None
-
-
-class FunctionSession:
-    """What ExecutionPlan needs of a session to plan a function graph: devices, resources, placer."""
-
-    def __init__(self, parent, func_graph, caller_device):
-        self._devices = parent._devices
-        self._resources = parent._resources
-        parent_placer = parent._placer
-        self._placer = placer = Placer(func_graph, self._devices, parent_placer.allow_soft_placement,
-                                       parent_placer.log_device_placement)
-        host = self._devices[0]
-        for t in func_graph.inputs:
-            placer.pin(t._op, caller_device)
-        for op in func_graph.retval_ops:
-            placer.pin(op, host if func_graph.retvals_on_host else caller_device)
-        for clone, outer in func_graph.variable_captures.items():
-            placer.pin(clone, parent_placer.device_of(outer))
-
-
-class FunctionPlan:
-    """One function graph planned for one caller: call it with the argument arrays."""
-
-    def __init__(self, ctx, func_graph):
-        session = FunctionSession(ctx.session, func_graph, ctx.device)
-        targets = list(func_graph.retval_ops) + func_graph.side_effect_ops()
-        self.plan = executor.ExecutionPlan(session, [], [], targets)
-        self._frame = ctx.resources.op_state(func_graph, _Frame)
-        self._n_results = len(func_graph.retval_ops)
-        self._run = self.plan.run
-
-    def __call__(self, values):
-        frame = self._frame
-        frame.args = values
-        frame.results = results = [None] * self._n_results
-        try:
-            self._run(())
-        finally:
-            frame.args = frame.results = None
-        return results
 
 
 @register_kernel('_Arg')
 def arg(op, ctx):
-    frame = ctx.resources.op_state(op._graph, _Frame)
+    frame = functions.call_frame(ctx.resources, op._graph)
     index = op.get_attr('index')
     return lambda: frame.args[index]
 
 
 @register_kernel('_Retval')
 def retval(op, ctx):
-    frame = ctx.resources.op_state(op._graph, _Frame)
+    frame = functions.call_frame(ctx.resources, op._graph)
     index = op.get_attr('index')
     producer = op._inputs[0]._op
     if producer._op_def.type == '_Arg' or ctx.producer_is_fresh(0):
@@ -111,8 +54,8 @@ def _scalar_bool(op, value, what):
 
 @register_kernel('If', multi_output=True, host_inputs=(0,))
 def if_kernel(op, ctx):
-    then_fn = FunctionPlan(ctx, op.get_attr('then_branch'))
-    else_fn = FunctionPlan(ctx, op.get_attr('else_branch'))
+    then_fn = functions.FunctionPlan(ctx, op.get_attr('then_branch'))
+    else_fn = functions.FunctionPlan(ctx, op.get_attr('else_branch'))
 
     def run(pred, *inputs):
         taken = then_fn if _scalar_bool(op, pred, 'The predicate of cond') else else_fn
@@ -122,9 +65,9 @@ def if_kernel(op, ctx):
 
 @register_kernel('While', multi_output=True)
 def while_kernel(op, ctx):
-    cond_fn = FunctionPlan(ctx, op.get_attr('cond'))
+    cond_fn = functions.FunctionPlan(ctx, op.get_attr('cond'))
     body_graph = op.get_attr('body')
-    body_fn = FunctionPlan(ctx, body_graph)
+    body_fn = functions.FunctionPlan(ctx, body_graph)
     n = len(body_graph.outputs)
 
     def run(*inputs):
@@ -139,7 +82,7 @@ def while_kernel(op, ctx):
 @register_kernel('Fold', multi_output=True)
 def scan_kernel(op, ctx):
     kind = op.type
-    fn = FunctionPlan(ctx, op.get_attr('fn'))
+    fn = functions.FunctionPlan(ctx, op.get_attr('fn'))
     xp = ctx.xp
     n_init = 0 if kind == 'MapFn' else len(op.get_attr('Tinit'))
     n_elems = len(op.get_attr('Telems'))

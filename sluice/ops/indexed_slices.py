@@ -11,6 +11,7 @@ import numpy as np
 
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import session as _session
 from sluice.engine.log import logger
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import shape_fns
@@ -108,3 +109,13 @@ def as_dense(value, name=None):
     if value is None or isinstance(value, _graph.Tensor):
         return value
     return _graph.convert_to_tensor(value, name=name)
+
+
+def _fetch_parts(slices):
+    """An IndexedSlices is fetched as its tensors (dense_shape None when it has none), as TF does."""
+    if slices.dense_shape is None:
+        return [slices.values, slices.indices], lambda v: IndexedSlicesValue(v[0], v[1], None)
+    return [slices.values, slices.indices, slices.dense_shape], lambda v: IndexedSlicesValue(*v)
+
+
+_session.register_fetch_function(IndexedSlices, _fetch_parts)

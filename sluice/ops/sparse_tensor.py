@@ -14,6 +14,7 @@ import numpy as np
 
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import session as _session
 from sluice.engine import tensor_shape
 from sluice.ops import shape_fns
 
@@ -125,3 +126,8 @@ def expand_feeds(feed_dict):
 
 def is_sparse(x):
     return isinstance(x, (SparseTensor, SparseTensorValue))
+
+
+# Session.run fetches a SparseTensor as its three tensors and packs them, as TF does.
+_session.register_fetch_function(
+    SparseTensor, lambda st: ([st.indices, st.values, st.dense_shape], lambda v: SparseTensorValue(*v)))
