@@ -8,11 +8,16 @@ TF's dtypes: Shape/Size/Rank give their out_type, Where gives int64.
 
 StridedSlice decodes its masks with `array_ops.strided_slice_index` (shared with the shape
 function) into a NumPy index tuple, so slicing is one basic-indexing view.
+
+Select and SelectV2 are registered per device: on the CPU (and fake GPUs) as bit blends on integer
+views, a select against a +0 Const as one mask and AND (the C loop `native.select_zero` where it
+applies); on a GPU as xp.where.
 """
 import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels import native
+from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
 from sluice.ops import array_ops as spec
 
@@ -537,21 +542,22 @@ def _blend(cond, t, e):
     return mask.view(t.dtype)
 
 
-def _keep_where(cond, t, keep):
-    """np.where(cond, t, 0) (keep=True) or np.where(cond, 0, t) (keep=False) for a +0 constant: one
-    mask and one AND on integer views, exact like `_blend` (dropout and its gradient)."""
-    as_int = _BLEND_INT.get(t.dtype.itemsize)
-    if as_int is None or t.dtype.kind not in 'fiu' or cond.shape != t.shape or t.size < 4096:
+def _keep_where(cond, t, keep, select_zero):
+    """np.where(cond, t, 0) (keep=True) or np.where(cond, 0, t) (keep=False) for a +0 constant:
+    select_zero (one mask and one AND, exact like `_blend`: dropout and its gradient) where it pays."""
+    if _BLEND_INT.get(t.dtype.itemsize) is None or t.dtype.kind not in 'fiu' or cond.shape != t.shape \
+            or t.size < 4096:
         zero = t.dtype.type(0)
         return np.where(cond, t, zero) if keep else np.where(cond, zero, t)
-    if native.loops is not None and t.flags.c_contiguous and cond.flags.c_contiguous:
-        out = np.empty(t.shape, t.dtype)
-        native.loops.select_zero(t.size, cond, t, out, keep)  # the same bits in one pass
-        return out
-    mask = np.negative(cond.view(np.int8), out=np.empty(t.shape, as_int))  # True -> all bits set
+    return select_zero(cond, t, keep)
+
+
+def _mask_and(cond, t, keep):
+    """select_zero's NumPy path: a mask of all ones or all zeros per element ANDed with t's bits."""
+    mask = np.negative(cond.view(np.int8), out=np.empty(t.shape, _BLEND_INT[t.dtype.itemsize]))  # True -> all ones
     if not keep:
         np.invert(mask, out=mask)
-    return np.bitwise_and(mask, t.view(as_int), out=mask).view(t.dtype)
+    return np.bitwise_and(mask, t.view(mask.dtype), out=mask).view(t.dtype)
 
 
 def _is_plus_zero(value):
@@ -560,49 +566,59 @@ def _is_plus_zero(value):
         and not np.asarray(value).tobytes().strip(b'\0')
 
 
-def _where(xp, ctx=None):
-    """The select function of a Select/SelectV2 step: a +0 Const branch gets `_keep_where`."""
-    if xp is not np:
-        return xp.where
-    if ctx is not None and _is_plus_zero(ctx.constant_input(2)):
-        return lambda cond, t, e: _keep_where(cond, t, True)
-    if ctx is not None and _is_plus_zero(ctx.constant_input(1)):
-        return lambda cond, t, e: _keep_where(cond, e, False)
+def _host_where(ctx, zero_branches):
+    """The select function of a Select/SelectV2 step on the host: with zero_branches, a +0 Const
+    branch gets `_keep_where`; else `_blend`."""
+    if zero_branches and _is_plus_zero(ctx.constant_input(2)):
+        select_zero = native.select_zero(_mask_and)
+        return lambda cond, t, e: _keep_where(cond, t, True, select_zero)
+    if zero_branches and _is_plus_zero(ctx.constant_input(1)):
+        select_zero = native.select_zero(_mask_and)
+        return lambda cond, t, e: _keep_where(cond, e, False, select_zero)
     return _blend
 
 
-@register_kernel('Select', fresh_output=True)
-def select(op, ctx):
-    xp = ctx.xp
-    where = _where(xp)
+def _select(where_of):
+    """The Select builder (TF1's batch select: a vector cond picks rows) around where_of(ctx)."""
+    def build(op, ctx):
+        where = where_of(ctx)
 
-    def run(cond, t, e):
-        if t.shape != e.shape:
-            raise _invalid(op, "'then' and 'else' must have the same size.  but received: %s vs. %s"
-                           % (_dims_str(t.shape), _dims_str(e.shape)))
-        if cond.ndim == 0 or cond.shape == t.shape:
-            return where(cond, t, e)
-        if cond.ndim == 1 and t.ndim >= 1:
-            if cond.shape[0] != t.shape[0]:
-                raise _invalid(op, "Number of batches of 'then' must match size of 'cond', but saw: %d vs. %d"
-                               % (t.shape[0], cond.shape[0]))
-            return where(cond.reshape((-1,) + (1,) * (t.ndim - 1)), t, e)
-        raise _invalid(op, "'then' and 'cond' must have the same size.  but received: %s vs. %s"
-                       % (_dims_str(t.shape), _dims_str(cond.shape)))
-    return run
+        def run(cond, t, e):
+            if t.shape != e.shape:
+                raise _invalid(op, "'then' and 'else' must have the same size.  but received: %s vs. %s"
+                               % (_dims_str(t.shape), _dims_str(e.shape)))
+            if cond.ndim == 0 or cond.shape == t.shape:
+                return where(cond, t, e)
+            if cond.ndim == 1 and t.ndim >= 1:
+                if cond.shape[0] != t.shape[0]:
+                    raise _invalid(op, "Number of batches of 'then' must match size of 'cond', but saw: %d vs. %d"
+                                   % (t.shape[0], cond.shape[0]))
+                return where(cond.reshape((-1,) + (1,) * (t.ndim - 1)), t, e)
+            raise _invalid(op, "'then' and 'cond' must have the same size.  but received: %s vs. %s"
+                           % (_dims_str(t.shape), _dims_str(cond.shape)))
+        return run
+    return build
 
 
-@register_kernel('SelectV2', fresh_output=True)
-def select_v2(op, ctx):
-    where = _where(ctx.xp, ctx)
+def _select_v2(where_of):
+    """The SelectV2 builder (cond, then and else broadcast together) around where_of(ctx)."""
+    def build(op, ctx):
+        where = where_of(ctx)
 
-    def run(cond, t, e):
-        try:
-            return where(cond, t, e)
-        except ValueError:
-            raise _invalid(op, 'condition %s, then %s, and else %s must be broadcastable'
-                           % (_dims_str(cond.shape), _dims_str(t.shape), _dims_str(e.shape))) from None
-    return run
+        def run(cond, t, e):
+            try:
+                return where(cond, t, e)
+            except ValueError:
+                raise _invalid(op, 'condition %s, then %s, and else %s must be broadcastable'
+                               % (_dims_str(cond.shape), _dims_str(t.shape), _dims_str(e.shape))) from None
+        return run
+    return build
+
+
+register_kernel('Select', devices=('CPU',), fresh_output=True)(_select(lambda ctx: _host_where(ctx, False)))
+register_kernel('SelectV2', devices=('CPU',), fresh_output=True)(_select_v2(lambda ctx: _host_where(ctx, True)))
+register_cupy_kernel('Select', fresh_output=True)(_select(lambda ctx: ctx.xp.where))
+register_cupy_kernel('SelectV2', fresh_output=True)(_select_v2(lambda ctx: ctx.xp.where))
 
 
 @register_kernel('ReverseV2', host_inputs=(1,))

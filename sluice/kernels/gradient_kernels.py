@@ -8,12 +8,17 @@ right, an axis is reduced for an operand whose size there is 1 (or missing) whil
 not, and for both when both are 1 (TF's choice); equal shapes reduce nothing.
 StridedSliceGrad scatters dy into zeros of the input's shape through the same NumPy index as the
 forward slice (`array_shape_fns.strided_slice_index`). MirrorPadGrad folds each padded border back
-onto the rows it mirrors, one axis at a time. UnsortedSegmentSum adds rows into their segments
-(np.add.at on CPU, cupyx.scatter_add on GPU), dropping negative ids as TF does.
+onto the rows it mirrors, one axis at a time. UnsortedSegmentSum adds rows into their segments,
+dropping negative ids as TF does.
+
+Device-specific parts are device registrations of one builder (a fake GPU runs the CPU one):
+UnsortedSegmentSum scatters with np.add.at on the CPU and cupyx.scatter_add on a GPU; the fused
+unary gradients run under np.errstate on the CPU and return arrays where NumPy gives 0-d scalars.
 """
 import numpy as np
 
 from sluice.engine import errors
+from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
 from sluice.ops import array_shape_fns
 
@@ -130,35 +135,42 @@ def mirror_pad_grad(op, ctx):
     return run
 
 
-@register_kernel('UnsortedSegmentSum', host_inputs=(2,), fresh_output=True)
-def unsorted_segment_sum(op, ctx):
-    xp = ctx.xp
-    on_host = xp is np
+def _unsorted_segment_sum(scatter_add):
+    """The UnsortedSegmentSum builder adding rows into segments through scatter_add(out, ids, rows)."""
+    def build(op, ctx):
+        xp = ctx.xp
 
-    def run(data, ids, num_segments):
-        n = int(num_segments)
-        if ids.shape != data.shape[:ids.ndim]:
-            raise _invalid(op, 'data.shape = [%s] does not start with segment_ids.shape = [%s]' % (
-                ','.join(map(str, data.shape)), ','.join(map(str, ids.shape))))
-        if n < 0:
-            raise _invalid(op, 'num_segments (%d) must be non-negative' % n)
-        flat_ids = ids.reshape(-1)
-        rows = data.reshape((flat_ids.shape[0],) + data.shape[ids.ndim:])
-        if flat_ids.size and int(flat_ids.max()) >= n:
-            bad = int(flat_ids.max())
-            raise _invalid(op, 'segment_ids[%d] = %d is out of range [0, %d)'
-                           % (int(xp.argmax(flat_ids)), bad, n))
-        keep = flat_ids >= 0
-        if not bool(keep.all()):
-            flat_ids, rows = flat_ids[keep], rows[keep]
-        out = xp.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
-        if on_host:
-            np.add.at(out, flat_ids, rows)
-        else:
-            import cupyx
-            cupyx.scatter_add(out, flat_ids, rows)
-        return out
-    return run
+        def run(data, ids, num_segments):
+            n = int(num_segments)
+            if ids.shape != data.shape[:ids.ndim]:
+                raise _invalid(op, 'data.shape = [%s] does not start with segment_ids.shape = [%s]' % (
+                    ','.join(map(str, data.shape)), ','.join(map(str, ids.shape))))
+            if n < 0:
+                raise _invalid(op, 'num_segments (%d) must be non-negative' % n)
+            flat_ids = ids.reshape(-1)
+            rows = data.reshape((flat_ids.shape[0],) + data.shape[ids.ndim:])
+            if flat_ids.size and int(flat_ids.max()) >= n:
+                bad = int(flat_ids.max())
+                raise _invalid(op, 'segment_ids[%d] = %d is out of range [0, %d)'
+                               % (int(xp.argmax(flat_ids)), bad, n))
+            keep = flat_ids >= 0
+            if not bool(keep.all()):
+                flat_ids, rows = flat_ids[keep], rows[keep]
+            out = xp.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
+            scatter_add(out, flat_ids, rows)
+            return out
+        return run
+    return build
+
+
+def _cupyx_scatter_add(out, indices, rows):
+    import cupyx
+    cupyx.scatter_add(out, indices, rows)
+
+
+_SEGMENT_SUM = dict(host_inputs=(2,), fresh_output=True)
+register_kernel('UnsortedSegmentSum', devices=('CPU',), **_SEGMENT_SUM)(_unsorted_segment_sum(np.add.at))
+register_cupy_kernel('UnsortedSegmentSum', **_SEGMENT_SUM)(_unsorted_segment_sum(_cupyx_scatter_add))
 
 
 # -- fused unary gradients: (y, dy) -> dx, y being the forward op's output --
@@ -171,12 +183,16 @@ _UNARY_GRADS = {
 }
 
 
-@register_kernel(tuple(_UNARY_GRADS), fresh_output=True)
+@register_kernel(tuple(_UNARY_GRADS), devices=('CPU',), fresh_output=True)
 def unary_grad(op, ctx):
-    xp, fn = ctx.xp, _UNARY_GRADS[op.type]
-    if xp is np:
-        def run(y, dy):
-            with np.errstate(all='ignore'):
-                return np.asarray(fn(y, dy))
-        return run
-    return fn
+    fn = _UNARY_GRADS[op.type]
+
+    def run(y, dy):
+        with np.errstate(all='ignore'):
+            return np.asarray(fn(y, dy))  # NumPy gives a scalar for 0-d operands
+    return run
+
+
+@register_cupy_kernel(tuple(_UNARY_GRADS), fresh_output=True)
+def unary_grad_gpu(op, ctx):
+    return _UNARY_GRADS[op.type]

@@ -10,9 +10,10 @@ from one node.
 On the CPU (and the NumPy-backed fake GPU) a stream is a NumPy Generator (PCG64); on a real GPU
 it is a CuPy RandomState (cuRAND) seeded with a 64-bit word derived from the same SeedSequence.
 Host uniforms are made from raw 64-bit words
-(`_uniform_from_bits`; the C loop `pcg64_uniform`, when built, makes the same words and floats).
-Both expose the same small interface (`_HostStream`, `_DeviceStream`), and the kernels are
-written once against it and `ctx.xp`.
+(`_uniform_from_bits`; the C loop bound by `native.pcg64_uniforms`, when built, makes the same
+words and floats). Both expose the same small interface (`_HostStream`, `_DeviceStream`); each
+kernel is written once against it and `ctx.xp`, and registered per device with that device's
+stream (`_register_random`: the GPU registration is the only code that makes a cuRAND stream).
 
 Algorithms: float16/bfloat16 normals are drawn in float32 and rounded; low-precision uniforms
 are k / 2**mantissa_bits for a random integer k, so they stay in [0, 1) (as TF builds them from
@@ -26,6 +27,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels import native
+from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
 
 _NATIVE_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
@@ -63,15 +65,6 @@ def _uniform_from_bits(bit_generator, dims, dt):
     return out.reshape(dims)
 
 
-def _pcg64_words(bit_generator):
-    """A PCG64's state as the C loop keeps it: uint64[4] = state hi, lo, increment hi, lo. From then
-    on the loop owns the stream (a node's stream serves one kernel, so one kind of draw)."""
-    state = bit_generator.state['state']
-    mask = (1 << 64) - 1
-    return np.array([state['state'] >> 64, state['state'] & mask, state['inc'] >> 64, state['inc'] & mask],
-                    np.uint64)
-
-
 class _HostStream:
     """A NumPy Generator behind a lock."""
 
@@ -81,7 +74,9 @@ class _HostStream:
             self._rng = np.random.default_rng()  # fresh OS entropy
         else:
             self._rng = np.random.Generator(np.random.PCG64(_seed_sequence(seed, seed2)))
-        self._words = _pcg64_words(self._rng.bit_generator) if hasattr(native.loops, 'pcg64_uniform') else None
+        # The C loop, when built, owns the stream from here on: a node's stream serves one kernel,
+        # so one kind of draw, and the loop's uniforms are the words random_raw would give.
+        self._uniforms = native.pcg64_uniforms(self._rng.bit_generator)
 
     def normal(self, dims, np_dtype):
         if np.dtype(np_dtype) in _NATIVE_FLOATS:
@@ -91,10 +86,8 @@ class _HostStream:
     def uniform(self, dims, np_dtype):
         dt = np.dtype(np_dtype)
         if dt in _NATIVE_FLOATS:
-            if self._words is not None:  # the same words and floats, in one C loop
-                out = np.empty(dims, dt)
-                native.loops.pcg64_uniform(self._words, out, out.size, dt.itemsize)
-                return out
+            if self._uniforms is not None:  # the same words and floats, in one C loop
+                return self._uniforms.fill(np.empty(dims, dt))
             return _uniform_from_bits(self._rng.bit_generator, dims, dt)
         bits = _mantissa_bits(np_dtype)
         k = self._rng.integers(0, 1 << bits, size=dims, dtype=np.int32)
@@ -153,12 +146,27 @@ class _DeviceStream:
         return self._rs.poisson(rate.astype(np.float64), size=tuple(dims) + rate.shape, dtype=np.int64)
 
 
-def _stream(op, ctx):
-    """The node's stream in this session, made on first use."""
-    seed, seed2 = int(op.get_attr('seed')), int(op.get_attr('seed2'))
-    if ctx.xp is np:
-        return ctx.op_state(lambda: _HostStream(seed, seed2))
-    return ctx.op_state(lambda: _DeviceStream(ctx.xp, seed, seed2))
+def _seeds(op):
+    return int(op.get_attr('seed')), int(op.get_attr('seed2'))
+
+
+def _register_random(op_type, **options):
+    """Decorator: build(op, ctx, stream) serves op_type on each device with the node's stream in this
+    session (made on first use): a NumPy Generator on the CPU, cuRAND on a GPU (a fake GPU runs the
+    CPU registration). Options as for register_kernel."""
+    def decorate(build):
+        def on_host(op, ctx):
+            seed, seed2 = _seeds(op)
+            return build(op, ctx, ctx.op_state(lambda: _HostStream(seed, seed2)))
+
+        def on_device(op, ctx):
+            seed, seed2 = _seeds(op)
+            return build(op, ctx, ctx.op_state(lambda: _DeviceStream(ctx.xp, seed, seed2)))
+        on_host.__name__ = on_device.__name__ = build.__name__
+        register_kernel(op_type, devices=('CPU',), **options)(on_host)
+        register_cupy_kernel(op_type, **options)(on_device)
+        return build
+    return decorate
 
 
 def _shape_str(shape):
@@ -189,9 +197,8 @@ def _dims_getter(op, ctx, index):
 
 def _sampler(draw):
     """Builder of the ops with one shape input and a float `dtype` attr."""
-    def build(op, ctx):
+    def build(op, ctx, stream):
         np_dtype = op.get_attr('dtype').as_numpy_dtype
-        stream = _stream(op, ctx)
         dims_of = _dims_getter(op, ctx, 0)
         xp = ctx.xp
 
@@ -214,11 +221,11 @@ def _truncated(stream, xp, dims, np_dtype):
     return out
 
 
-register_kernel('RandomStandardNormal', host_inputs=(0,), fresh_output=True)(
+_register_random('RandomStandardNormal', host_inputs=(0,), fresh_output=True)(
     _sampler(lambda stream, xp, dims, np_dtype: stream.normal(dims, np_dtype)))
-register_kernel('RandomUniform', host_inputs=(0,), fresh_output=True)(
+_register_random('RandomUniform', host_inputs=(0,), fresh_output=True)(
     _sampler(lambda stream, xp, dims, np_dtype: stream.uniform(dims, np_dtype)))
-register_kernel('TruncatedNormal', host_inputs=(0,), fresh_output=True)(_sampler(_truncated))
+_register_random('TruncatedNormal', host_inputs=(0,), fresh_output=True)(_sampler(_truncated))
 
 
 def _scalar_bound(op, ctx, index, arg):
@@ -235,10 +242,9 @@ def _scalar_bound(op, ctx, index, arg):
     return check
 
 
-@register_kernel('RandomUniformInt', host_inputs=(0, 1, 2), fresh_output=True)
-def random_uniform_int(op, ctx):
+@_register_random('RandomUniformInt', host_inputs=(0, 1, 2), fresh_output=True)
+def random_uniform_int(op, ctx, stream):
     np_dtype = op.get_attr('Tout').as_numpy_dtype
-    stream = _stream(op, ctx)
     dims_of = _dims_getter(op, ctx, 0)
     low_of = _scalar_bound(op, ctx, 1, 'minval')
     high_of = _scalar_bound(op, ctx, 2, 'maxval')
@@ -257,9 +263,8 @@ def random_uniform_int(op, ctx):
     return run
 
 
-@register_kernel('RandomShuffle', fresh_output=True)
-def random_shuffle(op, ctx):
-    stream = _stream(op, ctx)
+@_register_random('RandomShuffle', fresh_output=True)
+def random_shuffle(op, ctx, stream):
 
     def run(value):
         if value.ndim == 0 or value.shape[0] <= 1:
@@ -270,10 +275,9 @@ def random_shuffle(op, ctx):
     return run
 
 
-@register_kernel('Multinomial', host_inputs=(1,), fresh_output=True)
-def multinomial(op, ctx):
+@_register_random('Multinomial', host_inputs=(1,), fresh_output=True)
+def multinomial(op, ctx, stream):
     np_dtype = op.get_attr('output_dtype').as_numpy_dtype
-    stream = _stream(op, ctx)
     xp = ctx.xp
 
     def run(logits, num_samples):
@@ -302,10 +306,9 @@ def multinomial(op, ctx):
     return run
 
 
-@register_kernel('RandomGamma', host_inputs=(0,), fresh_output=True)
-def random_gamma(op, ctx):
+@_register_random('RandomGamma', host_inputs=(0,), fresh_output=True)
+def random_gamma(op, ctx, stream):
     np_dtype = op.get_attr('T').as_numpy_dtype
-    stream = _stream(op, ctx)
     dims_of = _dims_getter(op, ctx, 0)
 
     def run(shape, alpha):
@@ -315,10 +318,9 @@ def random_gamma(op, ctx):
     return run
 
 
-@register_kernel('RandomPoissonV2', host_inputs=(0,), fresh_output=True)
-def random_poisson(op, ctx):
+@_register_random('RandomPoissonV2', host_inputs=(0,), fresh_output=True)
+def random_poisson(op, ctx, stream):
     np_dtype = op.get_attr('dtype').as_numpy_dtype
-    stream = _stream(op, ctx)
     dims_of = _dims_getter(op, ctx, 0)
 
     def run(shape, rate):
