@@ -19,7 +19,7 @@ from sluice.engine import errors
 from sluice.kernels import native
 from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
-from sluice.ops import array_ops as spec
+from sluice.ops import shape_fns as spec
 
 
 def _invalid(op, message):

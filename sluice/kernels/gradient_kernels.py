@@ -7,7 +7,7 @@ each operand was stretched along (its gradient is summed over them): aligning th
 right, an axis is reduced for an operand whose size there is 1 (or missing) while the result's is
 not, and for both when both are 1 (TF's choice); equal shapes reduce nothing.
 StridedSliceGrad scatters dy into zeros of the input's shape through the same NumPy index as the
-forward slice (`array_shape_fns.strided_slice_index`). MirrorPadGrad folds each padded border back
+forward slice (`shape_fns.strided_slice_index`). MirrorPadGrad folds each padded border back
 onto the rows it mirrors, one axis at a time. UnsortedSegmentSum adds rows into their segments,
 dropping negative ids as TF does.
 
@@ -20,7 +20,7 @@ import numpy as np
 from sluice.engine import errors
 from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
-from sluice.ops import array_shape_fns
+from sluice.ops import shape_fns
 
 
 def _invalid(op, message):
@@ -92,7 +92,7 @@ def strided_slice_grad(op, ctx):
     masks = [op.get_attr(k) for k in ('begin_mask', 'end_mask', 'ellipsis_mask', 'new_axis_mask', 'shrink_axis_mask')]
 
     def run(shape, begin, end, strides, dy):
-        items, message = array_shape_fns.strided_slice_index(_ints(begin), _ints(end), _ints(strides), *masks)
+        items, message = shape_fns.strided_slice_index(_ints(begin), _ints(end), _ints(strides), *masks)
         if message is not None:
             raise _invalid(op, message)
         out = xp.zeros(_ints(shape), dtype=dy.dtype)

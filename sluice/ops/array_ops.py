@@ -1,126 +1,44 @@
-"""Array ops: shapes, reshaping, joining/splitting, slicing and indexing, padding, filling.
+"""Array ops, each a block: declaration (TF's op, argument and attr names; the shape function that
+infers static shapes as TF's does, reading constant inputs where TF does), gradient (the ops TF 1.x's
+array_grad builds), public function (TF 1.x's argument order, default names and graph-building
+shortcuts: `tf.shape` of a fully defined shape is a Const, `tf.zeros` of a small static shape is a
+Const, `tf.concat` of one value is an Identity). Shapes and layout live here: Shape, Reshape,
+ExpandDims, Squeeze, ConcatV2, Pack, Unpack, Split, Transpose, Tile, Fill, Range, OneHot, IdentityN;
+selecting and placing elements (slices, gathers, pads, Where/Select) live in indexing_ops.py.
 
-Each op type is declared with TF's op type, argument and attr names and a shape function that
-infers static shapes as TF's does, reading constant inputs where TF does (the shape functions and
-the StridedSlice decoding live in array_shape_fns.py; their gradients in array_grad.py). The public functions follow TF 1.x (compat.v1): their argument order, default node
-names, and the small graph-building shortcuts TF takes (`tf.shape` of a fully defined shape is a
-Const, `tf.zeros` of a small static shape is a Const, `tf.concat` of one value is an Identity).
-
-Inputs that are Python values are converted the way TF's op builder does: inside a name scope
-named after the op, each named after its argument ('Reshape/shape'), with the dtype a type attr
-already has or its default as the preferred dtype; the op then takes the scope's name.
-
-`Tensor.__getitem__` (installed here, as TF does) turns a NumPy-style index into StridedSlice
-masks: one sparse spec entry per index item, an implicit trailing ellipsis.
+Broadcasting gradients (`reduce_gradient_args`): the gradient of an operand of a broadcasting op is
+summed over the axes the operand was stretched along, then reshaped to the operand's shape. The axes
+come from the static shapes when those decide them (no op then), else from BroadcastGradientArgs.
 """
-import builtins
 import numbers
 
 import numpy as np
 
-from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import op_builder
 from sluice.engine import tensor_shape
 from sluice.engine.graph import Tensor
-from sluice.engine.op_registry import register_op
-from sluice.engine.tensor_shape import TensorShape
-from sluice.ops import shape_fns
-from sluice.ops.constant_op import _infer_dtype, constant
-from sluice.ops.array_shape_fns import (  # noqa: F401  (the shape functions; decoding used by kernels)
-    UNKNOWN, _concat_shape, _expand_dims_shape, _fill_shape, _gather_nd_shape, _gather_shape, _identity_n_shape,
-    _linspace_shape, _one_hot_shape, _pack_shape, _pad_shape, _range_shape, _reshape_shape, _reverse_shape,
-    _select_shape, _select_v2_shape, _shape_n_shape, _shape_shape, _slice_shape, _split_shape, _split_v_shape,
-    _squeeze_shape, _strided_slice_shape, _tile_shape, _transpose_shape, _unpack_shape, _value, _where_shape,
-    range_size, shrink_error, strided_slice_axes, strided_slice_index, _broadcast_gradient_args_shape,
-    _invert_permutation_shape, _mirror_pad_grad_shape, _strided_slice_grad_shape)
+from sluice.engine.op_registry import no_gradient, register_gradient, register_op
+from sluice.engine.tensor_shape import TensorShape, unknown_shape
+from sluice.ops import constant_op, math_ops, shape_fns
+from sluice.ops.constant_op import constant
+from sluice.ops.indexed_slices import as_dense
+from sluice.ops.shape_fns import (UNKNOWN, _axis_in, _const_int, _dims, _dims_str, _error, _merge, _partial_vector,
+                                  _value, _value_as_shape, _with_rank)
 
-__all__ = ['shape', 'shape_n', 'rank', 'size', 'reshape', 'expand_dims', 'squeeze', 'concat', 'stack',
-           'unstack', 'split', 'slice', 'strided_slice', 'gather', 'gather_nd', 'transpose', 'tile', 'pad',
-           'fill', 'zeros', 'ones', 'zeros_like', 'ones_like', 'range', 'linspace', 'lin_space', 'one_hot',
-           'where', 'where_v2', 'reverse', 'reverse_v2', 'clip_by_value', 'identity_n', 'boolean_mask',
-           'stop_gradient', 'newaxis', 'invert_permutation']
+__all__ = ['shape', 'shape_n', 'rank', 'size', 'reshape', 'expand_dims', 'squeeze', 'concat', 'stack', 'unstack',
+           'split', 'transpose', 'tile', 'fill', 'zeros', 'ones', 'zeros_like', 'ones_like', 'range', 'linspace',
+           'lin_space', 'one_hot', 'clip_by_value', 'identity_n', 'stop_gradient', 'newaxis', 'invert_permutation',
+           'slice', 'strided_slice', 'gather', 'gather_nd', 'pad', 'reverse', 'reverse_v2', 'where', 'where_v2',
+           'boolean_mask']
 
 newaxis = None
-
-
-# ---------------------------------------------------------------------------------------------
-# Op declarations
-# ---------------------------------------------------------------------------------------------
 _INDEX = ('type', dtypes.int32)
-register_op('Shape', ['input: T'], ['output: out_type'], {'T': 'type', 'out_type': _INDEX}, _shape_shape)
-register_op('ShapeN', ['input: N * T'], ['output: N * out_type'],
-            {'N': 'int', 'T': 'type', 'out_type': _INDEX}, _shape_n_shape)
-register_op('Rank', ['input: T'], ['output: int32'], {'T': 'type'}, shape_fns.scalar)
-register_op('Size', ['input: T'], ['output: out_type'], {'T': 'type', 'out_type': _INDEX}, shape_fns.scalar)
-register_op('Reshape', ['tensor: T', 'shape: Tshape'], ['output: T'], {'T': 'type', 'Tshape': _INDEX},
-            _reshape_shape)
-register_op('ExpandDims', ['input: T', 'dim: Tdim'], ['output: T'], {'T': 'type', 'Tdim': _INDEX},
-            _expand_dims_shape)
-register_op('Squeeze', ['input: T'], ['output: T'], {'T': 'type', 'squeeze_dims': ('list(int)', [])},
-            _squeeze_shape)
-register_op('ConcatV2', ['values: N * T', 'axis: Tidx'], ['output: T'],
-            {'N': 'int', 'T': 'type', 'Tidx': _INDEX}, _concat_shape)
-register_op('Pack', ['values: N * T'], ['output: T'], {'N': 'int', 'T': 'type', 'axis': ('int', 0)},
-            _pack_shape)
-register_op('Unpack', ['value: T'], ['output: num * T'], {'num': 'int', 'T': 'type', 'axis': ('int', 0)},
-            _unpack_shape)
-register_op('Split', ['split_dim: int32', 'value: T'], ['output: num_split * T'],
-            {'num_split': 'int', 'T': 'type'}, _split_shape)
-register_op('SplitV', ['value: T', 'size_splits: Tlen', 'split_dim: int32'], ['output: num_split * T'],
-            {'num_split': 'int', 'T': 'type', 'Tlen': ('type', dtypes.int64)}, _split_v_shape)
-register_op('Slice', ['input: T', 'begin: Index', 'size: Index'], ['output: T'], {'T': 'type', 'Index': 'type'},
-            _slice_shape)
-register_op('StridedSlice', ['input: T', 'begin: Index', 'end: Index', 'strides: Index'], ['output: T'],
-            {'T': 'type', 'Index': 'type', 'begin_mask': ('int', 0), 'end_mask': ('int', 0),
-             'ellipsis_mask': ('int', 0), 'new_axis_mask': ('int', 0), 'shrink_axis_mask': ('int', 0)},
-            _strided_slice_shape)
-register_op('GatherV2', ['params: Tparams', 'indices: Tindices', 'axis: Taxis'], ['output: Tparams'],
-            {'batch_dims': ('int', 0), 'Tparams': 'type', 'Tindices': 'type', 'Taxis': 'type'}, _gather_shape)
-register_op('GatherNd', ['params: Tparams', 'indices: Tindices'], ['output: Tparams'],
-            {'Tparams': 'type', 'Tindices': 'type'}, _gather_nd_shape)
-for _name in ('Transpose', 'ConjugateTranspose'):
-    register_op(_name, ['x: T', 'perm: Tperm'], ['y: T'], {'T': 'type', 'Tperm': _INDEX}, _transpose_shape)
-register_op('Tile', ['input: T', 'multiples: Tmultiples'], ['output: T'], {'T': 'type', 'Tmultiples': _INDEX},
-            _tile_shape)
-register_op('Pad', ['input: T', 'paddings: Tpaddings'], ['output: T'], {'T': 'type', 'Tpaddings': _INDEX},
-            _pad_shape)
-register_op('PadV2', ['input: T', 'paddings: Tpaddings', 'constant_values: T'], ['output: T'],
-            {'T': 'type', 'Tpaddings': _INDEX}, _pad_shape)
-register_op('MirrorPad', ['input: T', 'paddings: Tpaddings'], ['output: T'],
-            {'T': 'type', 'Tpaddings': _INDEX, 'mode': 'string'}, _pad_shape)
-register_op('Fill', ['dims: index_type', 'value: T'], ['output: T'], {'T': 'type', 'index_type': _INDEX},
-            _fill_shape)
-register_op('ZerosLike', ['x: T'], ['y: T'], {'T': 'type'}, shape_fns.unchanged)
-register_op('OnesLike', ['x: T'], ['y: T'], {'T': 'type'}, shape_fns.unchanged)
-register_op('Range', ['start: Tidx', 'limit: Tidx', 'delta: Tidx'], ['output: Tidx'], {'Tidx': _INDEX},
-            _range_shape)
-register_op('LinSpace', ['start: T', 'stop: T', 'num: Tidx'], ['output: T'], {'T': 'type', 'Tidx': _INDEX},
-            _linspace_shape)
-register_op('OneHot', ['indices: TI', 'depth: int32', 'on_value: T', 'off_value: T'], ['output: T'],
-            {'axis': ('int', -1), 'T': 'type', 'TI': ('type', dtypes.int64)}, _one_hot_shape)
-register_op('Where', ['input: T'], ['index: int64'], {'T': ('type', dtypes.bool)}, _where_shape)
-register_op('Select', ['condition: bool', 't: T', 'e: T'], ['output: T'], {'T': 'type'}, _select_shape)
-register_op('SelectV2', ['condition: bool', 't: T', 'e: T'], ['output: T'], {'T': 'type'}, _select_v2_shape)
-register_op('ReverseV2', ['tensor: T', 'axis: Tidx'], ['output: T'], {'Tidx': _INDEX, 'T': 'type'},
-            _reverse_shape)
-register_op('IdentityN', ['input: T'], ['output: T'], {'T': 'list(type)'}, _identity_n_shape)
-register_op('StopGradient', ['input: T'], ['output: T'], {'T': 'type'}, shape_fns.unchanged)
-# Ops that gradients build (declared as TF does; see array_grad.py).
-register_op('BroadcastGradientArgs', ['s0: T', 's1: T'], ['r0: T', 'r1: T'], {'T': _INDEX},
-            _broadcast_gradient_args_shape)
-register_op('InvertPermutation', ['x: T'], ['y: T'], {'T': _INDEX}, _invert_permutation_shape)
-register_op('StridedSliceGrad', ['shape: Index', 'begin: Index', 'end: Index', 'strides: Index', 'dy: T'],
-            ['output: T'], {'T': 'type', 'Index': 'type', 'begin_mask': ('int', 0), 'end_mask': ('int', 0),
-                            'ellipsis_mask': ('int', 0), 'new_axis_mask': ('int', 0), 'shrink_axis_mask': ('int', 0)},
-            _strided_slice_grad_shape)
-register_op('MirrorPadGrad', ['input: T', 'paddings: Tpaddings'], ['output: T'],
-            {'T': 'type', 'Tpaddings': _INDEX, 'mode': 'string'}, _mirror_pad_grad_shape)
 
 
-# ---------------------------------------------------------------------------------------------
+# -- conversion of nested lists holding tensors (TF registers it for list and tuple) ---------------------
 # Building ops from Python values
-# ---------------------------------------------------------------------------------------------
 def _flat(values):
     for v in values:
         if isinstance(v, (list, tuple)):
@@ -137,7 +55,6 @@ def _scope(name, default, values):
     return _graph.name_scope(name, default, [v for v in _flat(values) if isinstance(v, Tensor)])
 
 
-# -- automatic packing of lists that hold tensors (registered for list and tuple, as in TF) --
 def _is_tensor_like(x):
     return isinstance(x, Tensor) or (_graph.is_tensor(x) and not isinstance(x, _graph.Operation))
 
@@ -176,9 +93,95 @@ def _autopacking_conversion(value, dtype=None, name=None, as_ref=False):
 _graph.register_tensor_conversion_function((list, tuple), _autopacking_conversion, priority=99)
 
 
-# ---------------------------------------------------------------------------------------------
+# -- BroadcastGradientArgs, and the broadcasting helpers binary gradients share --------------------------
+def _broadcast_gradient_args_shape(op):
+    for t in op._inputs:
+        _with_rank(op, _dims(t), 1)
+    return [TensorShape([None]), TensorShape([None])]
+
+
+# Ops that gradients build, declared as TF does.
+register_op('BroadcastGradientArgs', ['s0: T', 's1: T'], ['r0: T', 'r1: T'], {'T': _INDEX},
+            _broadcast_gradient_args_shape)
+
+
+no_gradient('BroadcastGradientArgs')
+
+
+def broadcast_gradient_args_op(s0, s1):
+    """The BroadcastGradientArgs op: the reduction axes (r0, r1) of two run-time shapes."""
+    return tuple(op_builder.apply('BroadcastGradientArgs', [s0, s1]).outputs)
+
+
+def _static_reduction_axes(xs, ys):
+    """The axes each of two static shapes was broadcast along, or None when unknown dims decide it."""
+    if xs.ndims is None or ys.ndims is None:
+        return None
+    x, y = xs.as_list(), ys.as_list()
+    rank = max(len(x), len(y))
+    x, y = [1] * (rank - len(x)) + x, [1] * (rank - len(y)) + y
+    rx, ry = [], []
+    for axis, (a, b) in enumerate(zip(x, y)):
+        if a == 1 and b != 1:
+            rx.append(axis)
+        elif b == 1 and a != 1:
+            ry.append(axis)
+        elif a is None or b is None:
+            return None
+    return rx, ry
+
+
+def reduce_gradient_args(x, y, gx, gy):
+    """gx and gy summed back to the shapes of x and y, the operands of a broadcasting binary op."""
+    if gx is None and gy is None:
+        return gx, gy
+    sx, sy = shape(x), shape(y)
+    static = _static_reduction_axes(x.shape, y.shape)
+    if static is None:
+        rx, ry = broadcast_gradient_args_op(sx, sy)
+        must_x = must_y = True
+    else:
+        rx, ry = static
+        must_x = bool(rx) or x.shape.ndims < y.shape.ndims
+        must_y = bool(ry) or y.shape.ndims < x.shape.ndims
+    if gx is not None and must_x:
+        gx = reshape(math_ops.reduce_sum(gx, rx, keepdims=True), sx)
+    if gy is not None and must_y:
+        gy = reshape(math_ops.reduce_sum(gy, ry, keepdims=True), sy)
+    return gx, gy
+
+
+# -- Shape, ShapeN, Rank, Size ---------------------------------------------------------------------------
+# Shape functions
+def _shape_shape(op):
+    dims = _dims(op._inputs[0])
+    return [TensorShape([None if dims is None else len(dims)])]
+
+
+register_op('Shape', ['input: T'], ['output: out_type'], {'T': 'type', 'out_type': _INDEX}, _shape_shape)
+
+
+def _shape_n_shape(op):
+    return [TensorShape([None if _dims(t) is None else len(_dims(t))]) for t in op._inputs]
+
+
+register_op('ShapeN', ['input: N * T'], ['output: N * out_type'],
+            {'N': 'int', 'T': 'type', 'out_type': _INDEX}, _shape_n_shape)
+
+
+register_op('Rank', ['input: T'], ['output: int32'], {'T': 'type'}, shape_fns.scalar)
+
+
+register_op('Size', ['input: T'], ['output: out_type'], {'T': 'type', 'out_type': _INDEX}, shape_fns.scalar)
+
+
+no_gradient('Shape')
+no_gradient('ShapeN')
+no_gradient('Rank')
+no_gradient('Size')
+
+
 # Public functions
-# ---------------------------------------------------------------------------------------------
 def _shape_op(op_type, input, name, out_type=None, known=None):
     """Shape/Size/Rank: a Const when the answer is static (TF's optimize=True)."""
     with _scope(name, op_type, [input]) as scope:
@@ -208,6 +211,52 @@ def size(input, name=None, out_type=dtypes.int32):
                      lambda d: None if d is None or None in d else int(np.prod(d, dtype=np.int64)))
 
 
+# -- Reshape, ExpandDims, Squeeze ------------------------------------------------------------------------
+def _reshape_shape(op):
+    x, target = op._inputs
+    out = _value_as_shape(target)._dims
+    if out is None:
+        return [unknown_shape()]
+    in_dims = _dims(x)
+    n_in = None if in_dims is None or None in in_dims else int(np.prod(in_dims, dtype=np.int64))
+    unknown = [i for i, d in enumerate(out) if d is None]
+    known = int(np.prod([d for d in out if d is not None], dtype=np.int64))
+    out = list(out)
+    if n_in is not None and not unknown and n_in != known:
+        raise _error(op, 'Cannot reshape a tensor with %d elements to shape %s (%d elements)'
+                     % (n_in, _dims_str(out), known))
+    if n_in is not None and len(unknown) == 1 and known > 0:
+        if n_in % known:
+            raise _error(op, 'Dimension size must be evenly divisible by %d but is %d' % (known, n_in))
+        out[unknown[0]] = n_in // known
+    return [TensorShape(out)]
+
+
+register_op('Reshape', ['tensor: T', 'shape: Tshape'], ['output: T'], {'T': 'type', 'Tshape': _INDEX},
+            _reshape_shape)
+
+
+def _expand_dims_shape(op):
+    dims, axis = _dims(op._inputs[0]), _const_int(op._inputs[1])
+    if dims is None or axis is None:
+        return [unknown_shape()]
+    rank = len(dims)
+    if not -rank - 1 <= axis <= rank:
+        raise _error(op, 'dim %d not in the interval [%d, %d].' % (axis, -rank - 1, rank))
+    axis = axis + rank + 1 if axis < 0 else axis
+    return [TensorShape(dims[:axis] + (1,) + dims[axis:])]
+
+
+register_op('ExpandDims', ['input: T', 'dim: Tdim'], ['output: T'], {'T': 'type', 'Tdim': _INDEX},
+            _expand_dims_shape)
+
+
+@register_gradient('Reshape')
+@register_gradient('ExpandDims')
+def _reshape_grad(op, grad):
+    return [reshape(as_dense(grad), shape(op.inputs[0])), None]
+
+
 def reshape(tensor, shape, name=None):
     return op_builder.output('Reshape', [tensor, shape], name=name)
 
@@ -221,12 +270,88 @@ def expand_dims(input, axis=None, name=None, dim=None):
     return op_builder.output('ExpandDims', [input, axis], name=name)
 
 
+def _squeeze_shape(op):
+    dims, axes = _dims(op._inputs[0]), op._attrs['squeeze_dims']
+    if dims is None:
+        return [unknown_shape()]
+    rank = len(dims)
+    if not axes:
+        if None in dims:
+            return [unknown_shape()]
+        return [TensorShape([d for d in dims if d != 1])]
+    wanted = set()
+    for i, a in enumerate(axes):
+        if not -rank <= a < rank:
+            raise _error(op, 'squeeze_dims[%d] not in [%d,%d).' % (i, -rank, rank))
+        a = a + rank if a < 0 else a
+        if dims[a] is not None and dims[a] != 1:
+            raise _error(op, 'Can not squeeze dim[%d], expected a dimension of 1, got %d' % (a, dims[a]))
+        wanted.add(a)
+    return [TensorShape([d for i, d in enumerate(dims) if i not in wanted])]
+
+
+register_op('Squeeze', ['input: T'], ['output: T'], {'T': 'type', 'squeeze_dims': ('list(int)', [])},
+            _squeeze_shape)
+
+
+@register_gradient('Squeeze')
+def _squeeze_grad(op, grad):
+    return [reshape(as_dense(grad), shape(op.inputs[0]))]
+
+
 def squeeze(input, axis=None, name=None, squeeze_dims=None):
     if axis is not None and squeeze_dims is not None:
         raise ValueError("Cannot specify both 'axis' and 'squeeze_dims'.")
     axis = squeeze_dims if axis is None else axis
     axis = [] if axis is None else [int(axis)] if np.isscalar(axis) else [int(a) for a in axis]
     return op_builder.output('Squeeze', [input], {'squeeze_dims': axis}, name=name)
+
+
+# -- ConcatV2, Pack, Unpack ------------------------------------------------------------------------------
+def _concat_shape(op):
+    values, axis = op._inputs[:-1], _const_int(op._inputs[-1])
+    ranks = [len(_dims(t)) for t in values if _dims(t) is not None]
+    if not ranks:
+        return [unknown_shape()]
+    rank = ranks[0]
+    for t in values:
+        _with_rank(op, _dims(t), rank)
+    if axis is None:
+        return [unknown_shape(rank=rank)]
+    axis = _axis_in(op, axis, rank)
+    known = [_dims(t) for t in values if _dims(t) is not None]
+    rest = list(known[0][:axis] + known[0][axis + 1:])
+    total = 0
+    for dims in known[1:]:
+        rest = _merge(op, rest, list(dims[:axis] + dims[axis + 1:]))
+    for t in values:
+        d = None if _dims(t) is None else _dims(t)[axis]
+        total = None if total is None or d is None else total + d
+    return [TensorShape(rest[:axis] + [total] + rest[axis:])]
+
+
+register_op('ConcatV2', ['values: N * T', 'axis: Tidx'], ['output: T'],
+            {'N': 'int', 'T': 'type', 'Tidx': _INDEX}, _concat_shape)
+
+
+@register_gradient('ConcatV2')
+def _concat_grad(op, grad):
+    values, axis = op.inputs[:-1], op.inputs[-1]
+    grad = as_dense(grad)
+    if len(values) == 1:
+        return [grad, None]
+    ndims = values[0].shape.ndims
+    axis_value = shape_fns.constant_value(axis)
+    if axis_value is not None and ndims is not None:
+        a = int(axis_value) % ndims
+        sizes = [v.shape.as_list()[a] if v.shape.ndims is not None else None for v in values]
+        if None not in sizes:  # static sizes: one SplitV by constant sizes
+            return split(grad, sizes, a, num=len(values)) + [None]
+        a = constant_op.constant(a, dtypes.int32)
+    else:
+        a = math_ops.floormod(axis, rank(values[0]))
+    sizes = stack([gather(s, a) for s in shape_n(values)])
+    return split(grad, sizes, a, num=len(values)) + [None]
 
 
 def concat(values, axis, name='concat'):
@@ -238,6 +363,34 @@ def concat(values, axis, name='concat'):
             return _graph.get_default_graph()._create_op(
                 'Identity', [_convert(values[0])], {}, name=name or 'concat')._outputs[0]
     return op_builder.output('ConcatV2', [values, axis], name=name)
+
+
+def _pack_shape(op):
+    merged = None
+    for t in op._inputs:
+        dims = _dims(t)
+        if dims is None:
+            continue
+        if merged is not None and len(merged) != len(dims):
+            raise _error(op, 'Shapes must be equal rank, but are %d and %d' % (len(merged), len(dims)))
+        merged = list(dims) if merged is None else _merge(op, merged, list(dims))
+    if merged is None:
+        return [unknown_shape()]
+    axis = op._attrs['axis']
+    rank = len(merged) + 1
+    if not -rank <= axis < rank:
+        raise _error(op, 'Invalid axis: %d; must be in [%d,%d)' % (axis, -rank, rank))
+    axis = axis + rank if axis < 0 else axis
+    return [TensorShape(merged[:axis] + [len(op._inputs)] + merged[axis:])]
+
+
+register_op('Pack', ['values: N * T'], ['output: T'], {'N': 'int', 'T': 'type', 'axis': ('int', 0)},
+            _pack_shape)
+
+
+@register_gradient('Pack')
+def _pack_grad(op, grad):
+    return unstack(as_dense(grad), num=op.get_attr('N'), axis=op.get_attr('axis'))
 
 
 def stack(values, axis=0, name='stack'):
@@ -252,6 +405,28 @@ def stack(values, axis=0, name='stack'):
     return op_builder.output('Pack', [list(values)], {'axis': axis}, name=name)
 
 
+def _unpack_shape(op):
+    dims, axis, num = _dims(op._inputs[0]), op._attrs['axis'], op._attrs['num']
+    if dims is None:
+        return [unknown_shape()] * num
+    rank = len(dims)
+    if not -rank <= axis < rank:
+        raise _error(op, 'Invalid axis: %d; must be in [%d,%d)' % (axis, -rank, rank))
+    axis = axis + rank if axis < 0 else axis
+    if dims[axis] is not None and dims[axis] != num:
+        raise _error(op, 'Dimension must be %d but is %d' % (num, dims[axis]))
+    return [TensorShape(dims[:axis] + dims[axis + 1:])] * num
+
+
+register_op('Unpack', ['value: T'], ['output: num * T'], {'num': 'int', 'T': 'type', 'axis': ('int', 0)},
+            _unpack_shape)
+
+
+@register_gradient('Unpack')
+def _unpack_grad(op, *grads):
+    return [stack(list(grads), axis=op.get_attr('axis'))]
+
+
 def unstack(value, num=None, axis=0, name='unstack'):
     value = _convert(value)
     if num is None:
@@ -263,6 +438,62 @@ def unstack(value, num=None, axis=0, name='unstack'):
         if num is None:
             raise ValueError('Cannot infer num from shape %s' % value.shape)
     return op_builder.apply('Unpack', [value], {'num': num, 'axis': axis}, name).outputs
+
+
+# -- Split, SplitV ---------------------------------------------------------------------------------------
+def _split_shape(op):
+    axis, (dims, num) = _const_int(op._inputs[0]), (_dims(op._inputs[1]), op._attrs['num_split'])
+    if dims is None:
+        return [unknown_shape()] * num
+    if axis is None:
+        return [unknown_shape(rank=len(dims))] * num
+    axis = _axis_in(op, axis, len(dims))
+    d = dims[axis]
+    if d is not None and d % num:
+        raise _error(op, 'Dimension size must be evenly divisible by %d but is %d' % (num, d))
+    piece = None if d is None else d // num
+    return [TensorShape(dims[:axis] + (piece,) + dims[axis + 1:])] * num
+
+
+register_op('Split', ['split_dim: int32', 'value: T'], ['output: num_split * T'],
+            {'num_split': 'int', 'T': 'type'}, _split_shape)
+
+
+@register_gradient('Split')
+def _split_grad(op, *grads):
+    return [None, concat(list(grads), op.inputs[0])]
+
+
+def _split_v_shape(op):
+    x, sizes_t, axis_t = op._inputs
+    dims, num = _dims(x), op._attrs['num_split']
+    axis, sizes = _const_int(axis_t), _value(sizes_t)
+    if dims is None:
+        return [unknown_shape()] * num
+    if axis is None:
+        return [unknown_shape(rank=len(dims))] * num
+    axis = _axis_in(op, axis, len(dims))
+    if sizes is None:
+        return [TensorShape(dims[:axis] + (None,) + dims[axis + 1:])] * num
+    sizes = [int(s) for s in np.reshape(sizes, [-1])]
+    if sizes.count(-1) > 1:
+        raise _error(op, 'size_splits can only have one -1')
+    d = dims[axis]
+    if d is not None:
+        known = sum(s for s in sizes if s != -1)
+        if (-1 in sizes and known > d) or (-1 not in sizes and known != d):
+            raise _error(op, "can't split axis of size %d into pieces of size [%s]" % (d, ','.join(map(str, sizes))))
+        sizes = [d - known if s == -1 else s for s in sizes]
+    return [TensorShape(dims[:axis] + (None if s == -1 else s,) + dims[axis + 1:]) for s in sizes]
+
+
+register_op('SplitV', ['value: T', 'size_splits: Tlen', 'split_dim: int32'], ['output: num_split * T'],
+            {'num_split': 'int', 'T': 'type', 'Tlen': ('type', dtypes.int64)}, _split_v_shape)
+
+
+@register_gradient('SplitV')
+def _split_v_grad(op, *grads):
+    return [concat(list(grads), op.inputs[2]), None, None]
 
 
 def split(value, num_or_size_splits, axis=0, num=None, name='split'):
@@ -279,114 +510,35 @@ def split(value, num_or_size_splits, axis=0, num=None, name='split'):
     return op_builder.apply('SplitV', [value, sizes, axis], {'num_split': num}, name).outputs
 
 
-def slice(input_, begin, size, name=None):
-    return op_builder.output('Slice', [input_, begin, size], name=name)
+# -- Transpose, ConjugateTranspose, InvertPermutation ----------------------------------------------------
+def _transpose_shape(op):
+    dims, perm_t = _dims(op._inputs[0]), op._inputs[1]
+    perm = _value(perm_t)
+    n = _dims(perm_t)[0] if _dims(perm_t) else None
+    if dims is not None and n is not None and n != len(dims):
+        raise _error(op, 'Dimension must be %d but is %d' % (len(dims), n))
+    if perm is None or dims is None:
+        rank = len(dims) if dims is not None else n
+        return [unknown_shape(rank=rank)]
+    rank = len(dims)
+    for p in perm:
+        if not -rank <= p < rank:
+            raise _error(op, 'perm dim %d is out of range of input rank %d' % (p, rank))
+    return [TensorShape([dims[int(p)] for p in perm])]
 
 
-def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0, new_axis_mask=0,
-                  shrink_axis_mask=0, var=None, name=None):
-    if strides is None:
-        strides = ones_like(begin)
-    attrs = {'begin_mask': begin_mask, 'end_mask': end_mask, 'ellipsis_mask': ellipsis_mask,
-             'new_axis_mask': new_axis_mask, 'shrink_axis_mask': shrink_axis_mask}
-    return op_builder.output('StridedSlice', [input_, begin, end, strides], attrs, name=name)
+for _name in ('Transpose', 'ConjugateTranspose'):
+    register_op(_name, ['x: T', 'perm: Tperm'], ['y: T'], {'T': 'type', 'Tperm': _INDEX}, _transpose_shape)
 
 
-_SLICE_TYPE_ERROR = ('Only integers, slices (`:`), ellipsis (`...`), tf.newaxis (`None`) and scalar '
-                     'tf.int32/tf.int64 tensors are valid indices')
+@register_gradient('Transpose')
+def _transpose_grad(op, grad):
+    return [transpose(as_dense(grad), invert_permutation(op.inputs[1])), None]
 
 
-def _check_index(idx):
-    if isinstance(idx, (numbers.Integral, tensor_shape.Dimension)):
-        return
-    dtype = getattr(idx, 'dtype', None)
-    if dtype is None or dtypes.as_dtype(dtype).base_dtype not in (dtypes.int32, dtypes.int64) or \
-            (isinstance(idx, Tensor) and idx._shape._dims is not None and len(idx._shape._dims) == 1):
-        raise TypeError(_SLICE_TYPE_ERROR + ', got {!r}'.format(idx))
-
-
-def _index_value(idx):
-    return int(idx) if isinstance(idx, (tensor_shape.Dimension, np.integer)) else idx
-
-
-def _plus_one(idx):
-    if not isinstance(idx, Tensor):
-        return idx + 1
-    try:  # TF builds an 'add' node; a shrunk axis ignores `end`, so without `+` idx itself will do
-        return idx + 1
-    except TypeError:
-        return idx
-
-
-def _slice_helper(tensor, slice_spec, var=None):
-    """Tensor.__getitem__: NumPy-style indexing as one StridedSlice (a bool mask: boolean_mask)."""
-    if isinstance(slice_spec, bool) or (isinstance(slice_spec, Tensor) and slice_spec.dtype == dtypes.bool) or \
-            (isinstance(slice_spec, np.ndarray) and slice_spec.dtype == bool):
-        return boolean_mask(tensor, slice_spec)
-    if not isinstance(slice_spec, (list, tuple)):
-        slice_spec = [slice_spec]
-    begin, end, strides = [], [], []
-    begin_mask = end_mask = ellipsis_mask = new_axis_mask = shrink_axis_mask = 0
-    for index, s in enumerate(slice_spec):
-        bit = 1 << index
-        if isinstance(s, builtins.slice):
-            if s.start is not None:
-                _check_index(s.start)
-                begin.append(_index_value(s.start))
-            else:
-                begin.append(0)
-                begin_mask |= bit
-            if s.stop is not None:
-                _check_index(s.stop)
-                end.append(_index_value(s.stop))
-            else:
-                end.append(0)
-                end_mask |= bit
-            if s.step is not None:
-                _check_index(s.step)
-            strides.append(1 if s.step is None else _index_value(s.step))
-        elif s is Ellipsis or s is None:
-            begin.append(0)
-            end.append(0)
-            strides.append(1)
-            if s is Ellipsis:
-                ellipsis_mask |= bit
-            else:
-                new_axis_mask |= bit
-        else:
-            _check_index(s)
-            s = _index_value(s)
-            begin.append(s)
-            end.append(_plus_one(s))
-            strides.append(1)
-            shrink_axis_mask |= bit
-    index_tensors = [v for v in begin + end + strides if isinstance(v, Tensor)]
-    with _graph.name_scope(None, 'strided_slice', [tensor] + index_tensors) as name:
-        if begin:
-            wide = any(t.dtype.base_dtype == dtypes.int64 for t in index_tensors)
-            dtype = dtypes.int64 if wide else None
-            packed = [stack(v) if dtype is None else _convert(v, name='stack', dtype=dtype)
-                      for v in (begin, end, strides)]
-        else:
-            packed = [constant([], dtype=dtypes.int32)] * 3
-        return strided_slice(tensor, *packed, begin_mask=begin_mask, end_mask=end_mask,
-                             shrink_axis_mask=shrink_axis_mask, new_axis_mask=new_axis_mask,
-                             ellipsis_mask=ellipsis_mask, var=var, name=name)
-
-
-Tensor.__getitem__ = _slice_helper
-
-
-def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
-    if batch_dims:
-        raise NotImplementedError('gather with batch_dims != 0 is not supported')
-    return op_builder.output('GatherV2', [params, indices, 0 if axis is None else axis], name=name)
-
-
-def gather_nd(params, indices, name=None, batch_dims=0):
-    if batch_dims:
-        raise NotImplementedError('gather_nd with batch_dims != 0 is not supported')
-    return op_builder.output('GatherNd', [params, indices], name=name)
+@register_gradient('ConjugateTranspose')
+def _conjugate_transpose_grad(op, grad):
+    return [transpose(as_dense(grad), invert_permutation(op.inputs[1]), conjugate=True), None]
 
 
 def transpose(a, perm=None, name='transpose', conjugate=False):
@@ -402,166 +554,81 @@ def transpose(a, perm=None, name='transpose', conjugate=False):
         return op_builder.output(op_type, [a, perm], name=scope)
 
 
+def _invert_permutation_shape(op):
+    _with_rank(op, _dims(op._inputs[0]), 1)
+    return [op._inputs[0]._shape]
+
+
+register_op('InvertPermutation', ['x: T'], ['y: T'], {'T': _INDEX}, _invert_permutation_shape)
+
+
+no_gradient('InvertPermutation')
+
+
 def invert_permutation(x, name=None):
     """The inverse permutation: y[x[i]] = i (op InvertPermutation)."""
     return op_builder.output('InvertPermutation', [x], name=name)
+
+
+# -- Tile ------------------------------------------------------------------------------------------------
+def _tile_shape(op):
+    dims, mult_t = _dims(op._inputs[0]), op._inputs[1]
+    if dims is not None and _dims(mult_t) is not None and _dims(mult_t)[0] not in (None, len(dims)):
+        raise _error(op, 'Shape must be rank %d but is rank %d' % (len(dims), _dims(mult_t)[0]))
+    mult = _partial_vector(mult_t)
+    if dims is None:
+        return [unknown_shape(rank=None if mult is None else len(mult))]
+    if mult is None:
+        return [unknown_shape(rank=len(dims))]
+    return [TensorShape([None if d is None or m is UNKNOWN else d * m for d, m in zip(dims, mult)])]
+
+
+register_op('Tile', ['input: T', 'multiples: Tmultiples'], ['output: T'], {'T': 'type', 'Tmultiples': _INDEX},
+            _tile_shape)
+
+
+@register_gradient('Tile')
+def _tile_grad(op, grad):
+    """Reshapes the gradient to [m0, d0, m1, d1, ...] (multiples interleaved with the input's dims) and
+    sums over the multiples' axes."""
+    x, multiples = op.inputs
+    input_shape = shape(x, out_type=multiples.dtype.base_dtype)
+    split_shape = reshape(transpose(stack([multiples, input_shape])), [-1])
+    axes = range(0, size(split_shape), 2)
+    input_grad = math_ops.reduce_sum(reshape(as_dense(grad), split_shape), axes)
+    input_grad.set_shape(x.shape)
+    return [input_grad, None]
 
 
 def tile(input, multiples, name=None):
     return op_builder.output('Tile', [input, multiples], name=name)
 
 
-def pad(tensor, paddings, mode='CONSTANT', name=None, constant_values=0):
-    mode = mode.upper()
-    if mode == 'CONSTANT':
-        if not isinstance(constant_values, Tensor) and np.all(np.asarray(constant_values) == 0):
-            return op_builder.output('Pad', [tensor, paddings], name=name)
-        return op_builder.output('PadV2', [tensor, paddings, constant_values], name=name)
-    if mode in ('REFLECT', 'SYMMETRIC'):
-        return op_builder.output('MirrorPad', [tensor, paddings], {'mode': mode}, name=name)
-    raise ValueError('Unknown padding mode: %s' % mode)
+# -- IdentityN, StopGradient, clip_by_value --------------------------------------------------------------
+def _identity_n_shape(op):
+    return [t._shape for t in op._inputs]
 
 
-def fill(dims, value, name=None):
-    return op_builder.output('Fill', [dims, value], name=name)
+register_op('IdentityN', ['input: T'], ['output: T'], {'T': 'list(type)'}, _identity_n_shape)
 
 
-def _filled(shape, dtype, name, default_name, one):
-    dtype = dtypes.as_dtype(dtype).base_dtype
-    if dtype == dtypes.string and one:
-        raise TypeError('Expected string, got 1 of type \'int\' instead.')
-    scalar = (True if one else False) if dtype == dtypes.bool else (b'' if dtype == dtypes.string else int(one))
-    with _scope(name, default_name, [shape]) as scope:
-        if _is_tensor_like(shape):
-            shape = _convert(shape)
-        elif isinstance(shape, (list, tuple)) and any(_is_tensor_like(d) for d in _flat(shape)):
-            shape = _convert(shape, dtype=dtypes.int32)
-        else:
-            try:
-                dims = shape.as_list() if isinstance(shape, TensorShape) else list(np.reshape(shape, [-1]))
-                if int(np.prod(dims, dtype=np.int64)) < 1000:  # small: a Const (TF's _constant_if_small)
-                    return constant(scalar, dtype=dtype, shape=dims, name=scope)
-                shape = constant([int(d) for d in dims], dtype=dtypes.int32, name='shape_as_tensor')
-            except (TypeError, ValueError):
-                shape = _convert(shape, dtype=dtypes.int32)
-        if shape._shape._dims == ():
-            shape = reshape(shape, [-1])
-        return fill(shape, constant(scalar, dtype=dtype), name=scope)
+@register_gradient('IdentityN')
+def _identity_n_grad(op, *grads):
+    return list(grads)
 
 
-def zeros(shape, dtype=dtypes.float32, name=None):
-    return _filled(shape, dtype, name, 'zeros', 0)
+def identity_n(input, name=None):
+    return op_builder.apply('IdentityN', [list(input)], name=name).outputs
 
 
-def ones(shape, dtype=dtypes.float32, name=None):
-    return _filled(shape, dtype, name, 'ones', 1)
+register_op('StopGradient', ['input: T'], ['output: T'], {'T': 'type'}, shape_fns.unchanged)
 
 
-def zeros_like(tensor, dtype=None, name=None, optimize=True):
-    """A Const when the shape is static, a Fill when the dtype changes, else ZerosLike."""
-    with _scope(name, 'zeros_like', [tensor]) as scope:
-        tensor = _convert(tensor, name='tensor')
-        if optimize and tensor.shape.is_fully_defined():
-            return zeros(tensor.shape, dtype=dtype or tensor.dtype, name=scope)
-        if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype.base_dtype:
-            return zeros(_shape_of(tensor, optimize), dtype=dtype, name=scope)
-        return op_builder.output('ZerosLike', [tensor], name=scope)
+no_gradient('StopGradient')
 
 
-def ones_like(tensor, dtype=None, name=None, optimize=True):
-    """Always a Fill of the tensor's shape (TF 1.x builds no OnesLike node)."""
-    with _scope(name, 'ones_like', [tensor]) as scope:
-        tensor = _convert(tensor, name='tensor')
-        result = ones(_shape_of(tensor, optimize), dtype=dtype or tensor.dtype.base_dtype, name=scope)
-        result.set_shape(tensor.shape)
-        return result
-
-
-def _shape_of(tensor, optimize):
-    return shape(tensor) if optimize else op_builder.output('Shape', [tensor])
-
-
-_RANGE_TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64)
-
-
-def _cast(x, dtype):
-    if x.dtype.base_dtype == dtype:
-        return x
-    return op_builder.output('Cast', [x], {'DstT': dtype, 'Truncate': False}, name='Cast')
-
-
-def range(start, limit=None, delta=1, dtype=None, name='range'):
-    if limit is None:
-        start, limit = 0, start
-    with _scope(name, 'Range', [start, limit, delta]) as scope:
-        if dtype is None:  # TF's hierarchy: the widest of the arguments' own dtypes wins
-            kinds = [_convert(v).dtype.base_dtype if _is_tensor_like(v) else _infer_dtype(v)
-                     for v in (start, limit, delta)]
-            if any(k not in _RANGE_TYPES for k in kinds):
-                raise TypeError('Range arguments must be int32, int64, float32 or float64, got %s'
-                                % [k.name for k in kinds])
-            dtype = builtins.max(kinds, key=_RANGE_TYPES.index)
-        dtype = dtypes.as_dtype(dtype)
-        args = [_cast(_convert(v), dtype) if _is_tensor_like(v) else _convert(v, name=n, dtype=dtype)
-                for v, n in zip((start, limit, delta), ('start', 'limit', 'delta'))]
-        return op_builder.output('Range', args, name=scope)
-
-
-def linspace(start, stop, num, name=None):
-    return op_builder.output('LinSpace', [start, stop, num], name=name)
-
-
-lin_space = linspace
-
-
-def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
-    with _scope(name, 'one_hot', [indices, depth, on_value, off_value]) as scope:
-        dtype = None if dtype is None else dtypes.as_dtype(dtype).base_dtype
-        on = None if on_value is None else _convert(on_value, preferred=dtype)
-        off = None if off_value is None else _convert(off_value, preferred=dtype)
-        for label, t in (('on_value', on), ('off_value', off)):
-            if t is not None and dtype is not None and t.dtype.base_dtype != dtype:
-                raise TypeError('dtype %s of %s does not match dtype parameter %s' % (t.dtype.name, label, dtype.name))
-        if on is not None and off is not None and on.dtype.base_dtype != off.dtype.base_dtype:
-            raise TypeError('dtype %s of on_value does not match dtype %s of off_value'
-                            % (on.dtype.name, off.dtype.name))
-        if dtype is None:
-            given = on if on is not None else off
-            dtype = dtypes.float32 if given is None else given.dtype.base_dtype
-        on = on if on is not None else _convert(1, dtype=dtype, name='on_value')
-        off = off if off is not None else _convert(0, dtype=dtype, name='off_value')
-        indices = _convert(indices, name='indices')
-        if indices.dtype.base_dtype not in (dtypes.uint8, dtypes.int8, dtypes.int32, dtypes.int64):
-            raise TypeError("Value passed to parameter 'indices' has DataType %s not in list of allowed values: "
-                            "uint8, int8, int32, int64" % indices.dtype.base_dtype.name)
-        return op_builder.output('OneHot', [indices, depth, on, off], {'axis': -1 if axis is None else axis}, name=scope)
-
-
-def _where(select_type, condition, x, y, name):
-    if x is None and y is None:
-        with _scope(name, 'Where', [condition]) as scope:
-            condition = _convert(condition, name='condition', preferred=dtypes.bool)
-            return op_builder.output('Where', [condition], name=scope)
-    if x is not None and y is not None:
-        return op_builder.output(select_type, [condition, x, y], name=name)
-    raise ValueError('x and y must both be non-None or both be None.')
-
-
-def where(condition, x=None, y=None, name=None):
-    """TF1: coordinates of true elements (Where), or Select (cond matches x, or is a vector over x's rows)."""
-    return _where('Select', condition, x, y, name)
-
-
-def where_v2(condition, x=None, y=None, name=None):
-    """Coordinates of true elements (Where), or SelectV2 with broadcasting of all three."""
-    return _where('SelectV2', condition, x, y, name)
-
-
-def reverse(tensor, axis, name=None):
-    return op_builder.output('ReverseV2', [tensor, axis], name=name)
-
-
-reverse_v2 = reverse
+def stop_gradient(input, name=None):
+    return op_builder.output('StopGradient', [input], name=name)
 
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
@@ -575,36 +642,9 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
         return t_max
 
 
-def identity_n(input, name=None):
-    return op_builder.apply('IdentityN', [list(input)], name=name).outputs
-
-
-def stop_gradient(input, name=None):
-    return op_builder.output('StopGradient', [input], name=name)
-
-
-def boolean_mask(tensor, mask, name='boolean_mask', axis=None):
-    """Elements of `tensor` where `mask` is true: reshape the masked dims into one, Where, Gather."""
-    with _scope(name, 'boolean_mask', [tensor, mask]):
-        tensor = _convert(tensor, name='tensor')
-        mask = _convert(mask, name='mask')
-        mdims, tdims = mask._shape._dims, tensor._shape._dims
-        if mdims == ():
-            raise ValueError('mask cannot be scalar.')
-        if mdims is None:
-            raise ValueError('Number of mask dimensions must be specified, even if some dimensions are None.  '
-                             'E.g. shape=[None] is ok, but shape=None is not.')
-        axis = 0 if axis is None else axis
-        n = len(mdims)
-        tensor.shape[axis:axis + n].assert_is_compatible_with(mask.shape)
-        full = shape(tensor)
-        tensor = reshape(tensor, concat([full[:axis], [-1], full[axis + n:]], 0))
-        if tdims is not None:
-            lead = TensorShape(tdims[axis:axis + n]).num_elements()
-            tensor.set_shape(list(tdims[:axis]) + [lead] + list(tdims[axis + n:]))
-        mask = reshape(mask, [-1])
-        indices = squeeze(where(mask), axis=[1])
-        return gather(tensor, indices, axis=axis)
-
-
-from sluice.ops import array_grad  # noqa: E402,F401  (declares the gradients of the ops above)
+# Selecting and placing elements (indexing_ops) and tensors made from shapes and counts (filling_ops)
+# build on the functions above; array_ops stays their public face, as TF's array_ops is.
+from sluice.ops.indexing_ops import (boolean_mask, gather, gather_nd, pad, reverse, reverse_v2,  # noqa: E402,F401
+                                     slice, strided_slice, where, where_v2)
+from sluice.ops.filling_ops import (fill, lin_space, linspace, one_hot, ones, ones_like, range, zeros,  # noqa: E402,F401
+                                    zeros_like)

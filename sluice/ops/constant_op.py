@@ -11,7 +11,7 @@ import numpy as np
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.op_builder import infer_dtype as _infer_dtype
-from sluice.engine.op_registry import register_op
+from sluice.engine.op_registry import no_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape
 
 __all__ = ['constant']
@@ -22,6 +22,7 @@ def _const_shape(op):
 
 
 register_op('Const', outputs=['output: dtype'], attrs={'value': 'tensor', 'dtype': 'type'}, shape_fn=_const_shape)
+no_gradient('Const')
 
 
 def _check_lossless(value, array, dtype):

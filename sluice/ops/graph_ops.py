@@ -5,7 +5,7 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import tensor_shape
 from sluice.engine.graph import name_scope
-from sluice.engine.op_registry import register_op
+from sluice.engine.op_registry import register_gradient, register_op
 from sluice.ops import shape_fns
 
 __all__ = ['placeholder', 'placeholder_with_default', 'identity', 'no_op', 'group', 'tuple']
@@ -40,7 +40,7 @@ def placeholder_with_default(input, shape, name=None):
     if not value.shape.is_compatible_with(shape):
         raise ValueError('Shape %s of the default is not compatible with the shape %s' % (value.shape, shape))
     return _graph.graph_of([value])._create_op('PlaceholderWithDefault', [value], {'dtype': value.dtype.base_dtype, 'shape': shape},
-                                  name=name or 'PlaceholderWithDefault')._outputs[0]
+                                               name=name or 'PlaceholderWithDefault')._outputs[0]
 
 
 def identity(input, name=None):
@@ -92,3 +92,9 @@ def tuple(tensors, name=None, control_inputs=None):
                     else:
                         result.append(identity(t, name='control_dependency'))
         return result
+
+
+@register_gradient('Identity')
+@register_gradient('PlaceholderWithDefault')
+def _identity_grad(op, grad):
+    return grad

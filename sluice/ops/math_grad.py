@@ -5,7 +5,7 @@ Each function takes the forward op and the gradient of each of its outputs and r
 gradient per input (None where none flows), building the same ops as TF 1.x's math_grad:
 elementwise derivatives by the chain rule; for broadcasting binary ops the gradient of each
 operand is summed over the axes it was broadcast along and reshaped back to its shape
-(`array_grad.reduce_gradient_args`, static where the shapes are known, else BroadcastGradientArgs);
+(`array_ops.reduce_gradient_args`, static where the shapes are known, else BroadcastGradientArgs);
 reductions broadcast the gradient back to the input's shape (reshape to the kept-dims shape,
 then Tile); Max/Min share it among the tied extremes; Prod uses exclusive cumulative products
 from both ends, so that zeros in the input are handled.
@@ -16,7 +16,7 @@ from sluice.engine import op_builder
 from sluice.engine import dtypes
 from sluice.engine.graph import Tensor
 from sluice.engine.op_registry import no_gradient, register_op, register_gradient
-from sluice.ops import array_grad, array_ops, constant_op, math_ops, shape_fns
+from sluice.ops import array_ops, constant_op, math_ops, shape_fns
 
 register_op('TanhGrad', inputs=['y: T', 'dy: T'], outputs=['z: T'], attrs={'T': 'type'}, shape_fn=shape_fns.unchanged)
 register_op('SigmoidGrad', inputs=['y: T', 'dy: T'], outputs=['z: T'], attrs={'T': 'type'},
@@ -44,7 +44,7 @@ def _const(value, like):
 
 # -- elementwise binary (broadcasting) --
 def _reduce(x, y, gx, gy):
-    return array_grad.reduce_gradient_args(x, y, gx, gy)
+    return array_ops.reduce_gradient_args(x, y, gx, gy)
 
 
 def _same_static_shapes(x, y, grad):
@@ -296,7 +296,7 @@ def _batch_matmul_grad(op, grad):
             xs[:-2].is_fully_defined() and xs[:-2] == ys[:-2]:
         return gx, gy
     sx, sy = array_ops.shape(x), array_ops.shape(y)
-    rx, ry = array_grad.broadcast_gradient_args_op(sx[:-2], sy[:-2])
+    rx, ry = array_ops.broadcast_gradient_args_op(sx[:-2], sy[:-2])
     gx = array_ops.reshape(math_ops.reduce_sum(gx, rx), sx)
     gy = array_ops.reshape(math_ops.reduce_sum(gy, ry), sy)
     return gx, gy

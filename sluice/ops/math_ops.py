@@ -190,7 +190,7 @@ def _segment_sum_shape(op):
     for d, i in zip(data, ids):
         if d is not None and i is not None and d != i:
             raise _shape_error(op, 'Dimensions must be equal, but are %d and %d' % (d, i))
-    from sluice.ops.array_shape_fns import _value  # folds the dense_shape[0] of IndexedSlices
+    from sluice.ops.shape_fns import _value  # folds the dense_shape[0] of IndexedSlices
     n = _value(op._inputs[2])
     return [TensorShape([None if n is None else int(n)] + list(data[len(ids):]))]
 
