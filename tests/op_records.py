@@ -15,6 +15,7 @@ entry in `EXEMPT` fails the coverage test. Builders use only public API names an
 '@fake_gpu' to one device) to the precise discrepancy found; the test marks it strict, so a fix
 shows up as an unexpected pass.
 """
+import os
 import zlib
 
 import numpy as np
@@ -85,8 +86,8 @@ class OpRecord:
     numpy: an optional NumPy reference of build, used when TensorFlow is not installed.
     rtol/atol: forward tolerances for float32 (float64 uses 1e3 times smaller, float16 100 times larger).
     name: the test id (default: the first op type).
-    stateful: the graph has variables (initialized before the run).  cpu_only: string ops (no GPU kernels,
-    as in TF); the record is skipped on GPUs.
+    stateful: the graph has variables (initialized before the run).  cpu_only: why the op has no GPU
+    kernel (as in TF: strings, Python functions); the record is skipped on GPUs.
     """
 
     def __init__(self, op_types, build, inputs, dtypes=FLOATS, grad=False, numpy=None, rtol=1e-5, atol=1e-6,
@@ -120,6 +121,7 @@ class OpRecord:
 
 
 RECORDS = []
+_STRINGS = 'string tensors have no GPU kernels (as in TF)'
 
 
 def record(*args, **kw):
@@ -148,6 +150,15 @@ def imported(tf, op_type, inputs, attrs):
             node.attr[key].b = value
         elif isinstance(value, int):
             node.attr[key].i = value
+        elif key.endswith('shapes'):
+            for shape in value:
+                proto = node.attr[key].list.shape.add()
+                for size in shape:
+                    proto.dim.add(size=size)
+        elif key.endswith('keys'):
+            node.attr[key].list.s.extend(value)
+        elif isinstance(value, list):
+            node.attr[key].list.type.extend([tf.as_dtype(v).as_datatype_enum for v in value])
         else:
             node.attr[key].type = tf.as_dtype(value).as_datatype_enum
     mapping = {'in%d:0' % i: t for i, t in enumerate(inputs)}
@@ -155,11 +166,13 @@ def imported(tf, op_type, inputs, attrs):
 
 
 def grad_of(op_types, forward, inputs, upstream, wrt=0, **kw):
-    """A *Grad op built as tf.gradients of its forward op, for a fed upstream gradient of shape `upstream`."""
+    """A *Grad op built as tf.gradients of its forward op, for a fed upstream gradient of shape `upstream`.
+
+    Its values are checked against TF's gradient; its own gradient (second order) is not checked.
+    """
     def build(tf, *xs):
         ins = list(xs[:-1])
         return tf.gradients(forward(tf, *ins), ins[wrt], grad_ys=xs[-1])[0]
-    kw.setdefault('grad', True)
     record(op_types, build, list(inputs) + [arg(upstream)], **kw)
 
 
@@ -221,6 +234,7 @@ record('OnesLike', lambda tf, x: imported(tf, 'OnesLike', [x], {'T': x.dtype}), 
        dtypes=REALS + (np.bool_,), numpy=np.ones_like)
 record(('ZerosLike', 'PlaceholderWithDefault'), lambda tf, x: tf.zeros_like(unknown_rows(tf, x)), [arg(S)],
        dtypes=REALS + (np.bool_,), numpy=np.zeros_like)
+record('Placeholder', lambda tf, x: x, [arg(S)], dtypes=REALS, numpy=lambda x: x)
 unary('StopGradient', 'stop_gradient', grad=False, numpy=lambda x: x)
 unary('Conj', 'math.conj', dtypes=(C64, C128), grad=False, numpy=np.conj)
 unary('LogicalNot', 'math.logical_not', dtypes=(np.bool_,), grad=False, numpy=np.logical_not)
@@ -274,8 +288,8 @@ for _type, _path in (('Equal', 'math.equal'), ('NotEqual', 'math.not_equal'), ('
     binary(_type, _path, dtypes=(F32,), grad=False, name=_type + '/float')
 binary('LogicalAnd', 'math.logical_and', dtypes=(np.bool_,), grad=False, numpy=np.logical_and)
 binary('LogicalOr', 'math.logical_or', dtypes=(np.bool_,), grad=False, numpy=np.logical_or)
-record('Add', lambda tf, x, y: tf.add(x, y), [fixed([b'ab', b'c'], object), fixed([b'x', b''], object)], dtypes=(F32,), cpu_only=True,
-       name='Add/string')
+record('Add', lambda tf, x, y: tf.add(x, y), [fixed([b'ab', b'c'], object), fixed([b'x', b''], object)],
+       dtypes=(F32,), cpu_only=_STRINGS, name='Add/string')
 record('Add', lambda tf, x, y: imported(tf, 'Add', [x, y], {'T': x.dtype}), [arg(S), arg(S)], grad=True)
 record('Div', lambda tf, x, y: imported(tf, 'Div', [x, y], {'T': x.dtype}), [arg(S, -9, 9), arg(S, away=1, high=4)])
 record('Div', lambda tf, x, y: imported(tf, 'Div', [x, y], {'T': x.dtype}),
@@ -358,7 +372,7 @@ record('InvertPermutation', lambda tf, p: tf.invert_permutation(p), [fixed([2, 0
 record('IdentityN', lambda tf, x, y: tf.identity_n([x, y]), [arg(S), arg((3,), dtype=I32)], grad=True)
 record('Const', lambda tf, x: [tf.constant([[1.5, 2.0], [3.0, -1.0]]) * x, tf.constant(3, tf.int64)],
        [arg((2, 2))], dtypes=(F32,))
-record('Const', lambda tf: tf.constant([[b'a', b'bc']]), [], dtypes=(F32,), cpu_only=True, name='Const/string')
+record('Const', lambda tf: tf.constant([[b'a', b'bc']]), [], dtypes=(F32,), cpu_only=_STRINGS, name='Const/string')
 record('DynamicPartition', lambda tf, x, p: tf.dynamic_partition(x, p, 3), [arg((5, 2)), fixed([2, 0, 2, 1, 0])],
        dtypes=REALS, grad=True)
 record('DynamicStitch', lambda tf, a, b: tf.dynamic_stitch([[0, 2], [1, 3, 4]], [a, b]),
@@ -396,6 +410,197 @@ record('Cross', lambda tf, a, b: tf.linalg.cross(a, b), [arg((2, 3)), arg((2, 3)
 _SPD = arg((2, 3, 3), 0.5, 2)
 record('MatrixDeterminant', lambda tf, x: tf.linalg.det(x), [_SPD], grad=True)
 record('MatrixInverse', lambda tf, x: [tf.linalg.inv(x), tf.linalg.inv(x, adjoint=True)], [_SPD], grad=True)
+
+# -- nn ------------------------------------------------------------------------------------------------
+_IMG = arg((1, 5, 5, 2))
+_FILTER = arg((3, 3, 2, 3))
+record('BiasAdd', lambda tf, x, b: tf.nn.bias_add(x, b), [arg((2, 3, 4)), arg((4,))], dtypes=REALS, grad=True)
+grad_of('BiasAddGrad', lambda tf, x, b: tf.nn.bias_add(x, b), [arg((2, 3, 4)), arg((4,))], (2, 3, 4), wrt=1)
+
+
+def _conv(tf, x, w):
+    return [tf.nn.conv2d(x, w, [1, 1, 1, 1], 'SAME'), tf.nn.conv2d(x, w, [1, 2, 2, 1], 'VALID', dilations=None)]
+
+
+record('Conv2D', _conv, [_IMG, _FILTER], grad=True, rtol=1e-4, atol=1e-5)
+grad_of('Conv2DBackpropInput', lambda tf, x, w: tf.nn.conv2d(x, w, [1, 2, 2, 1], 'SAME'), [_IMG, _FILTER],
+        (1, 3, 3, 3), rtol=1e-4, atol=1e-5)
+grad_of('Conv2DBackpropFilter', lambda tf, x, w: tf.nn.conv2d(x, w, [1, 2, 2, 1], 'SAME'), [_IMG, _FILTER],
+        (1, 3, 3, 3), wrt=1, rtol=1e-4, atol=1e-5)
+_DW = arg((3, 3, 2, 2))
+record('DepthwiseConv2dNative', lambda tf, x, w: [tf.nn.depthwise_conv2d_native(x, w, [1, 1, 1, 1], 'SAME'),
+                                                  tf.nn.depthwise_conv2d_native(x, w, [1, 2, 2, 1], 'VALID')],
+       [_IMG, _DW], grad=True, rtol=1e-4, atol=1e-5)
+grad_of('DepthwiseConv2dNativeBackpropInput',
+        lambda tf, x, w: tf.nn.depthwise_conv2d_native(x, w, [1, 2, 2, 1], 'SAME'), [_IMG, _DW], (1, 3, 3, 4),
+        rtol=1e-4, atol=1e-5)
+grad_of('DepthwiseConv2dNativeBackpropFilter',
+        lambda tf, x, w: tf.nn.depthwise_conv2d_native(x, w, [1, 2, 2, 1], 'SAME'), [_IMG, _DW], (1, 3, 3, 4),
+        wrt=1, rtol=1e-4, atol=1e-5)
+record('AvgPool', lambda tf, x: [tf.nn.avg_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'),
+                                 tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], 'SAME')], [_IMG], grad=True)
+grad_of('AvgPoolGrad', lambda tf, x: tf.nn.avg_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], 'SAME'), [_IMG], (1, 3, 3, 2))
+record('MaxPool', lambda tf, x: [tf.nn.max_pool(x, [1, 2, 2, 1], [1, 2, 2, 1], 'VALID'),
+                                 tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], 'SAME')], [_IMG], grad=True)
+grad_of('MaxPoolGrad', lambda tf, x: tf.nn.max_pool(x, [1, 3, 3, 1], [1, 2, 2, 1], 'SAME'), [_IMG], (1, 3, 3, 2))
+record('LRN', lambda tf, x: tf.nn.lrn(x, depth_radius=2, bias=1.0, alpha=0.5, beta=0.75), [arg((1, 2, 2, 5))],
+       dtypes=(F32,), grad=True)
+grad_of('LRNGrad', lambda tf, x: tf.nn.lrn(x, depth_radius=2, bias=1.0, alpha=0.5, beta=0.75), [arg((1, 2, 2, 5))],
+        (1, 2, 2, 5), dtypes=(F32,))
+_BN = [arg((2, 2, 2, 3)), arg((3,), 0.5, 1.5), arg((3,))]
+# TF's gradient flows back from y only (not from the batch mean and variance outputs), so the gradient
+# records fetch y alone.
+record('FusedBatchNormV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o, epsilon=0.01)[:3], _BN, dtypes=(F32,),
+       rtol=1e-4, atol=1e-5)
+record('FusedBatchNormV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o, epsilon=0.01)[0], _BN, dtypes=(F32,),
+       grad=True, rtol=1e-4, atol=1e-5, name='FusedBatchNorm/grad')
+record('FusedBatchNormV3', lambda tf, x, s, o, m, v: tf.nn.fused_batch_norm(x, s, o, m, v, is_training=False)[0],
+       _BN + [fixed([0.1, -0.2, 0.3], F32), fixed([0.5, 1.0, 2.0], F32)], dtypes=(F32,), grad=True, rtol=1e-4,
+       atol=1e-5, name='FusedBatchNorm/infer')
+grad_of('FusedBatchNormGradV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o)[0], _BN, (2, 2, 2, 3), dtypes=(F32,),
+        rtol=1e-4, atol=1e-5)
+record('Softmax', lambda tf, x: tf.nn.softmax(x), [arg((2, 4), -3, 3)], dtypes=ALL_FLOATS, grad=True)
+record('LogSoftmax', lambda tf, x: tf.nn.log_softmax(x), [arg((2, 4), -3, 3)], dtypes=ALL_FLOATS, grad=True)
+record('SoftmaxCrossEntropyWithLogits',
+       lambda tf, y, x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=y, logits=x),
+       [fixed([[0.25, 0.25, 0.5, 0.0], [0.0, 1.0, 0.0, 0.0]], None), arg((2, 4), -3, 3)], grad=True)
+record('SparseSoftmaxCrossEntropyWithLogits',
+       lambda tf, y, x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=x),
+       [fixed([2, 0, 3]), arg((3, 4), -3, 3)], grad=True)
+for _type, _path, _range in (
+        ('EluGrad', 'nn.elu', {'away': 0.1}), ('LeakyReluGrad', 'nn.leaky_relu', {'away': 0.1}),
+        ('ReciprocalGrad', 'math.reciprocal', {'away': 0.5}), ('Relu6Grad', 'nn.relu6', {'away': 0.1, 'high': 5}),
+        ('ReluGrad', 'nn.relu', {'away': 0.1}), ('RsqrtGrad', 'math.rsqrt', {'low': 0.3, 'high': 2}),
+        ('SeluGrad', 'nn.selu', {'away': 0.1}), ('SigmoidGrad', 'math.sigmoid', {}),
+        ('SoftplusGrad', 'nn.softplus', {}), ('SoftsignGrad', 'nn.softsign', {}),
+        ('SqrtGrad', 'math.sqrt', {'low': 0.3, 'high': 2}), ('TanhGrad', 'math.tanh', {})):
+    grad_of(_type, lambda tf, x, _path=_path: public(tf, _path)(x), [arg(S, **_range)], S)
+
+# -- image --------------------------------------------------------------------------------------------
+_SMALL = arg((1, 3, 4, 2))
+
+
+def _bilinear(tf, x):
+    return [tf.image.resize_bilinear(x, [5, 6]), tf.image.resize_bilinear(x, [2, 7], align_corners=True),
+            tf.image.resize_bilinear(x, [5, 3], half_pixel_centers=True)]
+
+
+# The output is float32 for every input dtype, so the gradient is checked in float32.
+record('ResizeBilinear', _bilinear, [_SMALL], dtypes=REALS)
+record('ResizeBilinear', _bilinear, [_SMALL], dtypes=(F32,), grad=True, name='ResizeBilinear/grad')
+grad_of('ResizeBilinearGrad', lambda tf, x: tf.image.resize_bilinear(x, [5, 6], half_pixel_centers=True), [_SMALL],
+        (1, 5, 6, 2), dtypes=(F32,))
+record('ResizeNearestNeighbor', lambda tf, x: [tf.image.resize_nearest_neighbor(x, [5, 6]),
+                                               tf.image.resize_nearest_neighbor(x, [2, 7], align_corners=True),
+                                               tf.image.resize_nearest_neighbor(x, [5, 3], half_pixel_centers=True)],
+       [_SMALL], dtypes=REALS, grad=True)
+grad_of('ResizeNearestNeighborGrad', lambda tf, x: tf.image.resize_nearest_neighbor(x, [5, 6]), [_SMALL], (1, 5, 6, 2))
+
+# -- strings and parsing (CPU only, as in TF) ---------------------------------------------------------
+_WORDS = fixed([[b'ab', b''], [b'c d', b'e']], object)
+record('AsString', lambda tf, x: [tf.as_string(x), tf.as_string(x, width=7, fill='0')] + (
+    [tf.as_string(x, precision=2), tf.as_string(x, scientific=True)] if x.dtype.is_floating else []),
+       [arg(S, -50, 50)], dtypes=(F32, I32), cpu_only=_STRINGS)
+record('StringJoin', lambda tf, a, b: [tf.string_join([a, b]), tf.string_join([a, 'x', b], separator='-')],
+       [_WORDS, _WORDS], dtypes=(F32,), cpu_only=_STRINGS)
+record('StringToNumber', lambda tf, s: [tf.string_to_number(s), tf.string_to_number(s[:2], tf.int32)],
+       [fixed([b'12', b'-3', b'2.5e2', b'0.125'], object)], dtypes=(F32,), cpu_only=_STRINGS)
+record('DecodeCSV', lambda tf, s: tf.decode_csv(s, [[1.0], [0], [''], [7]], field_delim=';'),
+       [fixed([b'2.5;3;ab;1', b';-1;"x;y";'], object)], dtypes=(F32,), cpu_only=_STRINGS)
+record('DecodeRaw', lambda tf, s: [tf.decode_raw(s, tf.int16), tf.decode_raw(s, tf.uint8, little_endian=False)],
+       [fixed([b'abcd', b'\x01\x02\xff\x00'], object)], dtypes=(F32,), cpu_only=_STRINGS)
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', 'tfrecord')
+record(('ReadFile', 'MatchingFiles'),
+       lambda tf: [tf.read_file(os.path.join(_DATA, 'make_golden.py')),
+                   tf.matching_files([os.path.join(_DATA, 'examples.tfrecord*'), os.path.join(_DATA, '*.py')])],
+       [], dtypes=(F32,), cpu_only=_STRINGS, name='ReadFile')
+
+
+def _examples(tf):
+    """Two serialized tf.train.Examples, made by the module under test."""
+    out = []
+    for i in range(2):
+        ex = tf.train.Example()
+        ex.features.feature['x'].float_list.value.extend([1.5 + i, -2.0])
+        ex.features.feature['ids'].int64_list.value.extend(range(i + 1))
+        ex.features.feature['s'].bytes_list.value.append(b'w%d' % i)
+        out.append(ex.SerializeToString())
+    return out
+
+
+_FEATURES = ('x', 'ids', 's')
+
+
+def _parsed(result):
+    return [result['x'], result['s'], result['ids'].indices, result['ids'].values, result['ids'].dense_shape]
+
+
+def _spec(tf):
+    return {'x': tf.FixedLenFeature([2], tf.float32), 's': tf.FixedLenFeature([], tf.string, default_value=''),
+            'ids': tf.VarLenFeature(tf.int64)}
+
+
+record('ParseExampleV2', lambda tf: _parsed(tf.parse_example(_examples(tf), _spec(tf))), [], dtypes=(F32,),
+       cpu_only=_STRINGS)
+record(('ParseExampleV2', 'Reshape'), lambda tf: _parsed(tf.parse_single_example(_examples(tf)[1], _spec(tf))), [],
+       dtypes=(F32,), cpu_only=_STRINGS, name='ParseExample/single')
+record('ParseSingleExample', lambda tf, d: imported(tf, 'ParseSingleExample', [tf.constant(_examples(tf)[1]), d],
+                                                    {'num_sparse': 0, 'sparse_keys': [], 'dense_keys': [b'x'],
+                                                     'sparse_types': [], 'Tdense': [tf.float32],
+                                                     'dense_shapes': [[2]]}),
+       [fixed([0.0, 0.0], None)], dtypes=(F32,), cpu_only=_STRINGS)
+record('ParseExample', lambda tf, d: imported(tf, 'ParseExample', [tf.constant(_examples(tf)), tf.constant([''] * 2),
+                                                                   tf.constant('x'), d],
+                                              {'Nsparse': 0, 'Ndense': 1, 'sparse_types': [], 'Tdense': [tf.float32],
+                                               'dense_shapes': [[2]]}),
+       [fixed([0.0, 0.0], None)], dtypes=(F32,), cpu_only=_STRINGS)
+
+# -- control flow, functions, assertions --------------------------------------------------------------
+
+
+def _no_grad(op_type):
+    reason = 'sluice registers no gradient for %s (TF differentiates the loop): LookupError' % op_type
+    return {'grad': reason, 'grad_tf': reason}
+
+
+record('If', lambda tf, p, x: [tf.cond(p, lambda: tf.sin(x) * 2.0, lambda: x - 1.0),
+                               tf.cond(tf.logical_not(p), lambda: tf.sin(x) * 2.0, lambda: x - 1.0)],
+       [fixed(True, np.bool_), arg(S)], grad=True)
+record('While', lambda tf, x: tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * tf.cos(v)), [0, x])[1],
+       [arg(S)], grad=True, xfail=_no_grad('While'))
+record('MapFn', lambda tf, x: tf.map_fn(lambda r: tf.reduce_sum(r * r), x), [arg((3, 4))], grad=True,
+       xfail=_no_grad('MapFn'))
+record('Scan', lambda tf, x: [tf.scan(lambda a, r: a * 0.5 + r, x), tf.scan(lambda a, r: a + r, x, reverse=True)],
+       [arg((3, 4))], grad=True, xfail=_no_grad('Scan'))
+record('Fold', lambda tf, x: [tf.foldl(lambda a, r: a * r, x), tf.foldr(lambda a, r: a - r, x, initializer=x[0])],
+       [arg((3, 4))], grad=True, xfail=_no_grad('Fold'))
+record(('Assert', 'NoOp'), lambda tf, x: tf.tuple([x * 2.0], control_inputs=[tf.Assert(tf.reduce_all(x < 2), [x])]),
+       [arg(S)], grad=True)
+record('Print', lambda tf, x: tf.Print(x, [x], 'x=', summarize=0), [arg(S)], grad=True,
+       cpu_only='Print writes from the host (CPU kernel only, as in TF)')
+_PYTHON = 'Python functions run on the host (CPU kernel only, as in TF)'
+record('PyFunc', lambda tf, x: tf.py_func(lambda v: np.sin(v) + 1, [x], x.dtype), [arg(S)], cpu_only=_PYTHON)
+record('PyFuncStateless', lambda tf, x: tf.py_func(lambda v: v * 3, [x], x.dtype, stateful=False), [arg(S)],
+       dtypes=REALS, cpu_only=_PYTHON)
+
+# -- variables and their updates ----------------------------------------------------------------------
+
+
+def _scatter(path):
+    return lambda tf, x, u: public(tf, path)(tf.Variable(x), [2, 0], u)
+
+
+record(('VariableV2', 'Assign', 'IsVariableInitialized'),
+       lambda tf, x: [tf.Variable(x) + 0, tf.is_variable_initialized(tf.Variable(x))], [arg(S)], dtypes=REALS,
+       stateful=True, name='VariableV2')
+record('Assign', lambda tf, x, y: tf.assign(tf.Variable(x), y), [arg(S), arg(S)], dtypes=REALS, stateful=True)
+record('AssignAdd', lambda tf, x, y: tf.assign_add(tf.Variable(x), y), [arg(S), arg(S)], dtypes=REALS, stateful=True)
+record('AssignSub', lambda tf, x, y: tf.assign_sub(tf.Variable(x), y), [arg(S), arg(S)], dtypes=REALS, stateful=True)
+record('CountUpTo', lambda tf, x: tf.count_up_to(tf.Variable(x), 5), [fixed(3)], dtypes=(I32,), stateful=True)
+for _type, _path in (('ScatterAdd', 'scatter_add'), ('ScatterSub', 'scatter_sub'), ('ScatterMul', 'scatter_mul'),
+                     ('ScatterDiv', 'scatter_div'), ('ScatterMax', 'scatter_max'), ('ScatterMin', 'scatter_min'),
+                     ('ScatterUpdate', 'scatter_update')):
+    record(_type, _scatter(_path), [arg((3, 2), 1, 3), arg((2, 2), 1, 3)], dtypes=REALS, stateful=True)
 
 # -- op types with no record here: each names the test file that checks it ------------------------------
 _QUEUES = 'queue ops: stateful, checked through their Python API in tests/test_queues.py'
