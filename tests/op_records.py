@@ -645,20 +645,86 @@ for _name, _make, _dense, _sparse in _OPTIMIZERS:
     record(_sparse, _one_step(_make, True), [arg((4, 2)), arg((3, 2))], dtypes=_dtypes, stateful=True,
            name=_name + '/sparse')
 
+# -- queues and readers (host resources: CPU kernels only, as in TF) ---------------------------------------
+_HOST = 'queues and readers live on the host (CPU kernels only, as in TF)'
+
+
+def _after(tf, ops, make):
+    """make() run after ops (each step of a stateful record is ordered, or TF may run them in any order)."""
+    with tf.control_dependencies(ops):
+        return make()
+
+
+def _fifo(tf, x):
+    q = tf.FIFOQueue(5, [x.dtype], shapes=[x.shape[1:]])
+    size = _after(tf, [q.enqueue_many([x])], q.size)
+    first = _after(tf, [size], q.dequeue)
+    push = _after(tf, [first], lambda: q.enqueue(x[0]))
+    rest = _after(tf, [push], lambda: q.dequeue_many(2))
+    return [size, first, rest]
+
+
+def _padding(tf, x):
+    q = tf.PaddingFIFOQueue(4, [x.dtype], shapes=[[None]])
+    second = _after(tf, [q.enqueue([x[0, :2]])], lambda: q.enqueue([x[1]]))
+    closed = _after(tf, [second], lambda: [q.close()])
+    return [_after(tf, closed, lambda: q.dequeue_up_to(3)), _after(tf, closed, q.is_closed)]
+
+
+def _priority(tf, x):
+    q = tf.PriorityQueue(4, [x.dtype], shapes=[x.shape[1:]])
+    return _after(tf, [q.enqueue_many([tf.constant([3, 1, 2], tf.int64), x])], lambda: q.dequeue_many(3))
+
+
+def _shuffled_sum(tf, x):
+    q = tf.RandomShuffleQueue(4, 0, [x.dtype], shapes=[x.shape[1:]], seed=3)
+    return tf.reduce_sum(_after(tf, [q.enqueue_many([x])], lambda: q.dequeue_many(3)), 0)  # any order
+
+
+_Q = [arg((3, 2))]
+record(('FIFOQueueV2', 'QueueEnqueueManyV2', 'QueueSizeV2', 'QueueDequeueV2', 'QueueEnqueueV2', 'QueueDequeueManyV2'),
+       _fifo, _Q, dtypes=REALS, cpu_only=_HOST, stateful=True, name='FIFOQueueV2')
+record(('PaddingFIFOQueueV2', 'QueueCloseV2', 'QueueDequeueUpToV2', 'QueueIsClosedV2'), _padding, _Q, dtypes=REALS,
+       cpu_only=_HOST, name='PaddingFIFOQueueV2')
+record('PriorityQueueV2', _priority, _Q, dtypes=REALS, cpu_only=_HOST)
+record('RandomShuffleQueueV2', _shuffled_sum, _Q, dtypes=(F64,), cpu_only=_HOST)
+
+
+def _read(make_reader, path, up_to=False):
+    """Reads `path` with a reader: (key, value) twice (or up to 3 records), then the reader's counters."""
+    def build(tf):
+        files = tf.FIFOQueue(2, tf.string)
+        closed = _after(tf, [files.enqueue_many([[path, path]])], lambda: [files.close()])
+        reader = make_reader(tf)
+        if up_to:
+            first = _after(tf, closed, lambda: list(reader.read_up_to(files, 3)))
+        else:
+            one = _after(tf, closed, lambda: list(reader.read(files)))
+            first = one + _after(tf, one, lambda: list(reader.read(files)))
+        counts = _after(tf, first, lambda: [reader.num_records_produced(), reader.num_work_units_completed()])
+        reset = _after(tf, counts, lambda: [reader.reset()])
+        return first + counts + [_after(tf, reset, reader.num_records_produced)]
+    return build
+
+
+_TFRECORD = os.path.join(_DATA, 'examples.tfrecord')
+_TEXT = os.path.join(_DATA, 'make_golden.py')
+_READ_TYPES = ('ReaderReadV2', 'ReaderNumRecordsProducedV2', 'ReaderNumWorkUnitsCompletedV2', 'ReaderResetV2')
+for _type, _make, _path in (
+        ('TFRecordReaderV2', lambda tf: tf.TFRecordReader(), _TFRECORD),
+        ('TextLineReaderV2', lambda tf: tf.TextLineReader(skip_header_lines=1), _TEXT),
+        ('WholeFileReaderV2', lambda tf: tf.WholeFileReader(), _TEXT),
+        ('FixedLengthRecordReaderV2', lambda tf: tf.FixedLengthRecordReader(16, header_bytes=3, footer_bytes=5), _TEXT),
+        ('IdentityReaderV2', lambda tf: tf.IdentityReader(), _TEXT)):
+    record((_type,) + _READ_TYPES, _read(_make, _path), [], dtypes=(F32,), cpu_only=_HOST, name=_type)
+record(('TFRecordReaderV2', 'ReaderReadUpToV2'), _read(lambda tf: tf.TFRecordReader(), _TFRECORD, up_to=True), [],
+       dtypes=(F32,), cpu_only=_HOST, name='ReaderReadUpToV2')
+
 # -- op types with no record here: each names the test file that checks it ------------------------------
-_QUEUES = 'queue ops: stateful, checked through their Python API in tests/test_queues.py'
-_READERS = 'readers: file state, checked in tests/test_readers.py'
 _SUMMARIES = 'summaries: serialized protos checked in tests/test_summary.py'
 _CHECKPOINT = 'checkpoint files: checked in tests/test_saver.py and tests/test_checkpoint_format.py'
 _RANDOM = 'stateful random numbers: checked by distribution and seeds in tests/test_random_ops.py'
-EXEMPT = {t: _QUEUES for t in (
-    'FIFOQueueV2', 'PaddingFIFOQueueV2', 'PriorityQueueV2', 'RandomShuffleQueueV2', 'QueueCloseV2',
-    'QueueDequeueManyV2', 'QueueDequeueUpToV2', 'QueueDequeueV2', 'QueueEnqueueManyV2', 'QueueEnqueueV2',
-    'QueueIsClosedV2', 'QueueSizeV2')}
-EXEMPT.update({t: _READERS for t in (
-    'FixedLengthRecordReaderV2', 'IdentityReaderV2', 'TFRecordReaderV2', 'TextLineReaderV2', 'WholeFileReaderV2',
-    'ReaderNumRecordsProducedV2', 'ReaderNumWorkUnitsCompletedV2', 'ReaderReadUpToV2', 'ReaderReadV2',
-    'ReaderResetV2')})
+EXEMPT = {}
 EXEMPT.update({t: _SUMMARIES for t in (
     'AudioSummaryV2', 'HistogramSummary', 'ImageSummary', 'MergeSummary', 'ScalarSummary', 'TensorSummaryV2')})
 EXEMPT.update({t: _CHECKPOINT for t in ('SaveV2', 'RestoreV2', 'MergeV2Checkpoints', 'ShardedFilename')})
