@@ -11,9 +11,11 @@ appears in sluice's graph; and, for a differentiable record, it compares sluice'
 differences and with TensorFlow's `tf.gradients`. A registered op type with neither a record nor an
 entry in `EXEMPT` fails the coverage test. Builders use only public API names and op type names.
 
-`xfail` maps a check ('forward', 'grad', 'shape'; a suffix '/float32' narrows it to one dtype,
-'@fake_gpu' to one device) to the precise discrepancy found; the test marks it strict, so a fix
-shows up as an unexpected pass.
+`xfail` maps a check ('forward', 'shape', 'grad' for finite differences, 'grad_tf' for TF's
+gradient; a suffix '/float32' narrows it to one dtype, '@fake_gpu' to one device) to the precise
+discrepancy found; the test marks it strict, so a fix shows up as an unexpected pass.
+Ops that only imported GraphDefs create today (Add on numbers, Div, BatchMatMul, OnesLike, ...) are
+built through tf.import_graph_def (`imported`), which is public API in both modules.
 """
 import os
 import zlib
@@ -457,8 +459,8 @@ record('FusedBatchNormV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o, e
 record('FusedBatchNormV3', lambda tf, x, s, o, m, v: tf.nn.fused_batch_norm(x, s, o, m, v, is_training=False)[0],
        _BN + [fixed([0.1, -0.2, 0.3], F32), fixed([0.5, 1.0, 2.0], F32)], dtypes=(F32,), grad=True, rtol=1e-4,
        atol=1e-5, name='FusedBatchNorm/infer')
-grad_of('FusedBatchNormGradV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o)[0], _BN, (2, 2, 2, 3), dtypes=(F32,),
-        rtol=1e-4, atol=1e-5)
+grad_of('FusedBatchNormGradV3', lambda tf, x, s, o: tf.nn.fused_batch_norm(x, s, o)[0], _BN, (2, 2, 2, 3),
+        dtypes=(F32,), rtol=1e-4, atol=1e-5)
 record('Softmax', lambda tf, x: tf.nn.softmax(x), [arg((2, 4), -3, 3)], dtypes=ALL_FLOATS, grad=True)
 record('LogSoftmax', lambda tf, x: tf.nn.log_softmax(x), [arg((2, 4), -3, 3)], dtypes=ALL_FLOATS, grad=True)
 record('SoftmaxCrossEntropyWithLogits',
@@ -736,14 +738,12 @@ record(_SUMMARY_TYPES, _summaries, [arg(S, -3, 3), arg((1, 20), -1, 1)], dtypes=
 # -- op types with no record here: each names the test file that checks it ------------------------------
 _CHECKPOINT = 'checkpoint files: checked in tests/test_saver.py and tests/test_checkpoint_format.py'
 _RANDOM = 'stateful random numbers: checked by distribution and seeds in tests/test_random_ops.py'
-EXEMPT = {}
-EXEMPT['ImageSummary'] = ("its PNG bytes differ from TF's (zlib stream header 78 9c, TF's 08 99: another window "
-                           "size) while the pixels are equal; decoded and checked in tests/test_summary.py")
-EXEMPT.update({t: _CHECKPOINT for t in ('SaveV2', 'RestoreV2', 'MergeV2Checkpoints', 'ShardedFilename')})
-EXEMPT.update({t: _RANDOM for t in (
-    'Multinomial', 'RandomGamma', 'RandomPoissonV2', 'RandomShuffle', 'RandomStandardNormal', 'RandomUniform',
-    'RandomUniformInt', 'TruncatedNormal')})
-EXEMPT.update({
-    '_Arg': 'internal: the arguments of a function body (If/While/MapFn records run them)',
-    '_Retval': 'internal: the results of a function body (If/While/MapFn records run them)',
-})
+EXEMPT = {
+    'ImageSummary': ("its PNG bytes differ from TF's (zlib stream header 78 9c, TF's 08 99: another window size) "
+                     "while the pixels are equal; decoded and checked in tests/test_summary.py"),
+    '_Arg': 'internal: the arguments of a function body (the If/While/MapFn/Scan/Fold records run them)',
+    '_Retval': 'internal: the results of a function body (the If/While/MapFn/Scan/Fold records run them)',
+}
+EXEMPT.update(dict.fromkeys(('SaveV2', 'RestoreV2', 'MergeV2Checkpoints', 'ShardedFilename'), _CHECKPOINT))
+EXEMPT.update(dict.fromkeys(('Multinomial', 'RandomGamma', 'RandomPoissonV2', 'RandomShuffle', 'RandomStandardNormal',
+                             'RandomUniform', 'RandomUniformInt', 'TruncatedNormal'), _RANDOM))
