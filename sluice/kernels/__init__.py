@@ -7,10 +7,10 @@ step in np.errstate would cost about a microsecond each. The filter matches only
 """
 import warnings
 
-warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'sluice\.(kernels\.|engine\.plan)')
+warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'sluice\.(kernels\.|engine\.plan|ops\.elementwise_ops)')
 
 from sluice.kernels import (  # noqa: E402,F401
-    array_kernels, basic_kernels, control_flow_kernels, extra_kernels, gradient_kernels, image_kernels,
+    array_kernels, basic_kernels, control_flow_kernels, elementwise_kernels, extra_kernels, gradient_kernels, image_kernels,
     io_kernels, math_kernels, misc_kernels, nn_kernels, parsing_kernels, random_kernels, state_kernels,
     summary_kernels, training_kernels)
 from sluice.queues import reader_kernels  # noqa: E402,F401  (readers, ReadFile, MatchingFiles, CountUpTo)

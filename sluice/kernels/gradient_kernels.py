@@ -1,6 +1,6 @@
 """Kernels of the ops that gradients build: BroadcastGradientArgs, InvertPermutation,
-StridedSliceGrad, MirrorPadGrad, UnsortedSegmentSum and the fused unary gradients
-(TanhGrad, SigmoidGrad, SqrtGrad, RsqrtGrad, ReciprocalGrad), for CPU and GPU through `ctx.xp`.
+StridedSliceGrad, MirrorPadGrad and UnsortedSegmentSum, for CPU and GPU through `ctx.xp` (the fused
+unary gradients TanhGrad, SigmoidGrad, ... are rows of the elementwise table).
 
 BroadcastGradientArgs: for two shapes s0, s1 broadcast together, the axes of the broadcast shape
 each operand was stretched along (its gradient is summed over them): aligning the shapes on the
@@ -159,24 +159,3 @@ def unsorted_segment_sum(op, ctx):
             cupyx.scatter_add(out, flat_ids, rows)
         return out
     return run
-
-
-# -- fused unary gradients: (y, dy) -> dx, y being the forward op's output --
-_UNARY_GRADS = {
-    'TanhGrad': lambda y, dy: dy * (1 - y * y),
-    'SigmoidGrad': lambda y, dy: dy * (y * (1 - y)),
-    'SqrtGrad': lambda y, dy: dy * 0.5 / y,
-    'RsqrtGrad': lambda y, dy: dy * (-0.5) * (y * y * y),
-    'ReciprocalGrad': lambda y, dy: -dy * (y * y),
-}
-
-
-@register_kernel(tuple(_UNARY_GRADS), fresh_output=True)
-def unary_grad(op, ctx):
-    xp, fn = ctx.xp, _UNARY_GRADS[op.type]
-    if xp is np:
-        def run(y, dy):
-            with np.errstate(all='ignore'):
-                return np.asarray(fn(y, dy))
-        return run
-    return fn
