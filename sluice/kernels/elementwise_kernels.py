@@ -121,17 +121,26 @@ def _broadcasting(op, ctx, fn):
             return mismatch.copy()
         raise _fail(op, 'Incompatible shapes: %s vs. %s' % (_shape_text(a.shape), _shape_text(b.shape))) from None
 
-    finish = to_array or (lambda r: r)
+    if to_array is None:  # the output has rank >= 1: NumPy returns arrays
+        def run(a, b):
+            try:
+                return fn(a, b)
+            except ValueError:
+                result = incompatible(a, b)
+                if result is None:
+                    raise
+                return result
+        return run
 
-    def run(a, b):
+    def run_to_array(a, b):
         try:
-            return finish(fn(a, b))
+            return to_array(fn(a, b))
         except ValueError:
             result = incompatible(a, b)
             if result is None:
                 raise
             return result
-    return run
+    return run_to_array
 
 
 def _unary(op, ctx, fn):
