@@ -4,6 +4,7 @@ from sluice.ops.math_ops import __all__ as _math_all
 from sluice.ops.array_ops import invert_permutation  # noqa: F401
 from sluice.ops.nn_ops import top_k  # noqa: F401
 from sluice.ops.math_ops import divide_no_nan, reduce_std, reduce_variance, unsorted_segment_sum  # noqa: F401
+from sluice.ops.elementwise_ops import softplus, softsign, xdivy, xlogy  # noqa: F401
 
 # compat.v1's tf.math leaves these at the top level only.
 for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_no_nan', 'matmul', 'cast',

@@ -288,6 +288,8 @@ for _type, _path in (('Equal', 'math.equal'), ('NotEqual', 'math.not_equal'), ('
                      ('GreaterEqual', 'math.greater_equal'), ('Less', 'math.less'), ('LessEqual', 'math.less_equal')):
     binary(_type, _path, *_INTS, dtypes=(I32,), grad=False)
     binary(_type, _path, dtypes=(F32,), grad=False, name=_type + '/float')
+binary('Xlogy', 'math.xlogy', a=fixed([[0.0, 0.5, -1.5], [2.0, 0.0, 1.0]], None), b=arg((3,), 0.5, 2))
+binary('Xdivy', 'math.xdivy', a=fixed([[0.0, 0.5, -1.5], [2.0, 0.0, 1.0]], None), b=arg((3,), away=0.5, high=2))
 binary('LogicalAnd', 'math.logical_and', dtypes=(np.bool_,), grad=False, numpy=np.logical_and)
 binary('LogicalOr', 'math.logical_or', dtypes=(np.bool_,), grad=False, numpy=np.logical_or)
 record('Add', lambda tf, x, y: tf.add(x, y), [fixed([b'ab', b'c'], object), fixed([b'x', b''], object)],

@@ -2,16 +2,17 @@
 
 NumPy's floating-point warnings ('divide by zero encountered', 'overflow', 'invalid value') are
 ignored when they come from a kernel module: TF computes inf and nan quietly, and wrapping every
-step in np.errstate would cost about a microsecond each. The filter matches only sluice.kernels and the compiled plans
-(whose functions call NumPy ufuncs directly).
+step in np.errstate would cost about a microsecond each. The filter matches only sluice.kernels, the compiled
+plans (whose functions call NumPy ufuncs directly) and the elementwise table (whose NumPy expressions run as kernels).
 """
 import warnings
 
-warnings.filterwarnings('ignore', category=RuntimeWarning, module=r'sluice\.(kernels\.|engine\.plan)')
+warnings.filterwarnings('ignore', category=RuntimeWarning,
+                        module=r'sluice\.(kernels\.|engine\.plan|ops\.elementwise_ops)')
 
 from sluice.kernels import (  # noqa: E402,F401
-    array_kernels, basic_kernels, control_flow_kernels, gradient_kernels, image_kernels, io_kernels,
-    linalg_kernels, logging_kernels, manip_kernels, math_kernels, nn_kernels, nn_normalization_kernels,
+    array_kernels, basic_kernels, control_flow_kernels, elementwise_kernels, gradient_kernels, image_kernels,
+    io_kernels, linalg_kernels, logging_kernels, manip_kernels, math_kernels, nn_kernels, nn_normalization_kernels,
     parsing_kernels, random_kernels, script_kernels, segment_kernels, state_kernels, string_kernels,
     summary_kernels, training_kernels)
 from sluice.queues import reader_kernels  # noqa: E402,F401  (readers, ReadFile, MatchingFiles, CountUpTo)

@@ -1,6 +1,6 @@
 """Kernels of the ops that gradients build: BroadcastGradientArgs, InvertPermutation,
-StridedSliceGrad, MirrorPadGrad, UnsortedSegmentSum and the fused unary gradients
-(TanhGrad, SigmoidGrad, SqrtGrad, RsqrtGrad, ReciprocalGrad), for CPU and GPU through `ctx.xp`.
+StridedSliceGrad, MirrorPadGrad and UnsortedSegmentSum, for CPU and GPU through `ctx.xp` (the fused
+unary gradients such as TanhGrad are rows of the elementwise table).
 
 BroadcastGradientArgs: for two shapes s0, s1 broadcast together, the axes of the broadcast shape
 each operand was stretched along (its gradient is summed over them): aligning the shapes on the
@@ -12,8 +12,7 @@ onto the rows it mirrors, one axis at a time. UnsortedSegmentSum adds rows into 
 dropping negative ids as TF does.
 
 Device-specific parts are device registrations of one builder (a fake GPU runs the CPU one):
-UnsortedSegmentSum scatters with np.add.at on the CPU and cupyx.scatter_add on a GPU; the fused
-unary gradients run under np.errstate on the CPU and return arrays where NumPy gives 0-d scalars.
+UnsortedSegmentSum scatters with np.add.at on the CPU and cupyx.scatter_add on a GPU.
 """
 import numpy as np
 
@@ -171,28 +170,3 @@ def _cupyx_scatter_add(out, indices, rows):
 _SEGMENT_SUM = dict(host_inputs=(2,), fresh_output=True)
 register_kernel('UnsortedSegmentSum', devices=('CPU',), **_SEGMENT_SUM)(_unsorted_segment_sum(np.add.at))
 register_cupy_kernel('UnsortedSegmentSum', **_SEGMENT_SUM)(_unsorted_segment_sum(_cupyx_scatter_add))
-
-
-# -- fused unary gradients: (y, dy) -> dx, y being the forward op's output --
-_UNARY_GRADS = {
-    'TanhGrad': lambda y, dy: dy * (1 - y * y),
-    'SigmoidGrad': lambda y, dy: dy * (y * (1 - y)),
-    'SqrtGrad': lambda y, dy: dy * 0.5 / y,
-    'RsqrtGrad': lambda y, dy: dy * (-0.5) * (y * y * y),
-    'ReciprocalGrad': lambda y, dy: -dy * (y * y),
-}
-
-
-@register_kernel(tuple(_UNARY_GRADS), devices=('CPU',), fresh_output=True)
-def unary_grad(op, ctx):
-    fn = _UNARY_GRADS[op.type]
-
-    def run(y, dy):
-        with np.errstate(all='ignore'):
-            return np.asarray(fn(y, dy))  # NumPy gives a scalar for 0-d operands
-    return run
-
-
-@register_cupy_kernel(tuple(_UNARY_GRADS), fresh_output=True)
-def unary_grad_gpu(op, ctx):
-    return _UNARY_GRADS[op.type]

@@ -1,4 +1,6 @@
-"""Kernels of the math ops, written once against `ctx.xp` (NumPy on CPU, CuPy on GPU).
+"""Kernels of the math ops other than the elementwise ones (those are generated from the table in
+elementwise_kernels.py): casts, AddN, matrix products, reductions, arg-reductions and scans, written
+once against `ctx.xp` (NumPy on CPU, CuPy on GPU).
 
 Each builder reads the node's attrs and dtype once and returns a small step function. Outputs keep
 TF's dtypes: reductions pass `dtype=` so int32 sums stay int32 (NumPy would widen them), and NumPy's
@@ -10,8 +12,6 @@ Floating-point warnings (division by zero, overflow) are silenced for all kernel
 sluice/kernels/__init__.py installs once: TF returns inf/nan quietly, and np.errstate per call would
 cost a microsecond per step.
 """
-import math
-
 import numpy as np
 
 from sluice.engine import dtypes, errors
@@ -38,191 +38,12 @@ def _as_array(xp, op=None):
     return lambda r: r if r.__class__ is nd else asarray(r)
 
 
-# -- elementwise binary --
-def _checked_divisor(op, xp, fn):
-    """fn(a, b) for integers, failing as TF does when any divisor is zero (of a non-empty result: a
-    gradient's FloorMod of empty axes by a scalar's rank 0 gives [], as in TF)."""
-    def run(a, b):
-        if a.size and b.size and (b == 0).any():
-            raise _fail(op, 'Integer division by zero')
-        return fn(a, b)
-    return run
-
-
-def _trunc_div(xp):
-    return lambda a, b: (a - xp.fmod(a, b)) // b  # exact: a - fmod(a, b) is a multiple of b
-
-
-def _binary_fn(op, xp, dt):
-    kind = op.type
-    integer = dt.is_integer
-    if kind in ('Add', 'AddV2'):
-        return xp.add
-    if kind == 'Sub':
-        return xp.subtract
-    if kind == 'Mul':
-        return xp.multiply
-    if kind in ('RealDiv', 'Div', 'TruncateDiv'):
-        if integer:
-            return _checked_divisor(op, xp, _trunc_div(xp))
-        if kind == 'TruncateDiv':
-            return lambda a, b: xp.trunc(xp.true_divide(a, b))
-        return xp.true_divide
-    if kind == 'FloorDiv':
-        if integer:
-            return _checked_divisor(op, xp, xp.floor_divide)
-        # floor(a / b), as TF: NumPy's floor_divide differs for floats (floor_divide(1, 0.1) is 9).
-        return lambda a, b: xp.floor(xp.true_divide(a, b))
-    if kind in ('FloorMod', 'TruncateMod'):
-        fn = xp.remainder if kind == 'FloorMod' else xp.fmod
-        return _checked_divisor(op, xp, fn) if integer else fn
-    if kind == 'Pow':
-        if integer and not dt.is_unsigned:
-            def power(a, b):
-                if (b < 0).any():
-                    raise _fail(op, 'Integers to negative integer powers are not allowed')
-                return xp.power(a, b)
-            return power
-        return xp.power
-    if kind == 'SquaredDifference':
-        if dt.is_complex:
-            return lambda a, b: (lambda d: d * xp.conj(d))(xp.subtract(a, b))
-        return lambda a, b: xp.square(xp.subtract(a, b))
-    if kind == 'DivNoNan':
-        zero = xp.zeros((), dt.as_numpy_dtype)
-        return lambda a, b: xp.where(b == 0, zero, xp.true_divide(a, b))
-    return {'Maximum': xp.maximum, 'Minimum': xp.minimum, 'Atan2': xp.arctan2, 'Less': xp.less,
-            'LessEqual': xp.less_equal, 'Greater': xp.greater, 'GreaterEqual': xp.greater_equal,
-            'Equal': xp.equal, 'NotEqual': xp.not_equal, 'LogicalAnd': xp.logical_and,
-            'LogicalOr': xp.logical_or}[kind]
-
-
-def _broadcastable(a, b):
-    return _shapes_broadcast(a.shape, b.shape)
-
-
 def _shapes_broadcast(s, t):
     try:
         np.broadcast_shapes(s, t)
         return True
     except ValueError:
         return False
-
-
-_IN_PLACE_UFUNCS = (np.add, np.subtract, np.multiply, np.true_divide, np.maximum, np.minimum)
-
-
-def _into_first(fn):
-    """fn(a, b) written into `a` (private to this op) when b is a scalar or has a's shape; else a new array."""
-    def run(a, b):
-        if (b.ndim == 0 or b.shape == a.shape) and a.__class__ is np.ndarray:
-            return fn(a, b, out=a)
-        return fn(a, b)
-    return run
-
-
-@register_kernel(('Add', 'AddV2', 'Sub', 'Mul', 'Div', 'RealDiv', 'FloorDiv', 'TruncateDiv', 'FloorMod',
-                  'TruncateMod', 'Pow', 'Maximum', 'Minimum', 'SquaredDifference', 'DivNoNan', 'Atan2', 'Less',
-                  'LessEqual', 'Greater', 'GreaterEqual', 'Equal', 'NotEqual', 'LogicalAnd', 'LogicalOr'),
-                 fresh_output=True)
-def binary(op, ctx):
-    xp = ctx.xp
-    dt = op.get_attr('T') if 'T' in op._attrs else dtypes.bool
-    fn = _binary_fn(op, xp, dt)
-    to_array = _as_array(xp, op)
-    # Equal/NotEqual with incompatible_shape_error=False answer shapes that do not broadcast with a scalar.
-    mismatch = None
-    if op.type in ('Equal', 'NotEqual') and not op.get_attr('incompatible_shape_error'):
-        mismatch = xp.asarray(op.type == 'NotEqual')
-
-    def incompatible(a, b):
-        if _broadcastable(a, b):
-            return None
-        if mismatch is not None:
-            return mismatch.copy()
-        raise _fail(op, 'Incompatible shapes: %s vs. %s' % (_shape_text(a.shape), _shape_text(b.shape))) from None
-
-    x, y = op._inputs[0]._shape, op._inputs[1]._shape
-    if to_array is None and fn in _IN_PLACE_UFUNCS and dt.is_floating and ctx.input_is_private(0):
-        fn = _into_first(fn)  # e.g. a gradient divided by keep_prob: no new buffer
-    if to_array is None and mismatch is None and x.is_fully_defined() and y.is_fully_defined():
-        return fn  # the shape function proved the shapes broadcast, and the result is an array
-    if to_array is None:  # the output has rank >= 1: NumPy returns arrays
-        def run(a, b):
-            try:
-                return fn(a, b)
-            except ValueError:
-                result = incompatible(a, b)
-                if result is None:
-                    raise
-                return result
-    else:
-        def run(a, b):
-            try:
-                return to_array(fn(a, b))
-            except ValueError:
-                result = incompatible(a, b)
-                if result is None:
-                    raise
-                return result
-    return run
-
-
-# -- elementwise unary --
-def _special(xp, name, dt):
-    """erf, erfc or lgamma: SciPy/CuPy's special functions, else Python's math module elementwise."""
-    np_type = dt.as_numpy_dtype
-    try:
-        if xp is np:
-            import scipy.special as special
-        else:
-            import cupyx.scipy.special as special
-        fn = getattr(special, name)
-    except ImportError:
-        fn = np.frompyfunc({'erf': math.erf, 'erfc': math.erfc, 'gammaln': math.lgamma}[name], 1, 1)
-    return lambda x: fn(x).astype(np_type, copy=False)
-
-
-def _sigmoid(xp):
-    def sigmoid(x):
-        e = xp.exp(-xp.abs(x))  # never overflows: exp of a non-positive number
-        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
-    return sigmoid
-
-
-def _unary_fn(op, xp, dt):
-    kind = op.type
-    if kind == 'Sigmoid':
-        return _sigmoid(xp) if not dt.is_complex else lambda x: 1 / (1 + xp.exp(-x))
-    if kind == 'Reciprocal' and dt.is_integer:
-        div = _checked_divisor(op, xp, _trunc_div(xp))
-        return lambda x: div(xp.ones_like(x), x)
-    if kind == 'Round':
-        return xp.round if not dt.is_integer else (lambda x: x.copy())
-    if kind in ('Erf', 'Erfc', 'Lgamma'):
-        return _special(xp, {'Erf': 'erf', 'Erfc': 'erfc', 'Lgamma': 'gammaln'}[kind], dt)
-    if kind == 'Rsqrt':
-        return lambda x: xp.reciprocal(xp.sqrt(x))
-    names = {'Neg': 'negative', 'Abs': 'abs', 'Sign': 'sign', 'Square': 'square', 'Reciprocal': 'reciprocal',
-             'Sqrt': 'sqrt', 'Exp': 'exp', 'Expm1': 'expm1', 'Log': 'log', 'Log1p': 'log1p', 'Sin': 'sin',
-             'Cos': 'cos', 'Tan': 'tan', 'Asin': 'arcsin', 'Acos': 'arccos', 'Atan': 'arctan', 'Sinh': 'sinh',
-             'Cosh': 'cosh', 'Asinh': 'arcsinh', 'Acosh': 'arccosh', 'Atanh': 'arctanh', 'Tanh': 'tanh',
-             'Floor': 'floor', 'Ceil': 'ceil', 'Rint': 'rint', 'IsNan': 'isnan', 'IsInf': 'isinf',
-             'IsFinite': 'isfinite', 'Conj': 'conj', 'LogicalNot': 'logical_not'}
-    fn = getattr(xp, names[kind])
-    return fn
-
-
-@register_kernel(('Neg', 'Abs', 'Sign', 'Square', 'Reciprocal', 'Round', 'Sqrt', 'Rsqrt', 'Exp', 'Expm1', 'Log',
-                  'Log1p', 'Sin', 'Cos', 'Tan', 'Asin', 'Acos', 'Atan', 'Sinh', 'Cosh', 'Asinh', 'Acosh', 'Atanh',
-                  'Tanh', 'Sigmoid', 'Floor', 'Ceil', 'Rint', 'Erf', 'Erfc', 'Lgamma', 'IsNan', 'IsInf',
-                  'IsFinite', 'Conj', 'LogicalNot'), fresh_output=True)
-def unary(op, ctx):
-    xp = ctx.xp
-    dt = op.get_attr('T') if 'T' in op._attrs else dtypes.bool
-    fn = _unary_fn(op, xp, dt)
-    to_array = _as_array(xp, op)
-    return fn if to_array is None else (lambda x: to_array(fn(x)))
 
 
 # -- casts --

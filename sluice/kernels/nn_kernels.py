@@ -1,9 +1,8 @@
 """Kernels of the nn ops other than convolution and pooling, for CPU and GPU through `ctx.xp`.
 
-Activations and their *Grad ops are elementwise expressions (TF's definitions: Elu/Selu grads
-read the forward output, the others the forward input). Numerics as TF:
+Activations and their *Grad ops are rows of the elementwise table (elementwise_kernels.py).
+Numerics as TF:
 - softmax / log-softmax subtract the row maximum first, so exp never overflows;
-- softplus is max(x, 0) + log1p(exp(-|x|));
 - the cross entropies use log-sum-exp: loss = sum(labels * (lse - logits)) and the backprop
   output is softmax - labels (sparse: softmax with 1 subtracted at the label).
 Sparse labels outside [0, classes) are an InvalidArgumentError on CPU (TF's CPU kernel); on a GPU
@@ -17,7 +16,6 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels import conv_kernels  # noqa: F401  (registers the convolution and pooling kernels)
-from sluice.kernels import native
 from sluice.kernels.registry import register_kernel
 from sluice.ops import nn_ops
 
@@ -28,93 +26,6 @@ def _fail(op, message):
 
 def _shape_text(shape):
     return '[%s]' % ','.join(str(d) for d in shape)
-
-
-# -- activations --
-def _activation(op, xp):
-    kind = op.type
-    if kind == 'Relu':
-        return lambda x: xp.maximum(x, x.dtype.type(0))
-    if kind == 'Relu6':
-        return lambda x: xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6))
-    if kind == 'Elu':
-        return lambda x: xp.where(x > 0, x, xp.expm1(x))
-    if kind == 'Selu':
-        scale, alpha = nn_ops.SELU_SCALE, nn_ops.SELU_ALPHA
-        return lambda x: xp.where(x > 0, x * x.dtype.type(scale), xp.expm1(x) * x.dtype.type(scale * alpha))
-    if kind == 'Softplus':
-        return lambda x: xp.maximum(x, x.dtype.type(0)) + xp.log1p(xp.exp(-xp.abs(x)))
-    if kind == 'Softsign':
-        return lambda x: x / (xp.abs(x) + x.dtype.type(1))
-    alpha = op.get_attr('alpha')  # LeakyRelu
-    return lambda x: xp.where(x > 0, x, x * x.dtype.type(alpha))
-
-
-@register_kernel(('Relu', 'Relu6', 'Elu', 'Selu', 'Softplus', 'Softsign', 'LeakyRelu'), fresh_output=True)
-def activation(op, ctx):
-    xp = ctx.xp
-    if op.type == 'Relu' and xp is np and ctx.input_is_private(0):  # a MatMul's output, read by nothing else
-        zero = op.get_attr('T').as_numpy_dtype(0)
-        return lambda x: xp.maximum(x, zero, out=x) if x.ndim else xp.asarray(xp.maximum(x, zero))
-    fn = _activation(op, xp)
-    return lambda x: xp.asarray(fn(x))
-
-
-def _activation_grad(op, xp):
-    kind = op.type
-    if kind == 'ReluGrad':
-        return lambda g, x: g * (x > 0)
-    if kind == 'Relu6Grad':
-        return lambda g, x: g * ((x > 0) & (x < 6))
-    if kind == 'EluGrad':
-        return lambda g, y: xp.where(y < 0, g * (y + y.dtype.type(1)), g)
-    if kind == 'SeluGrad':
-        scale, alpha = nn_ops.SELU_SCALE, nn_ops.SELU_ALPHA
-        return lambda g, y: xp.where(y < 0, g * (y + y.dtype.type(scale * alpha)), g * y.dtype.type(scale))
-    if kind == 'SoftplusGrad':
-        def softplus_grad(g, x):
-            e = xp.exp(-xp.abs(x))  # sigmoid(x) without overflow
-            return g * xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        return softplus_grad
-    if kind == 'SoftsignGrad':
-        return lambda g, x: g / xp.square(xp.abs(x) + x.dtype.type(1))
-    alpha = op.get_attr('alpha')  # LeakyReluGrad
-    return lambda g, x: xp.where(x > 0, g, g * g.dtype.type(alpha))
-
-
-_C_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _relu_grad_loop(private):
-    """ReluGrad as one C pass, g * (x > 0) as TF computes it; into g itself when it is private."""
-    def relu_grad(g, x):
-        if not g.size or not (g.flags.c_contiguous and x.flags.c_contiguous):
-            return g * (x > x.dtype.type(0))
-        out = g if private else np.empty(g.shape, g.dtype)
-        native.loops.relu_grad(g.size, g, x, out)
-        return out
-    return relu_grad
-
-
-@register_kernel(('ReluGrad', 'Relu6Grad', 'EluGrad', 'SeluGrad', 'SoftplusGrad', 'SoftsignGrad', 'LeakyReluGrad'),
-                 fresh_output=True)
-def activation_grad(op, ctx):
-    xp = ctx.xp
-    fn = _activation_grad(op, xp)
-    dtype = op.get_attr('T').as_numpy_dtype
-    if op.type == 'ReluGrad' and xp is np and native.loops is not None and np.dtype(dtype) in _C_FLOATS:
-        private = ctx.input_is_private(0)  # the incoming gradient is ours to overwrite
-        fn = _relu_grad_loop(private)
-    elif op.type == 'ReluGrad' and xp is np and ctx.input_is_private(0):
-        zero = dtype(0)
-        fn = lambda g, x: xp.multiply(g, x > zero, out=g) if g.ndim else g * (x > zero)  # noqa: E731
-
-    def run(g, x):
-        if g.shape != x.shape:
-            raise _fail(op, 'Inputs to %s must have the same shape: %s vs %s'
-                        % (op.type, _shape_text(g.shape), _shape_text(x.shape)))
-        return xp.asarray(fn(g, x), dtype=dtype)
-    return run
 
 
 # -- softmax and cross entropies --

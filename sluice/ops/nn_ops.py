@@ -42,8 +42,9 @@ _NUMBER = _REAL + (dtypes.complex64, dtypes.complex128)
 _CONV = _FLOAT + (dtypes.int32,)
 _INDEX = (dtypes.int32, dtypes.int64)
 
-SELU_SCALE = 1.0507009873554804934193349852946
-SELU_ALPHA = 1.6732632423543772848170429916717
+# The activations (relu, elu, ..., leaky_relu) and their *Grad ops are rows of the elementwise table.
+from sluice.ops.elementwise_ops import (  # noqa: E402,F401
+    SELU_ALPHA, SELU_SCALE, elu, leaky_relu, relu, relu6, selu, softplus, softsign)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -282,20 +283,6 @@ def _fused_bn_grad_shape(op):
 # Op declarations
 # ---------------------------------------------------------------------------------------------
 _T = {'T': 'type'}
-for _type in ('Relu', 'Relu6', 'Elu', 'Selu', 'Softplus', 'Softsign'):
-    register_op(_type, inputs=['features: T'], outputs=['activations: T'], attrs=_T, shape_fn=shape_fns.unchanged,
-                allowed={'T': _REAL if _type in ('Relu', 'Relu6') else _FLOAT})
-register_op('LeakyRelu', inputs=['features: T'], outputs=['activations: T'],
-            attrs={'T': ('type', dtypes.float32), 'alpha': ('float', 0.2)}, shape_fn=shape_fns.unchanged,
-            allowed={'T': _FLOAT})
-for _type in ('ReluGrad', 'Relu6Grad', 'SoftplusGrad', 'SoftsignGrad'):
-    register_op(_type, inputs=['gradients: T', 'features: T'], outputs=['backprops: T'], attrs=_T,
-                shape_fn=shape_fns.unchanged)
-for _type in ('EluGrad', 'SeluGrad'):
-    register_op(_type, inputs=['gradients: T', 'outputs: T'], outputs=['backprops: T'], attrs=_T,
-                shape_fn=shape_fns.unchanged)
-register_op('LeakyReluGrad', inputs=['gradients: T', 'features: T'], outputs=['backprops: T'],
-            attrs={'T': ('type', dtypes.float32), 'alpha': ('float', 0.2)}, shape_fn=shape_fns.unchanged)
 register_op('Softmax', inputs=['logits: T'], outputs=['softmax: T'], attrs=_T, shape_fn=_softmax_shape,
             allowed={'T': _FLOAT})
 register_op('LogSoftmax', inputs=['logits: T'], outputs=['logsoftmax: T'], attrs=_T, shape_fn=_softmax_shape,
@@ -360,54 +347,6 @@ register_op('FusedBatchNormGradV3', inputs=['y_backprop: T', 'x: T', 'scale: flo
                      'reserve_space_5: U'],
             attrs={k: v for k, v in _FBN_ATTRS.items() if k != 'exponential_avg_factor'},
             shape_fn=_fused_bn_grad_shape)
-
-
-# ---------------------------------------------------------------------------------------------
-# Public functions: activations
-# ---------------------------------------------------------------------------------------------
-def _unary(op_type, features, name, attrs=None):
-    return op_builder.output(op_type, [features], attrs, name)
-
-
-def relu(features, name=None):
-    """max(features, 0) (op Relu)."""
-    return _unary('Relu', features, name)
-
-
-def relu6(features, name=None):
-    """min(max(features, 0), 6) (op Relu6)."""
-    return _unary('Relu6', features, name)
-
-
-def elu(features, name=None):
-    """features where positive, exp(features) - 1 elsewhere (op Elu)."""
-    return _unary('Elu', features, name)
-
-
-def selu(features, name=None):
-    """scale * elu with alpha: scale * (x if x > 0 else alpha * (exp(x) - 1)) (op Selu)."""
-    return _unary('Selu', features, name)
-
-
-def softplus(features, name=None):
-    """log(exp(features) + 1), computed without overflow (op Softplus)."""
-    return _unary('Softplus', features, name)
-
-
-def softsign(features, name=None):
-    """features / (abs(features) + 1) (op Softsign)."""
-    return _unary('Softsign', features, name)
-
-
-def leaky_relu(features, alpha=0.2, name=None):
-    """features where positive, alpha * features elsewhere (op LeakyRelu); integers become float32."""
-    with name_scope(name, 'LeakyRelu', [features, alpha]) as scope:
-        features = convert_to_tensor(features, name='features')
-        if features.dtype.base_dtype.is_integer:
-            features = math_ops.cast(features, dtypes.float32)
-        if isinstance(alpha, np.ndarray):
-            alpha = alpha.item()
-        return _unary('LeakyRelu', features, scope, {'alpha': float(alpha)})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -661,53 +600,6 @@ def _grad_op(op_type, inputs, attrs=None):
 
 def _attrs_of(op, names):
     return {n: op._attrs[n] for n in names if n in op._attrs}
-
-
-@register_gradient('Relu')
-def _relu_grad(op, grad):
-    return [_grad_op('ReluGrad', [grad, op._outputs[0]])]
-
-
-@register_gradient('Relu6')
-def _relu6_grad(op, grad):
-    return [_grad_op('Relu6Grad', [grad, op._outputs[0]])]
-
-
-@register_gradient('Elu')
-def _elu_grad(op, grad):
-    return [_grad_op('EluGrad', [grad, op._outputs[0]])]
-
-
-@register_gradient('Selu')
-def _selu_grad(op, grad):
-    return [_grad_op('SeluGrad', [grad, op._outputs[0]])]
-
-
-@register_gradient('LeakyRelu')
-def _leaky_relu_grad(op, grad):
-    return [_grad_op('LeakyReluGrad', [grad, op._inputs[0]], {'alpha': op._attrs['alpha']})]
-
-
-@register_gradient('Softplus')
-def _softplus_grad(op, grad):
-    return [_grad_op('SoftplusGrad', [grad, op._inputs[0]])]
-
-
-@register_gradient('Softsign')
-def _softsign_grad(op, grad):
-    return [_grad_op('SoftsignGrad', [grad, op._inputs[0]])]
-
-
-@register_gradient('ReluGrad')
-def _relu_grad_grad(op, grad):
-    x = op._inputs[1]
-    return [_grad_op('ReluGrad', [grad, x]), array_ops.zeros_like(x)]
-
-
-@register_gradient('Relu6Grad')
-def _relu6_grad_grad(op, grad):
-    x = op._inputs[1]
-    return [_grad_op('Relu6Grad', [grad, x]), array_ops.zeros_like(x)]
 
 
 @register_gradient('Softmax')
