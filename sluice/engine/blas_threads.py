@@ -278,6 +278,7 @@ class FreeCoreTracker:
 
 _tracker = []    # [FreeCoreTracker] while the default is in force
 
+
 def user_fixed_threads():
     """The environment variable that fixes the BLAS's thread count, or None."""
     for name in _USER_VARIABLES:
