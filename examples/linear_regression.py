@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sluice as tf  # noqa: E402
+from sluice.examples.device_choice import choose_device  # noqa: E402
 
 TRUE_SLOPE = 2.0
 TRUE_INTERCEPT = 1.0
@@ -129,8 +130,16 @@ def stochastic(args, device, rng):
             rates.append('sess.run %.0f samples/s (%d samples)' % (n_run / run_seconds, n_run))
         train = sess.make_callable(train_op, [X, Y])
         began = time.perf_counter()
-        for (x, y) in zip(trX[n_run:], trY[n_run:]):
-            train(x, y)
+        # in tenths, with a progress line between them (the loop itself stays bare)
+        bounds = np.linspace(n_run, args.points, 11).astype(int)
+        for first, last in zip(bounds[:-1], bounds[1:]):
+            for (x, y) in zip(trX[first:last], trY[first:last]):
+                train(x, y)
+            if last > first:
+                print('\rstochastic: %d of %d samples (%d%%)' % (last, args.points, 100 * last // args.points),
+                      end='', flush=True)
+        if args.points > n_run:
+            print()
         callable_seconds = time.perf_counter() - began
         if args.points > n_run:
             rates.append('make_callable %.0f samples/s (%d samples)'
@@ -160,10 +169,7 @@ def main(argv=None):
     parser.add_argument('--seed', type=int, default=0, help='seed of the data (NumPy)')
     args = parser.parse_args(argv)
 
-    has_gpu = tf.test.is_gpu_available()
-    if args.device == 'gpu' and not has_gpu:
-        parser.error('--device gpu: no GPU is present')
-    device = args.device or ('gpu' if has_gpu else 'cpu')
+    device = choose_device(args.device, parser)
     print('fitting y = %g x + %g (noise sd %g) by gradient descent' % (TRUE_SLOPE, TRUE_INTERCEPT, NOISE))
     for i, form in enumerate(('serial', 'vectorized', 'stochastic')):
         if args.form in (form, 'all'):

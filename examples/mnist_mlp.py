@@ -5,7 +5,9 @@ RMSProp(0.001, 0.9), batches of 128. Prints test accuracy after every epoch. Sav
 each epoch (the last five are kept) and, when restarted, resumes from the latest one.
 
     python examples/mnist_mlp.py                       # best device present, 15 epochs
-    python examples/mnist_mlp.py --device cpu --epochs 3 --data_dir ../shared/data/mnist
+    python examples/mnist_mlp.py --device cpu --epochs 3 --data_dir MNIST_data/
+
+The MNIST files come with sluice (sluice/examples/tutorials/mnist/data); --data_dir names another folder.
 """
 import argparse
 import os
@@ -17,6 +19,7 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import sluice as tf  # noqa: E402
+from sluice.examples.device_choice import choose_device  # noqa: E402
 from sluice.examples.tutorials.mnist import input_data  # noqa: E402
 
 
@@ -37,7 +40,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--device', choices=['cpu', 'gpu'], default=None,
                         help='where to run (default: GPU when one is present, else CPU)')
-    parser.add_argument('--data_dir', default='MNIST_data/', help='folder with the four MNIST .gz files')
+    parser.add_argument('--data_dir', default='MNIST_data/',
+                        help='folder with the four MNIST .gz files (when it lacks them: $SLUICE_MNIST_DIR, '
+                             'else the copy shipped with sluice in %s)' % input_data.DATA_DIR)
     parser.add_argument('--epochs', type=int, default=15)
     parser.add_argument('--batch_size', type=int, default=128)
     parser.add_argument('--ckpt_dir', default=None, help='checkpoint folder (default: none, no resuming)')
@@ -45,8 +50,11 @@ def main():
     parser.add_argument('--train_images', type=int, default=None, help='use only the first N training images')
     args = parser.parse_args()
 
-    device = args.device or ('gpu' if tf.test.is_gpu_available() else 'cpu')
-    mnist = input_data.read_data_sets(args.data_dir, one_hot=True)
+    device = choose_device(args.device, parser)
+    try:
+        mnist = input_data.read_data_sets(args.data_dir, one_hot=True)
+    except (OSError, ValueError) as e:   # missing or damaged files: the message says what to do
+        parser.exit(1, '%s: %s\n' % (parser.prog, e))
     trX, trY, teX, teY = mnist.train.images, mnist.train.labels, mnist.test.images, mnist.test.labels
     if args.train_images:
         trX, trY = trX[:args.train_images], trY[:args.train_images]

@@ -214,10 +214,8 @@ class BaseSession:
         if self._log_placement:
             logger.info('Device mapping:\n%s', '\n'.join(
                 '%s -> device: %d' % (d.name, d.index) for d in self._devices))
-        threads = getattr(config, 'intra_op_parallelism_threads', 0)
-        if threads:
-            from sluice.engine import blas_threads
-            blas_threads.set_num_threads(threads)
+        from sluice.engine import blas_threads
+        blas_threads.configure(getattr(config, 'intra_op_parallelism_threads', 0))
         self._timeout_ms = getattr(config, 'operation_timeout_in_ms', 0) or 0
         self._default_session_context = None
         self._default_graph_context = None

@@ -19,6 +19,11 @@ the queue and writes them, flushing when `flush_secs` have passed since its last
 `flush()` puts a flush marker on the queue and waits until the thread has reached it; `close()`
 flushes, stops the thread and closes the file; `reopen()` starts a new thread (and so a new
 file).  An error in the thread closes the queue; the next call re-raises it in the caller.
+Nothing added is lost when close() is never called (TF flushes at exit too): the thread holds no
+reference to its EventFileWriter, so a writer that is garbage-collected marks its queue abandoned
+(a finalizer; no lock taken, since collection can happen anywhere) and the thread, which wakes
+every POLL_SECONDS while idle, writes what is queued, closes the file and ends; a thread still
+running at interpreter exit is closed by sluice.io.open_writers within its time limit.
 
 `summary_iterator(path)` yields the Event protos of an event file (tf.train.summary_iterator).
 """
@@ -30,8 +35,10 @@ import struct
 import sys
 import threading
 import time
+import weakref
 
 from sluice.io import crc32c as _crc32c
+from sluice.io import open_writers
 from sluice.io.protos import Event
 from sluice.io.tfrecord import _os_error, tf_record_iterator
 
@@ -41,6 +48,7 @@ logger = logging.getLogger('sluice')
 
 FILE_VERSION = 'brain.Event:2'
 WRITER_NAME = 'sluice.io.event_file'
+POLL_SECONDS = 1.0   # how often an idle writer thread looks whether its writer was abandoned
 
 
 def _frame(data):
@@ -149,20 +157,28 @@ class _QueueClosed(Exception):
 
 
 class _ClosableQueue(object):
-    """A bounded FIFO whose put() fails (instead of blocking forever) once the consumer has gone."""
+    """A bounded FIFO whose put() fails (instead of blocking forever) once the consumer has gone.
+
+    `abandoned` is set, without the lock, when the producer is collected: the consumer drains the
+    queue and ends.
+    """
+
+    EMPTY = object()   # what get() returns when its timeout passes
 
     def __init__(self, maxsize):
         self._maxsize = maxsize
         self._items = collections.deque()
         self._closed = False
+        self.abandoned = False
         lock = threading.Lock()
         self._not_empty = threading.Condition(lock)
         self._not_full = threading.Condition(lock)
 
-    def get(self):
+    def get(self, timeout=None):
         with self._not_empty:
             while not self._items:
-                self._not_empty.wait()
+                if not self._not_empty.wait(timeout):
+                    return self.EMPTY
             item = self._items.popleft()
             self._not_full.notify()
             return item
@@ -184,8 +200,17 @@ class _ClosableQueue(object):
             self._not_full.notify_all()
 
 
+def _abandon(queue):
+    """The finalizer of an EventFileWriter collected without close()."""
+    queue.abandoned = True
+
+
 class _EventWriterThread(threading.Thread):
-    """Takes serialized events off the queue and writes them; flushes every flush_secs."""
+    """Takes serialized events off the queue and writes them; flushes every flush_secs.
+
+    Ends, with the file flushed and closed, at the close marker or, once the queue is abandoned and
+    empty, by itself. Registered with open_writers while it runs.
+    """
 
     def __init__(self, queue, events_file, flush_secs, flush_done, flush_marker, close_marker):
         super().__init__(name='EventLoggerThread', daemon=True)
@@ -198,11 +223,23 @@ class _EventWriterThread(threading.Thread):
         self._next_flush = 0.0
         self.failure = None
 
+    def __repr__(self):
+        return '<event file writer of %s>' % (self._file._path or self._file._prefix)
+
     def run(self):
         try:
             while True:
-                item = self._queue.get()
+                item = self._queue.get(POLL_SECONDS)
+                if item is _ClosableQueue.EMPTY:
+                    if self._queue.abandoned:
+                        self._file.close()
+                        return
+                    if time.time() > self._next_flush:  # idle: what was written reaches the disk
+                        self._file.flush()
+                        self._next_flush = time.time() + self._flush_secs
+                    continue
                 if item is self._close_marker:
+                    self._file.close()
                     return
                 if item is self._flush_marker:
                     self._file.flush()
@@ -219,6 +256,15 @@ class _EventWriterThread(threading.Thread):
         finally:
             self._flush_done.set()
             self._queue.close()
+            open_writers.untrack(self)
+
+    def _close_at_exit(self):
+        """Writes what is queued, closes the file and ends (called by open_writers at exit)."""
+        try:
+            self._queue.put(self._close_marker)
+        except _QueueClosed:
+            pass
+        self.join()
 
 
 class EventFileWriter(object):
@@ -245,7 +291,9 @@ class EventFileWriter(object):
         self._queue = _ClosableQueue(self._max_queue)
         self._worker = _EventWriterThread(self._queue, self._file, self._flush_secs, self._flush_done,
                                           self._flush_marker, self._close_marker)
+        open_writers.track(self._worker)
         self._worker.start()
+        self._finalizer = weakref.finalize(self, _abandon, self._queue)
 
     def get_logdir(self):
         return self._logdir
@@ -272,18 +320,22 @@ class EventFileWriter(object):
             raise failure[1].with_traceback(failure[2])
 
     def _put(self, item):
+        """Queues `item`; False when the thread has ended (closed at exit), its failure raised if any."""
         try:
             self._queue.put(item)
+            return True
         except _QueueClosed:
             self._internal_close()
             self._raise_failure()
+            return False
 
     def flush(self):
         """Blocks until every event added so far is written to disk."""
         if self._closed:
             return
         self._flush_done.clear()
-        self._put(self._flush_marker)
+        if not self._put(self._flush_marker):
+            return
         self._flush_done.wait()
         if self._worker.failure:
             self._internal_close()
@@ -298,6 +350,7 @@ class EventFileWriter(object):
 
     def _internal_close(self):
         self._closed = True
+        self._finalizer.detach()
         self._worker.join()
         self._file.close()
 

@@ -10,7 +10,9 @@ on a compressed writer ends the deflate block with Z_PARTIAL_FLUSH, again as TF.
 
 Writing: records are framed in Python and collected in a list; the list is joined and written
 (deflated first when compressed) once about 1 MiB is pending, so the file sees few large writes.
-The 12-byte header of each record length is cached (datasets often repeat lengths).
+The 12-byte header of each record length is cached (datasets often repeat lengths). A writer the
+program never closes is closed when it is garbage-collected (__del__) or, still open at interpreter
+exit, by sluice.io.open_writers: what was written is on disk, as with TF.
 
 Reading (`RecordReader`): the file is read (and inflated) in 1 MiB chunks into one bytes buffer,
 and records are sliced out of it with struct.unpack_from, two CRC calls and one slice per
@@ -41,6 +43,7 @@ import zlib
 
 from sluice.engine import errors
 from sluice.io import crc32c as _crc32c
+from sluice.io import open_writers
 
 __all__ = ['TFRecordCompressionType', 'TFRecordOptions', 'TFRecordWriter', 'RecordReader',
            'tf_record_iterator']
@@ -189,6 +192,10 @@ class TFRecordWriter(object):
         self._pending = []
         self._pending_size = 0
         self._file = _open(self._path, 'wb')
+        open_writers.track(self)   # closed at exit when the program does not close it
+
+    def __repr__(self):
+        return '<TFRecordWriter %s>' % self._path
 
     def write(self, record):
         """Appends one record."""
@@ -249,6 +256,9 @@ class TFRecordWriter(object):
         finally:
             self._pending = None
             self._file.close()
+            open_writers.untrack(self)
+
+    _close_at_exit = close
 
     def __enter__(self):
         return self

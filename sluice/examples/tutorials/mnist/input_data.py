@@ -1,33 +1,52 @@
 """read_data_sets: MNIST from its gzip IDX files, as TF1's tutorials load it.
 
-Nothing is downloaded: the four files (train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz,
-t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) must already be in `train_dir`. When the
-directory given has none of them, the project's copy at ../shared/data/mnist (or $SLUICE_MNIST_DIR)
-is used; when that is missing too, the error says where the files go.
+Nothing is downloaded: sluice ships the four files (train-images-idx3-ubyte.gz,
+train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz, t10k-labels-idx1-ubyte.gz) in DATA_DIR, beside
+this module, with their licence note (CC BY-SA 3.0, Yann LeCun and Corinna Cortes). read_data_sets(train_dir)
+reads the first folder that holds all four: `train_dir`, then $SLUICE_MNIST_DIR, then DATA_DIR. So a TF1
+script's read_data_sets("MNIST_data/") works from any working directory. A folder holding only some of
+the files, or a file that is not valid gzip IDX data, is an error whose message names the file, says
+where the files go and where to get them (MNIST_MIRROR, TF's own source).
 """
 import collections
 import gzip
+import logging
 import os
+import zlib
 
 import numpy as np
 
 FILES = ('train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz',
          't10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz')
-_REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__))))))
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data')
+MNIST_MIRROR = 'https://storage.googleapis.com/cvdf-datasets/mnist/'
+
+logger = logging.getLogger('sluice')
 
 Datasets = collections.namedtuple('Datasets', ['train', 'validation', 'test'])
 
 
 def _read_idx(path, magic):
-    with gzip.open(path, 'rb') as f:
-        data = f.read()
+    try:
+        with gzip.open(path, 'rb') as f:
+            data = f.read()
+    except (OSError, EOFError, zlib.error) as e:   # not gzip, truncated, bad CRC
+        raise ValueError(_damaged(path, 'not a readable gzip file (%s)' % e)) from None
     found = int.from_bytes(data[:4], 'big')
     if found != magic:
-        raise ValueError('Invalid magic number %d in MNIST file %s (expected %d)' % (found, path, magic))
+        raise ValueError(_damaged(path, 'invalid magic number %d (expected %d)' % (found, magic)))
     ndim = data[3]
     dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], 'big') for i in range(ndim)]
+    expected = 4 + 4 * ndim + int(np.prod(dims))
+    if len(data) != expected:
+        raise ValueError(_damaged(path, '%d bytes of IDX data where its header announces %d' % (len(data), expected)))
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+
+
+def _damaged(path, why):
+    return ('MNIST file %s is damaged: %s. Replace it with a fresh copy of %s from %s (or delete the folder\'s '
+            'four files to use the copy shipped with sluice in %s).'
+            % (path, why, os.path.basename(path), MNIST_MIRROR, DATA_DIR))
 
 
 def extract_images(path):
@@ -94,16 +113,32 @@ class DataSet:
 
 
 def default_dir():
-    return os.environ.get('SLUICE_MNIST_DIR') or os.path.join(os.path.dirname(_REPO_ROOT), 'shared', 'data', 'mnist')
+    """Where the files are read from when `train_dir` lacks them: $SLUICE_MNIST_DIR, else DATA_DIR."""
+    return os.environ.get('SLUICE_MNIST_DIR') or DATA_DIR
+
+
+def _missing(folder):
+    return [f for f in FILES if not os.path.isfile(os.path.join(folder, f))]
 
 
 def _locate(train_dir):
-    for candidate in (train_dir, default_dir()):
-        if candidate and all(os.path.exists(os.path.join(candidate, f)) for f in FILES):
-            return candidate
+    """The first of train_dir, $SLUICE_MNIST_DIR, DATA_DIR that holds all four files."""
+    candidates = [d for d in (train_dir, os.environ.get('SLUICE_MNIST_DIR'), DATA_DIR) if d]
+    for folder in candidates:
+        missing = _missing(folder)
+        if not missing:
+            return folder
+        if len(missing) < len(FILES):
+            raise FileNotFoundError(
+                'MNIST folder %s lacks %s. Put all four files (%s) in one folder; they are at %s '
+                '(sluice also ships them in %s).' % (folder, ', '.join(missing), ', '.join(FILES), MNIST_MIRROR,
+                                                     DATA_DIR))
+        if folder != candidates[-1]:
+            logger.debug('MNIST files not in %s; trying %s', folder, candidates[candidates.index(folder) + 1])
     raise FileNotFoundError(
-        'MNIST files not found in %r (nor in %r). sluice downloads nothing: put %s there, or set '
-        'SLUICE_MNIST_DIR to the folder holding them.' % (train_dir, default_dir(), ', '.join(FILES)))
+        'MNIST files not found in %s. Put the four files (%s) in one of those folders (DATA_DIR %s is where '
+        'sluice ships them; $SLUICE_MNIST_DIR names another); they are at %s.'
+        % (' nor '.join(candidates), ', '.join(FILES), DATA_DIR, MNIST_MIRROR))
 
 
 def read_data_sets(train_dir, fake_data=False, one_hot=False, dtype=np.float32, reshape=True,
