@@ -20,7 +20,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.io import checkpoint_bundle
-from sluice.kernels.basic_kernels import tf_type_name
+from sluice.kernels.graph_kernels import tf_type_name
 from sluice.kernels.registry import register_kernel
 from sluice.ops.io_ops import parse_shape_and_slice
 

@@ -26,7 +26,7 @@ from google.protobuf.message import DecodeError
 from sluice.engine import dtypes
 from sluice.engine import errors
 from sluice.io.protos import Example
-from sluice.kernels.basic_kernels import tf_type_name
+from sluice.kernels.graph_kernels import tf_type_name
 from sluice.kernels.registry import register_kernel
 
 

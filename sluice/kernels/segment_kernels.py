@@ -1,10 +1,12 @@
 """Kernels of the segment and partition ops (ops/segment_ops.py), one ctx.xp body for CPU and GPU:
-SegmentSum, DynamicPartition, DynamicStitch and ParallelDynamicStitch.
+SegmentSum, UnsortedSegmentSum (np.add.at on the CPU, cupyx.scatter_add on a GPU, registered per device),
+DynamicPartition, DynamicStitch and ParallelDynamicStitch.
 """
 import numpy as np
 
 from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
 from sluice.kernels.manip_kernels import _scatter_add
+from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.registry import register_kernel
 
 
@@ -76,3 +78,45 @@ def dynamic_stitch(op, ctx):
                 out[i.reshape(-1)] = d.reshape((i.size,) + tuple(rest))
         return out
     return run
+
+
+def _unsorted_segment_sum(scatter_add):
+    """The UnsortedSegmentSum builder adding rows into segments through scatter_add(out, ids, rows)."""
+    def build(op, ctx):
+        xp = ctx.xp
+
+        def run(data, ids, num_segments):
+            n = int(num_segments)
+            if ids.shape != data.shape[:ids.ndim]:
+                raise _invalid(op, 'data.shape = [%s] does not start with segment_ids.shape = [%s]' % (
+                    ','.join(map(str, data.shape)), ','.join(map(str, ids.shape))))
+            if n < 0:
+                raise _invalid(op, 'num_segments (%d) must be non-negative' % n)
+            flat_ids = ids.reshape(-1)
+            rows = data.reshape((flat_ids.shape[0],) + data.shape[ids.ndim:])
+            if flat_ids.size and int(flat_ids.max()) >= n:
+                bad = int(flat_ids.max())
+                raise _invalid(op, 'segment_ids[%d] = %d is out of range [0, %d)'
+                               % (int(xp.argmax(flat_ids)), bad, n))
+            keep = flat_ids >= 0
+            if not bool(keep.all()):
+                flat_ids, rows = flat_ids[keep], rows[keep]
+            out = xp.zeros((n,) + data.shape[ids.ndim:], dtype=data.dtype)
+            scatter_add(out, flat_ids, rows)
+            return out
+        return run
+    return build
+
+
+def _cupyx_scatter_add(out, indices, rows):
+    import cupyx
+    cupyx.scatter_add(out, indices, rows)
+
+
+_SEGMENT_SUM = dict(host_inputs=(2,), fresh_output=True)
+
+
+register_kernel('UnsortedSegmentSum', devices=('CPU',), **_SEGMENT_SUM)(_unsorted_segment_sum(np.add.at))
+
+
+register_cupy_kernel('UnsortedSegmentSum', **_SEGMENT_SUM)(_unsorted_segment_sum(_cupyx_scatter_add))

@@ -21,7 +21,6 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import op_registry
 from sluice.engine.graph import Tensor
-from sluice.kernels import gradient_kernels  # noqa: F401  (registers the kernels of the ops gradients build)
 from sluice.ops import array_ops, graph_ops, math_ops
 from sluice.ops.indexed_slices import (IndexedSlices, IndexedSlicesValue,  # noqa: F401
                                        convert_to_tensor_or_indexed_slices)

@@ -1,4 +1,5 @@
-"""Kernels of the plumbing and constant nodes, for every device."""
+"""Kernels of the graph's plumbing (ops/graph_ops.py: Placeholder, PlaceholderWithDefault, Identity, NoOp),
+of Const and StopGradient, for every device; and TF's type and shape names as kernel messages print them."""
 from sluice.engine import errors
 from sluice.kernels.registry import register_kernel
 
