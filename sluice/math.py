@@ -3,7 +3,8 @@ from sluice.ops.math_ops import *  # noqa: F401,F403
 from sluice.ops.math_ops import __all__ as _math_all
 from sluice.ops.array_ops import invert_permutation  # noqa: F401
 from sluice.ops.nn_ops import top_k  # noqa: F401
-from sluice.ops.math_ops import divide_no_nan, reduce_std, reduce_variance, unsorted_segment_sum  # noqa: F401
+from sluice.ops.math_ops import divide_no_nan, reduce_std, reduce_variance  # noqa: F401
+from sluice.ops.segment_ops import unsorted_segment_sum  # noqa: F401
 from sluice.ops.elementwise_ops import softplus, softsign, xdivy, xlogy  # noqa: F401
 
 # compat.v1's tf.math leaves these at the top level only.

@@ -87,8 +87,8 @@ def _indexed_slices_to_tensor(value, dtype=None, name=None, as_ref=False):
     elif int(np.prod(known, dtype=np.int64)) >= _LARGE_DENSE_ELEMENTS:
         logger.warning('Converting sparse IndexedSlices to a dense Tensor with %d elements. This may consume a '
                        'large amount of memory.' % int(np.prod(known, dtype=np.int64)))
-    from sluice.ops import math_ops
-    return math_ops.unsorted_segment_sum(value.values, value.indices, value.dense_shape[0], name=name)
+    from sluice.ops import segment_ops
+    return segment_ops.unsorted_segment_sum(value.values, value.indices, value.dense_shape[0], name=name)
 
 
 _graph.register_tensor_conversion_function(IndexedSlices, _indexed_slices_to_tensor)

@@ -16,7 +16,7 @@ from sluice.engine import tensor_shape
 from sluice.engine.graph import Tensor
 from sluice.engine.op_registry import no_gradient, register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
-from sluice.ops import math_ops, shape_fns
+from sluice.ops import math_ops, segment_ops, shape_fns
 from sluice.ops.constant_op import constant
 from sluice.ops.indexed_slices import IndexedSlices, as_dense
 from sluice.ops.shape_fns import (UNKNOWN, _axis_in, _const_int, _dims, _dims_str, _error, _merge, _partial_vector,
@@ -279,7 +279,7 @@ def _gather_grad(op, grad):
     values = array_ops.transpose(values, array_ops.concat([array_ops.reshape(axis_rank, [1]), outer_axes,
                                                            inner_axes], 0))
     flat_indices = array_ops.reshape(indices, indices_size)
-    params_grad = math_ops.unsorted_segment_sum(values, flat_indices, params_shape[axis])
+    params_grad = segment_ops.unsorted_segment_sum(values, flat_indices, params_shape[axis])
     params_grad = array_ops.transpose(params_grad, array_ops.concat([outer_axes + 1, [0], inner_axes], 0))
     return [params_grad, None, None]
 
@@ -316,7 +316,7 @@ def _gather_nd_grad(op, grad):
     strides = math_ops.cumprod(outer, exclusive=True, reverse=True)
     rows = math_ops.reduce_sum(indices * strides, -1)
     values = array_ops.reshape(as_dense(grad), array_ops.concat([[-1], params_shape[k:]], 0))
-    summed = math_ops.unsorted_segment_sum(values, array_ops.reshape(rows, [-1]), math_ops.reduce_prod(outer))
+    summed = segment_ops.unsorted_segment_sum(values, array_ops.reshape(rows, [-1]), math_ops.reduce_prod(outer))
     return array_ops.reshape(summed, params_shape), None
 
 

@@ -40,7 +40,7 @@ __all__ = [
     'is_finite', 'erf', 'erfc', 'lgamma', 'conj', 'add_n', 'scalar_mul', 'matmul', 'reduce_sum',
     'reduce_mean', 'reduce_max', 'reduce_min', 'reduce_prod', 'reduce_all', 'reduce_any',
     'reduce_logsumexp', 'count_nonzero', 'argmax', 'argmin', 'cumsum',
-    'cumprod', 'unsorted_segment_sum', 'cast', 'saturate_cast', 'to_float', 'to_double', 'to_int32', 'to_int64', 'to_bfloat16',
+    'cumprod', 'cast', 'saturate_cast', 'to_float', 'to_double', 'to_int32', 'to_int64', 'to_bfloat16',
 ]
 
 _MATMUL = _FLOAT + (dtypes.int32, dtypes.int64) + _COMPLEX
@@ -314,46 +314,6 @@ def to_int64(x, name='ToInt64'):
 
 def to_bfloat16(x, name='ToBFloat16'):
     return cast(x, dtypes.bfloat16, name=name)
-
-
-# -- UnsortedSegmentSum --
-def _segment_sum_shape(op):
-    data, ids, num = (t._shape._dims for t in op._inputs)
-    if num is not None and len(num) != 0:
-        raise _shape_error(op, 'Shape must be rank 0 but is rank %d' % len(num))
-    if data is None or ids is None:
-        return [unknown_shape()]
-    if len(ids) > len(data):
-        raise _shape_error(op, 'Shape must be at least rank %d but is rank %d' % (len(ids), len(data)))
-    for d, i in zip(data, ids):
-        if d is not None and i is not None and d != i:
-            raise _shape_error(op, 'Dimensions must be equal, but are %d and %d' % (d, i))
-    from sluice.ops.shape_fns import _value  # folds the dense_shape[0] of IndexedSlices
-    n = _value(op._inputs[2])
-    return [TensorShape([None if n is None else int(n)] + list(data[len(ids):]))]
-
-
-register_op('UnsortedSegmentSum', inputs=['data: T', 'segment_ids: Tindices', 'num_segments: Tnumsegments'],
-            outputs=['output: T'], attrs={'T': 'type', 'Tindices': 'type', 'Tnumsegments': ('type', dtypes.int32)},
-            shape_fn=_segment_sum_shape, allowed={'T': _NUMBER, 'Tindices': _INDEX, 'Tnumsegments': _INDEX})
-
-
-@register_gradient('UnsortedSegmentSum')
-def _unsorted_segment_sum_grad(op, grad):
-    """Each row gets its segment's gradient (a gather); rows with a negative id get zeros."""
-    ids = op.inputs[1]
-    gathered = array_ops.gather(grad, maximum(ids, 0))
-    kept = greater_equal(ids, 0)
-    extra = array_ops.rank(gathered) - array_ops.rank(ids)
-    mask_shape = array_ops.concat([array_ops.shape(ids), array_ops.ones(array_ops.reshape(extra, [1]),
-                                                                         dtypes.int32)], 0)
-    mask = array_ops.reshape(kept, mask_shape)
-    return array_ops.where_v2(mask, gathered, array_ops.zeros_like(gathered)), None, None
-
-
-def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
-    """Sums the slices data[i] into row segment_ids[i] of a [num_segments, ...] result; negative ids drop."""
-    return op_builder.output('UnsortedSegmentSum', [data, segment_ids, num_segments], None, name)
 
 
 # -- Tensor operators --

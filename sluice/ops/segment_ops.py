@@ -1,6 +1,6 @@
 """Segment and partition ops, each a block (declaration, gradient, public function): SegmentSum
-(tf.segment_sum / tf.math.segment_sum), DynamicPartition (tf.dynamic_partition), DynamicStitch and
-ParallelDynamicStitch (tf.dynamic_stitch). UnsortedSegmentSum lives with the math ops. Kernels in
+(tf.segment_sum / tf.math.segment_sum), UnsortedSegmentSum (tf.math.unsorted_segment_sum), DynamicPartition (tf.dynamic_partition), DynamicStitch and
+ParallelDynamicStitch (tf.dynamic_stitch). Kernels in
 kernels/segment_kernels.py.
 """
 import builtins
@@ -13,9 +13,10 @@ from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.ops import array_ops, math_ops, shape_fns
 from sluice.ops.indexed_slices import IndexedSlices
+from sluice.ops.elementwise import NUMBER
 from sluice.ops.math_ops import _shape_error
 
-__all__ = ['segment_sum', 'dynamic_partition', 'dynamic_stitch', 'parallel_dynamic_stitch']
+__all__ = ['unsorted_segment_sum', 'segment_sum', 'dynamic_partition', 'dynamic_stitch', 'parallel_dynamic_stitch']
 
 
 _INT32 = ('type', dtypes.int32)
@@ -125,7 +126,7 @@ def _dynamic_stitch_grads(op, grad):
     inputs = list(op._inputs[:num_values])
     if isinstance(grad, IndexedSlices):
         output_rows = array_ops.shape(op._outputs[0])[0]
-        grad = math_ops.unsorted_segment_sum(grad.values, grad.indices, output_rows)
+        grad = unsorted_segment_sum(grad.values, grad.indices, output_rows)
     return [None] * num_values + [array_ops.gather(grad, inp) for inp in inputs]
 
 
@@ -142,3 +143,43 @@ def dynamic_stitch(indices, data, name=None):
 
 def parallel_dynamic_stitch(indices, data, name=None):
     return op_builder.apply('ParallelDynamicStitch', [list(indices), list(data)], None, name)._outputs[0]
+
+
+# -- UnsortedSegmentSum ------------------------------------------------------------------------------
+def _segment_sum_shape(op):
+    data, ids, num = (t._shape._dims for t in op._inputs)
+    if num is not None and len(num) != 0:
+        raise _shape_error(op, 'Shape must be rank 0 but is rank %d' % len(num))
+    if data is None or ids is None:
+        return [unknown_shape()]
+    if len(ids) > len(data):
+        raise _shape_error(op, 'Shape must be at least rank %d but is rank %d' % (len(ids), len(data)))
+    for d, i in zip(data, ids):
+        if d is not None and i is not None and d != i:
+            raise _shape_error(op, 'Dimensions must be equal, but are %d and %d' % (d, i))
+    n = shape_fns._value(op._inputs[2])  # folds the dense_shape[0] of IndexedSlices
+    return [TensorShape([None if n is None else int(n)] + list(data[len(ids):]))]
+
+
+register_op('UnsortedSegmentSum', inputs=['data: T', 'segment_ids: Tindices', 'num_segments: Tnumsegments'],
+            outputs=['output: T'], attrs={'T': 'type', 'Tindices': 'type', 'Tnumsegments': ('type', dtypes.int32)},
+            shape_fn=_segment_sum_shape, allowed={'T': NUMBER, 'Tindices': _INDEX_TYPES,
+                                                           'Tnumsegments': _INDEX_TYPES})
+
+
+@register_gradient('UnsortedSegmentSum')
+def _unsorted_segment_sum_grad(op, grad):
+    """Each row gets its segment's gradient (a gather); rows with a negative id get zeros."""
+    ids = op.inputs[1]
+    gathered = array_ops.gather(grad, math_ops.maximum(ids, 0))
+    kept = math_ops.greater_equal(ids, 0)
+    extra = array_ops.rank(gathered) - array_ops.rank(ids)
+    mask_shape = array_ops.concat([array_ops.shape(ids), array_ops.ones(array_ops.reshape(extra, [1]),
+                                                                         dtypes.int32)], 0)
+    mask = array_ops.reshape(kept, mask_shape)
+    return array_ops.where_v2(mask, gathered, array_ops.zeros_like(gathered)), None, None
+
+
+def unsorted_segment_sum(data, segment_ids, num_segments, name=None):
+    """Sums the slices data[i] into row segment_ids[i] of a [num_segments, ...] result; negative ids drop."""
+    return op_builder.output('UnsortedSegmentSum', [data, segment_ids, num_segments], None, name)
