@@ -513,7 +513,7 @@ record('DecodeCSV', lambda tf, s: tf.decode_csv(s, [[1.0], [0], [''], [7]], fiel
        [fixed([b'2.5;3;ab;1', b';-1;"x;y";'], object)], dtypes=(F32,), cpu_only=_STRINGS)
 record('DecodeRaw', lambda tf, s: [tf.decode_raw(s, tf.int16), tf.decode_raw(s, tf.uint8, little_endian=False)],
        [fixed([b'abcd', b'\x01\x02\xff\x00'], object)], dtypes=(F32,), cpu_only=_STRINGS)
-_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', 'tfrecord')
+_DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'io', 'data', 'tfrecord')
 record(('ReadFile', 'MatchingFiles'),
        lambda tf: [tf.read_file(os.path.join(_DATA, 'make_golden.py')),
                    tf.matching_files([os.path.join(_DATA, 'examples.tfrecord*'), os.path.join(_DATA, '*.py')])],

@@ -110,7 +110,7 @@ def test_fallback_when_no_package_and_lazy_import(monkeypatch):
     code = ('import sys; import sluice.python_io; '
             'assert "google_crc32c" not in sys.modules and "crc32c" not in sys.modules; '
             'from sluice.io import crc32c; crc32c.crc32c(b"x"); print(crc32c.implementation())')
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=root,
                          timeout=120)
     assert out.returncode == 0, out.stderr

@@ -12,7 +12,7 @@ import pytest
 import sluice as tf
 from sluice.io import open_writers
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _child(code, tmp_path, env=None, timeout=120):

@@ -75,7 +75,7 @@ def test_memory_fraction_caps_the_cupy_pool():
     if devices.cupy_module() is None:
         pytest.skip('no GPU present')
     env = {k: v for k, v in os.environ.items() if k != 'SLUICE_FAKE_GPUS'}
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     done = subprocess.run([sys.executable, '-c', _FRACTION_CHECK], cwd=root, env=env, capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -10,7 +10,7 @@ import pathlib
 
 import pytest
 
-ENGINE = pathlib.Path(__file__).resolve().parent.parent / 'sluice' / 'engine'
+ENGINE = pathlib.Path(__file__).resolve().parents[2] / 'sluice' / 'engine'
 FORBIDDEN = ('sluice.ops', 'sluice.io', 'sluice.queues', 'sluice.training')
 
 

@@ -277,7 +277,7 @@ def test_private_pool_does_not_clash_with_tensorflows_registrations():
         assert GraphDef.FromString(g.SerializeToString()).versions.producer == 3
         print('ok')
     ''')
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = dict(os.environ, PYTHONPATH=root + os.pathsep + os.environ.get('PYTHONPATH', ''))
     result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
                             env=env, timeout=120)
