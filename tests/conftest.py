@@ -43,6 +43,12 @@ def run_graph(fetches, feed_dict=None, config=None):
         return sess.run(fetches, feed_dict)
 
 
+def op_types(graph=None):
+    """[(name, type)] of the graph's operations (default graph), in creation order."""
+    graph = graph or tf.get_default_graph()
+    return [(op.name, op.type) for op in graph.get_operations()]
+
+
 def assert_allclose(actual, expected, rtol=1e-6, atol=1e-6):
     np.testing.assert_allclose(np.asarray(actual), np.asarray(expected), rtol=rtol, atol=atol)
 

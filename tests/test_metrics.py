@@ -6,17 +6,8 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import op_types
 from sluice.engine import errors
-
-
-def _types(g=None):
-    g = g or tf.get_default_graph()
-    return [(op.name, op.type) for op in g.get_operations()]
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_metrics_accuracy():
@@ -29,7 +20,7 @@ def test_metrics_accuracy():
     assert [v.name for v in tf.get_collection(tf.GraphKeys.METRIC_VARIABLES)] == ['accuracy/total:0',
                                                                                  'accuracy/count:0']
     assert tf.global_variables() == [] and tf.trainable_variables() == []
-    names = [n for n, _ in _types()]
+    names = [n for n, _ in op_types()]
     assert names[2:5] == ['Cast', 'Equal', 'Cast_1'] and 'accuracy/total/Initializer/zeros' in names
     weights = tf.placeholder(tf.float32, [None])
     acc2, update2 = tf.metrics.accuracy(labels, predictions, weights=weights, name='wacc')

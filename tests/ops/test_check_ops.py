@@ -6,22 +6,18 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import run_graph
 from sluice.engine import errors
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_check_numerics():
     c = tf.check_numerics(tf.constant([1., 2.]), 'ok')
     assert c.name == 'CheckNumerics:0' and c.op.get_attr('message') == 'ok' and c.shape.as_list() == [2]
-    np.testing.assert_array_equal(_run(c), [1., 2.])
+    np.testing.assert_array_equal(run_graph(c), [1., 2.])
     for values, msg, what in (([1., np.nan], 'mymsg', 'NaN'), ([1., np.inf], 'm2', 'Inf'),
                               ([-np.inf, np.nan], 'm3', 'Inf and NaN')):
         with pytest.raises(errors.InvalidArgumentError, match='%s : Tensor had %s values' % (msg, what)):
-            _run(tf.check_numerics(tf.constant(values), msg))
+            run_graph(tf.check_numerics(tf.constant(values), msg))
     with pytest.raises(TypeError, match='DataType int32 not in list of allowed values'):
         tf.check_numerics(tf.constant([1]), 'x')
 
@@ -73,6 +69,6 @@ def test_asserts_static():
     assert ok.type == 'NoOp' and ok.name == 'assert_rank_2/static_checks_determined_all_ok'
     ok2 = tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 2]))
     assert ok2.type == 'Assert'
-    _run(ok2)
+    run_graph(ok2)
     with pytest.raises(TypeError):
         tf.assert_equal(tf.constant([1, 2]), tf.constant([1., 2.]))

@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import run_graph
 from sluice.engine import errors
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_confusion_matrix_and_random_crop():
@@ -21,7 +17,7 @@ def test_confusion_matrix_and_random_crop():
     value = np.arange(16.).reshape(4, 4).astype(np.float32)
     crop = tf.random_crop(value, [2, 3], seed=1)
     assert crop.name == 'random_crop:0' and crop.shape.as_list() == [2, 3]
-    got = _run([cm, cm2, crop])
+    got = run_graph([cm, cm2, crop])
     np.testing.assert_array_equal(got[0], [[0, 1, 0], [1, 1, 0], [0, 0, 1]])
     np.testing.assert_allclose(got[1], [[0., 1., 0.], [0., 2., 0.], [0., 0., 0.]])
     r0, c0 = int(got[2][0, 0]) // 4, int(got[2][0, 0]) % 4
@@ -29,4 +25,4 @@ def test_confusion_matrix_and_random_crop():
     with pytest.raises(errors.InvalidArgumentError, match='`labels` contains negative values'):
         tf.confusion_matrix([0, -1], [0, 0])  # static values: raised while building, as TF
     with pytest.raises(errors.InvalidArgumentError, match='Need value.shape >= size'):
-        _run(tf.random_crop(tf.zeros([2, 2]), [3, 1]))
+        run_graph(tf.random_crop(tf.zeros([2, 2]), [3, 1]))

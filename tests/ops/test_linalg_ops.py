@@ -7,28 +7,19 @@ import numpy as np
 import pytest
 
 import sluice as tf
-
-
-def _types(g=None):
-    g = g or tf.get_default_graph()
-    return [(op.name, op.type) for op in g.get_operations()]
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from conftest import op_types, run_graph
 
 
 def test_eye_square_and_batched():
     e = tf.eye(3)
     assert e.name == 'eye/diag:0' and e.dtype == tf.float32 and e.shape.as_list() == [3, 3]
-    assert _types() == [('eye/ones', 'Const'), ('eye/diag/k', 'Const'), ('eye/diag/num_rows', 'Const'),
+    assert op_types() == [('eye/ones', 'Const'), ('eye/diag/k', 'Const'), ('eye/diag/num_rows', 'Const'),
                         ('eye/diag/num_cols', 'Const'), ('eye/diag/padding_value', 'Const'),
                         ('eye/diag', 'MatrixDiagV3')]
     e2 = tf.eye(2, 3, batch_shape=[2], dtype=tf.int32)
     assert e2.name == 'eye_1/set_diag:0' and e2.op.type == 'MatrixSetDiagV3' and e2.shape.as_list() == [2, 2, 3]
     e3 = tf.eye(3, 2)
-    a, b, c = _run([e, e2, e3])
+    a, b, c = run_graph([e, e2, e3])
     np.testing.assert_array_equal(a, np.eye(3, dtype=np.float32))
     assert b.dtype == np.int32
     np.testing.assert_array_equal(b, [[[1, 0, 0], [0, 1, 0]]] * 2)
@@ -41,7 +32,7 @@ def test_norm_values_names_shapes():
     x = tf.constant([[3., -4.], [1., 2.]])
     n = tf.norm(x)
     assert n.name == 'norm/Squeeze:0' and n.shape.as_list() == []
-    assert [t for _, t in _types()][1:] == ['Mul', 'Const', 'Sum', 'Sqrt', 'Squeeze']
+    assert [t for _, t in op_types()][1:] == ['Mul', 'Const', 'Sum', 'Sqrt', 'Squeeze']
     n1 = tf.norm(x, ord=1, axis=1)
     n2 = tf.norm(x, ord=np.inf, axis=0, keepdims=True)
     n3 = tf.norm(x, ord=2, axis=-1)
@@ -51,7 +42,7 @@ def test_norm_values_names_shapes():
     n7 = tf.norm(x, ord=0.5)
     assert n2.name == 'norm_2/Max:0' and n2.shape.as_list() == [1, 2]
     assert n1.shape.as_list() == [2] and n4.shape.as_list() == []
-    got = _run([n, n1, n2, n3, n4, n5, n6, n7])
+    got = run_graph([n, n1, n2, n3, n4, n5, n6, n7])
     expected = [5.477226, [7., 3.], [[3., 4.]], [5., 2.236068], 5.477226, 6.0, 7.0, 37.77657]
     for g, e in zip(got, expected):
         np.testing.assert_allclose(g, e, rtol=1e-6)
@@ -70,17 +61,17 @@ def test_norm_errors_and_gradient():
         tf.norm(x, ord=-1)
     v = tf.constant([3., 4.])
     (g,) = tf.gradients(tf.norm(v), [v])
-    np.testing.assert_allclose(_run(g), [0.6, 0.8], rtol=1e-6)
+    np.testing.assert_allclose(run_graph(g), [0.6, 0.8], rtol=1e-6)
 
 
 def test_tensordot():
     an = np.arange(24.).reshape(2, 3, 4)
     bn = np.arange(20.).reshape(4, 5)
     a, b = tf.constant(an), tf.constant(bn)
-    n0 = len(_types())
+    n0 = len(op_types())
     t = tf.tensordot(a, b, 1)
     assert t.name == 'Tensordot:0' and t.shape.as_list() == [2, 3, 5] and t.dtype == tf.float64
-    assert _types()[n0:] == [('Tensordot/Reshape/shape', 'Const'), ('Tensordot/Reshape', 'Reshape'),
+    assert op_types()[n0:] == [('Tensordot/Reshape/shape', 'Const'), ('Tensordot/Reshape', 'Reshape'),
                              ('Tensordot/MatMul', 'MatMul'), ('Tensordot/shape', 'Const'), ('Tensordot', 'Reshape')]
     cn = np.arange(12.).reshape(3, 4)
     t2 = tf.tensordot(a, tf.constant(cn), [[1, 2], [0, 1]])
@@ -90,7 +81,7 @@ def test_tensordot():
     assert t3.shape.as_list() == [None, 3, 5]
     t4 = tf.tensordot(tf.constant([1., 2.]), tf.constant([3., 4.]), 0)
     assert t4.name == 'Tensordot_3/MatMul:0' and t4.shape.as_list() == [2, 2]
-    r1, r2, r3, r4 = _run([t, t2, t3, t4], {ph: an})
+    r1, r2, r3, r4 = run_graph([t, t2, t3, t4], {ph: an})
     np.testing.assert_allclose(r1, np.tensordot(an, bn, 1))
     np.testing.assert_allclose(r2, [506., 1298.])
     np.testing.assert_allclose(r3, np.tensordot(an, bn, 1))
@@ -105,7 +96,7 @@ def test_tensordot():
         tf.tensordot(a, b, 4)
     x = tf.constant(np.ones((2, 3)))
     (g,) = tf.gradients(tf.reduce_sum(tf.tensordot(x, tf.constant(np.ones((3, 4))), 1)), [x])
-    np.testing.assert_allclose(_run(g), np.full((2, 3), 4.))
+    np.testing.assert_allclose(run_graph(g), np.full((2, 3), 4.))
 
 
 @pytest.mark.tf
@@ -125,7 +116,7 @@ def test_against_tensorflow():
                 m.broadcast_to(m.constant([1, 2]), [3, 2]), m.tensordot(xt, xt, [[1], [0]])]
     with tf1.Graph().as_default():
         expected = tf1.Session().run(build(tf1))
-    got = _run(build(tf))
+    got = run_graph(build(tf))
     for g, e in zip(got, expected):
         assert np.asarray(g).dtype == np.asarray(e).dtype
         np.testing.assert_allclose(g, e, rtol=1e-6)
@@ -146,7 +137,7 @@ def test_linalg(device):
     assert band.op.type == 'MatrixBandPart' and band.op.inputs[1].dtype == tf.int64
     assert tf.linalg.inv is tf.matrix_inverse and tf.linalg.det is tf.matrix_determinant
     assert tf.linalg.band_part is tf.matrix_band_part and tf.linalg.trace is tf.trace
-    got = _run([inv, det, band, tr, cr, es, gd])
+    got = run_graph([inv, det, band, tr, cr, es, gd])
     np.testing.assert_allclose(got[0], [[0.6, -0.2], [-0.2, 0.4]], rtol=1e-6)
     np.testing.assert_allclose(got[1], 5., rtol=1e-6)
     np.testing.assert_allclose(got[2], [[0., 1., 0.], [0., 4., 5.], [0., 0., 8.]])

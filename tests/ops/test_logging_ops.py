@@ -5,11 +5,7 @@ Expected values, node names, shapes, dtypes and error classes were taken from Te
 import numpy as np
 
 import sluice as tf
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from conftest import run_graph
 
 
 def test_print_op(capfd):
@@ -29,4 +25,4 @@ def test_print_op(capfd):
     err = capfd.readouterr().err
     assert err.splitlines() == ['msg: [1 2 3...][hello][[1 2][3...]...]'] * 2 + ['[1 2 3 4 5]', 'm[3.5][1][1.5 2.25]']
     (g,) = tf.gradients(tf.reduce_sum(p * 2.0), [x])
-    np.testing.assert_array_equal(_run(g), [2.] * 5)
+    np.testing.assert_array_equal(run_graph(g), [2.] * 5)

@@ -6,26 +6,17 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import op_types, run_graph
 from sluice.engine import errors
-
-
-def _types(g=None):
-    g = g or tf.get_default_graph()
-    return [(op.name, op.type) for op in g.get_operations()]
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_sequence_mask():
     m = tf.sequence_mask([1, 3, 2], 5)
     assert m.name == 'SequenceMask/Less:0' and m.dtype == tf.bool and m.shape.as_list() == [3, 5]
-    assert [t for _, t in _types()] == ['Const'] * 4 + ['Range', 'Const', 'ExpandDims', 'Cast', 'Less']
+    assert [t for _, t in op_types()] == ['Const'] * 4 + ['Range', 'Const', 'ExpandDims', 'Cast', 'Less']
     m2 = tf.sequence_mask(tf.constant([[1, 2]]), dtype=tf.float32)
     assert m2.name == 'SequenceMask_1/Cast_1:0' and m2.dtype == tf.float32 and m2.shape.as_list() == [1, 2, 2]
-    a, b = _run([m, m2])
+    a, b = run_graph([m, m2])
     np.testing.assert_array_equal(a, [[1, 0, 0, 0, 0], [1, 1, 1, 0, 0], [1, 1, 0, 0, 0]])
     np.testing.assert_array_equal(b, [[[1., 0.], [1., 1.]]])
     with pytest.raises(ValueError, match='maxlen must be scalar'):
@@ -39,7 +30,7 @@ def test_unique():
     u2 = tf.unique(tf.constant([1.5, 1.5]), out_idx=tf.int64)
     u3 = tf.unique(tf.constant(['b', 'a', 'b']))
     y, idx = tf.unique(tf.constant([], tf.float32))
-    a, b, c, (ey, eidx) = _run([u, u2, u3, (y, idx)])
+    a, b, c, (ey, eidx) = run_graph([u, u2, u3, (y, idx)])
     np.testing.assert_array_equal(a[0], [3, 1, 2])
     np.testing.assert_array_equal(a[1], [0, 1, 0, 2, 1])
     np.testing.assert_array_equal(b[0], [1.5])
@@ -56,12 +47,12 @@ def test_broadcast_to():
     assert b.op.inputs[1].name == 'BroadcastTo/shape:0'
     b2 = tf.broadcast_to(tf.constant([1, 2]), tf.placeholder(tf.int32, [2]))
     assert b2.shape.as_list() == [None, 2]
-    np.testing.assert_array_equal(_run(b), [[1, 2]] * 3)
+    np.testing.assert_array_equal(run_graph(b), [[1, 2]] * 3)
     with pytest.raises(ValueError, match='Dimensions must be equal, but are 2 and 3'):
         tf.broadcast_to(tf.constant([1, 2]), [3, 3])
     b3 = tf.broadcast_to(tf.constant([1, 2]), tf.constant([3, 3]) + tf.constant(0))
     with pytest.raises(errors.InvalidArgumentError, match=r'Incompatible shapes: \[2\] vs. \[3,3\]'):
-        _run(b3)
+        run_graph(b3)
     x = tf.constant([[1.], [2.]])
     (g,) = tf.gradients(tf.reduce_sum(tf.broadcast_to(x, [3, 2, 4])), [x])
-    np.testing.assert_array_equal(_run(g), [[12.], [12.]])
+    np.testing.assert_array_equal(run_graph(g), [[12.], [12.]])

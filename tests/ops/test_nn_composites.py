@@ -7,11 +7,7 @@ import numpy as np
 import pytest
 
 import sluice as tf
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from conftest import run_graph
 
 
 def test_nn_functions(device):
@@ -30,7 +26,7 @@ def test_nn_functions(device):
             if op.name.startswith('conv1d') and op.type != 'Const'] == ['ExpandDims', 'ExpandDims', 'Conv2D', 'Squeeze']
     assert conv.op.inputs[0].op.name == 'conv1d' and conv.op.inputs[0].op.type == 'Conv2D'
     assert rl.name == 'relu_layer:0' and rl.op.type == 'Relu'
-    got = _run([lrn, conv, wm, sw, rl])
+    got = run_graph([lrn, conv, wm, sw, rl])
     np.testing.assert_allclose(got[0], [[[[0.5345225, 0.70710677, 0.76200074, 1.0886621],
                                           [0.8908708, 0.8017837, 0.80560946, 1.0550088]]]], rtol=1e-6)
     np.testing.assert_allclose(got[1].reshape(-1), [2., 5., 8., 11., 14.])
@@ -44,7 +40,7 @@ def test_sufficient_statistics_and_normalize():
     assert c.name == 'sufficient_statistics/Const:0' and m.name == 'sufficient_statistics/mean_ss:0' and shift is None
     mean, var = tf.nn.normalize_moments(c, m, v, shift)
     assert mean.name == 'normalize/mean:0' and var.name == 'normalize/variance:0'
-    got = _run([c, m, v, mean, var])
+    got = run_graph([c, m, v, mean, var])
     np.testing.assert_allclose(got[0], 2.)
     np.testing.assert_allclose(got[1:], [[4., 8.], [10., 40.], [2., 4.], [1., 4.]])
     p = tf.placeholder(tf.float32, [None, 2])

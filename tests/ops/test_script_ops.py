@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import run_graph
 from sluice.engine import errors
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_py_func_values_and_structure():
@@ -31,7 +27,7 @@ def test_py_func_values_and_structure():
     assert y12.op.type == 'PyFuncStateless'
     kinds = tf.py_func(lambda a, b: repr((type(a).__name__, a.dtype.kind, type(b).__name__)),
                        [tf.constant(['a', 'bc']), tf.constant(3)], tf.string)
-    got = _run([y, y2, y5, y6, y7, y7c, y10, y12, kinds])
+    got = run_graph([y, y2, y5, y6, y7, y7c, y10, y12, kinds])
     np.testing.assert_array_equal(got[0], [2., 4.])
     assert got[1][0].dtype == np.int32 and got[1][1] == 3.0
     np.testing.assert_array_equal(got[2][0], [1., 2.])
@@ -55,7 +51,7 @@ def test_py_func_values_and_structure():
 def test_py_func_errors(func, tout, cls, text):
     y = tf.py_func(func, [tf.constant([1., 2.])], tout)
     with pytest.raises(cls, match=text):
-        _run(y)
+        run_graph(y)
 
 
 def test_py_func_has_no_gradient():

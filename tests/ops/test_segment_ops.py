@@ -8,12 +8,8 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import run_graph
 from sluice.engine import errors
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_segments_scatter_roll(device):
@@ -25,7 +21,7 @@ def test_segments_scatter_roll(device):
         (gs,) = tf.gradients(tf.reduce_sum(s * tf.constant([[1., 1.], [2., 2.], [3., 3.]])), [d])
     assert s.name == 'SegmentSum:0' and s.shape.as_list() == [None, 2]
     assert sc.name == 'ScatterNd:0' and sc.shape.as_list() == [3, 3] and r.name == 'Roll:0'
-    got = _run([s, sc, r, gs])
+    got = run_graph([s, sc, r, gs])
     np.testing.assert_allclose(got[0], [[4., 6.], [0., 0.], [5., 6.]])
     np.testing.assert_allclose(got[1], [[0., 4., 0.], [0., 0., 0.], [0., 0., 2.]])
     np.testing.assert_array_equal(got[2], [[5, 6, 4], [2, 3, 1]])
@@ -40,7 +36,7 @@ def test_partition_stitch_meshgrid_reverse(device):
         mx, my = tf.meshgrid([1, 2, 3], [4, 5])
         rs = tf.reverse_sequence(tf.constant([[1, 2, 3], [4, 5, 6]]), [2, 3], seq_axis=1)
     assert st.shape.as_list() == [3, 2] and mx.name == 'meshgrid/mul:0' and mx.shape.as_list() == [2, 3]
-    got = _run([parts, st, mx, my, rs])
+    got = run_graph([parts, st, mx, my, rs])
     np.testing.assert_array_equal(got[0][0], [20])
     np.testing.assert_array_equal(got[0][1], [10, 30, 40])
     np.testing.assert_allclose(got[1], [[1., 2.], [5., 6.], [3., 4.]])
@@ -60,7 +56,7 @@ def test_run_time_errors(device):
         if 'not invertible' in text and device != '/cpu:0':
             continue
         with pytest.raises(errors.InvalidArgumentError, match=text):
-            _run(t)
+            run_graph(t)
 
 
 def test_static_errors():

@@ -6,22 +6,13 @@ import numpy as np
 import pytest
 
 import sluice as tf
-
-
-def _types(g=None):
-    g = g or tf.get_default_graph()
-    return [(op.name, op.type) for op in g.get_operations()]
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
+from conftest import op_types, run_graph
 
 
 def test_sort_and_argsort():
     s = tf.sort(tf.constant([3, 1, 2]))
     assert s.name == 'sort/sub_1:0' and s.shape.as_list() == [3]
-    assert [t for _, t in _types()][1:] == ['Const', 'Neg', 'Const', 'Sub', 'Const', 'Const', 'Const', 'Const',
+    assert [t for _, t in op_types()][1:] == ['Const', 'Neg', 'Const', 'Sub', 'Const', 'Const', 'Const', 'Const',
                                             'StridedSlice', 'Const', 'TopKV2', 'Neg', 'Const', 'Sub']
     s2 = tf.sort(tf.constant([[3., 1., 2.], [0., 5., -1.]]), direction='DESCENDING', axis=0)
     assert s2.name == 'sort_1/transpose_1:0' and s2.shape.as_list() == [2, 3]
@@ -31,7 +22,7 @@ def test_sort_and_argsort():
     si = tf.sort(tf.constant([3, -2147483648, 2147483647], tf.int32))
     su = tf.sort(tf.constant([3, 0, 255], tf.uint8))
     sud = tf.sort(tf.constant([3, 0, 255], tf.uint8), direction='DESCENDING')
-    got = _run([s, s2, a1, a2, si, su, sud])
+    got = run_graph([s, s2, a1, a2, si, su, sud])
     np.testing.assert_array_equal(got[0], [1, 2, 3])
     np.testing.assert_array_equal(got[1], [[3., 5., 2.], [0., 1., -1.]])
     np.testing.assert_array_equal(got[2], [1, 3, 2, 0])
@@ -46,5 +37,5 @@ def test_sort_and_argsort():
 
 
 def test_cumprod_exists():
-    np.testing.assert_array_equal(_run(tf.cumprod(tf.constant([1, 2, 3]))), [1, 2, 6])
-    np.testing.assert_array_equal(_run(tf.math.cumprod(tf.constant([1, 2, 3]), exclusive=True)), [1, 1, 2])
+    np.testing.assert_array_equal(run_graph(tf.cumprod(tf.constant([1, 2, 3]))), [1, 2, 6])
+    np.testing.assert_array_equal(run_graph(tf.math.cumprod(tf.constant([1, 2, 3]), exclusive=True)), [1, 1, 2])

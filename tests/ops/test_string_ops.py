@@ -6,12 +6,8 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from conftest import run_graph
 from sluice.engine import errors
-
-
-def _run(fetches, feed_dict=None):
-    with tf.Session() as sess:
-        return sess.run(fetches, feed_dict)
 
 
 def test_strings():
@@ -21,7 +17,7 @@ def test_strings():
     n = tf.string_to_number([' 1.5', '1e3', 'inf', '-0x10'])
     i = tf.string_to_number(['12', ' -7'], out_type=tf.int32)
     assert n.name == 'StringToNumber:0' and n.dtype == tf.float32 and i.dtype == tf.int32
-    got = _run([a, tf.as_string(tf.constant([7, -3])), tf.as_string(tf.constant([True, False])),
+    got = run_graph([a, tf.as_string(tf.constant([7, -3])), tf.as_string(tf.constant([True, False])),
                 tf.as_string(tf.constant([3.14159]), precision=2, width=8, fill='0'),
                 tf.as_string(tf.constant([3.14159]), scientific=True), tf.as_string(tf.constant([5]), width=4),
                 j, n, i])
@@ -34,4 +30,4 @@ def test_strings():
                           (['1_0'], tf.float32)):
         with pytest.raises(errors.InvalidArgumentError,
                            match='StringToNumberOp could not correctly convert string: %s' % bad[0]):
-            _run(tf.string_to_number(bad, out_type=out_type))
+            run_graph(tf.string_to_number(bad, out_type=out_type))
