@@ -22,6 +22,7 @@ import numpy as np
 
 from sluice.engine import dtypes, errors
 from sluice.kernels import native
+from sluice.kernels.checks import broadcastable
 from sluice.kernels.registry import register_kernel
 from sluice.ops import elementwise_ops  # noqa: F401  (declares the rows)
 from sluice.ops.elementwise import ROWS
@@ -95,14 +96,6 @@ def expression(op, xp):
     return _checked(op, row, dt, fn)
 
 
-def _broadcastable(s, t):
-    try:
-        np.broadcast_shapes(s, t)
-        return True
-    except ValueError:
-        return False
-
-
 def _broadcasting(op, ctx, fn):
     """The step function of a broadcasting binary op computing fn."""
     xp = ctx.xp
@@ -115,7 +108,7 @@ def _broadcasting(op, ctx, fn):
         return fn  # the shape function proved the shapes broadcast, and the result is an array
 
     def incompatible(a, b):
-        if _broadcastable(a.shape, b.shape):
+        if broadcastable(a.shape, b.shape):
             return None
         if mismatch is not None:
             return mismatch.copy()

@@ -8,9 +8,9 @@ every output is an array. Floating-point warnings (division by zero, overflow) a
 sluice/kernels/__init__.py installs once: TF returns inf/nan quietly, and np.errstate per call would
 cost a microsecond per step.
 """
-import numpy as np
 
 from sluice.engine import dtypes, errors
+from sluice.kernels.checks import broadcastable
 from sluice.kernels.graph_kernels import tf_type_name
 from sluice.kernels.registry import register_kernel
 
@@ -32,14 +32,6 @@ def _as_array(xp, op=None):
         return None
     nd, asarray = xp.ndarray, xp.asarray
     return lambda r: r if r.__class__ is nd else asarray(r)
-
-
-def _shapes_broadcast(s, t):
-    try:
-        np.broadcast_shapes(s, t)
-        return True
-    except ValueError:
-        return False
 
 
 # -- casts --
@@ -116,7 +108,7 @@ def batch_matmul(op, ctx):
             raise _fail(op, 'In[0] and In[1] has different ndims: %s vs. %s'
                         % (_shape_text(x.shape), _shape_text(y.shape)))
         bx, by = x.shape[:-2], y.shape[:-2]
-        if bx != by and (v1 or not _shapes_broadcast(bx, by)):
+        if bx != by and (v1 or not broadcastable(bx, by)):
             raise _fail(op, 'In[0] and In[1] must have compatible batch dimensions: %s vs. %s'
                         % (_shape_text(x.shape), _shape_text(y.shape)))
         a = adjoint(x) if adj_x else x
