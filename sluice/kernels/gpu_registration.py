@@ -7,6 +7,8 @@ CPU. A fake GPU (`devices.fake_gpus`: NumPy arrays in separate "device memory") 
 code: there the op's CPU kernel serves, since a fake GPU's kernels are the NumPy ones. The
 registry knows nothing of fake devices, hence this one wrapper rather than a check in every builder.
 """
+import numpy as np
+
 from sluice.kernels.registry import get_kernel, register_kernel
 
 
@@ -22,3 +24,16 @@ def register_cupy_kernel(op_types, **options):
         register_kernel(op_types, devices=('GPU',), **options)(build)
         return builder
     return decorate
+
+
+def cupyx_scatter_add(out, indices, rows):
+    """out[indices] += rows, repeated indices adding up: np.add.at's CuPy twin."""
+    import cupyx
+    cupyx.scatter_add(out, indices, rows)
+
+
+def register_scatter_kernel(op_types, factory, **options):
+    """For kernels whose one device-specific step is an unbuffered scatter-add: registers
+    factory(np.add.at) on the CPU and factory(cupyx_scatter_add) on GPUs."""
+    register_kernel(op_types, devices=('CPU',), **options)(factory(np.add.at))
+    register_cupy_kernel(op_types, **options)(factory(cupyx_scatter_add))

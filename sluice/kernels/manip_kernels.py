@@ -4,6 +4,7 @@ BroadcastTo, ScatterNd, Roll, ReverseSequence.
 import numpy as np
 
 from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
+from sluice.kernels.gpu_registration import register_scatter_kernel
 from sluice.kernels.registry import register_kernel
 
 
@@ -38,50 +39,47 @@ def broadcast_to(op, ctx):
     return run
 
 
-def _scatter_add(xp, out, index, rows):
-    if xp is np:
-        np.add.at(out, index, rows)
-    else:
-        import cupyx
-        cupyx.scatter_add(out, index, rows)
+def _scatter_nd(scatter_add):
+    """The ScatterNd builder: checks, then one scatter_add of the updates into zeros."""
+    def build(op, ctx):
+        xp = ctx.xp
 
-
-@register_kernel('ScatterNd', host_inputs=(2,), fresh_output=True)
-def scatter_nd(op, ctx):
-    xp = ctx.xp
-
-    def run(indices, updates, shape):
-        shape = tuple(int(d) for d in np.asarray(shape).reshape(-1))
-        if indices.ndim < 1:
-            raise _invalid(op, 'Indices shape must have rank at least one. Found:%s' % _dims(indices.shape))
-        k = indices.shape[-1]
-        if k > len(shape):
-            raise _invalid(op, 'Dimensions [0,%d) of indices[shape=%s] must match dimensions [0,%d) of '
-                           'updates[shape=%s]' % (indices.ndim - 1, _dims(indices.shape), indices.ndim - 1,
-                                                  _dims(updates.shape)))
-        expected = indices.shape[:-1] + shape[k:]
-        if updates.shape != expected:
-            raise _invalid(op, 'Dimensions [%d,%d) of input[shape=%s] = %s must match dimensions [%d,%d) of '
-                           'updates[shape=%s] = %s' % (k, len(shape), _dims(shape), _dims(shape[k:]),
-                                                       indices.ndim - 1, updates.ndim, _dims(updates.shape),
-                                                       _dims(updates.shape[indices.ndim - 1:])))
-        out = xp.zeros(shape, dtype=updates.dtype)
-        flat_idx = indices.reshape(-1, k).astype(np.int64)
-        n = flat_idx.shape[0]
-        if n == 0:
+        def run(indices, updates, shape):
+            shape = tuple(int(d) for d in np.asarray(shape).reshape(-1))
+            if indices.ndim < 1:
+                raise _invalid(op, 'Indices shape must have rank at least one. Found:%s' % _dims(indices.shape))
+            k = indices.shape[-1]
+            if k > len(shape):
+                raise _invalid(op, 'Dimensions [0,%d) of indices[shape=%s] must match dimensions [0,%d) of '
+                               'updates[shape=%s]' % (indices.ndim - 1, _dims(indices.shape), indices.ndim - 1,
+                                                      _dims(updates.shape)))
+            expected = indices.shape[:-1] + shape[k:]
+            if updates.shape != expected:
+                raise _invalid(op, 'Dimensions [%d,%d) of input[shape=%s] = %s must match dimensions [%d,%d) of '
+                               'updates[shape=%s] = %s' % (k, len(shape), _dims(shape), _dims(shape[k:]),
+                                                           indices.ndim - 1, updates.ndim, _dims(updates.shape),
+                                                           _dims(updates.shape[indices.ndim - 1:])))
+            out = xp.zeros(shape, dtype=updates.dtype)
+            flat_idx = indices.reshape(-1, k).astype(np.int64)
+            n = flat_idx.shape[0]
+            if n == 0:
+                return out
+            bounds = xp.asarray(np.array(shape[:k], dtype=np.int64))
+            bad = xp.any((flat_idx < 0) | (flat_idx >= bounds), axis=1)
+            if bool(bad.any()):
+                i = int(xp.argmax(bad))
+                raise _invalid(op, 'indices[%d] = [%s] does not index into shape %s' % (
+                    i, ', '.join(str(int(v)) for v in flat_idx[i]), _dims(shape)))
+            strides = np.cumprod((shape[1:k] + (1,))[::-1])[::-1].astype(np.int64) if k else np.zeros(0, np.int64)
+            linear = (flat_idx * xp.asarray(strides)).sum(axis=1) if k else xp.zeros(n, dtype=np.int64)
+            flat_out = out.reshape((int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:])
+            scatter_add(flat_out, linear, updates.reshape((n,) + shape[k:]))
             return out
-        bounds = xp.asarray(np.array(shape[:k], dtype=np.int64))
-        bad = xp.any((flat_idx < 0) | (flat_idx >= bounds), axis=1)
-        if bool(bad.any()):
-            i = int(xp.argmax(bad))
-            raise _invalid(op, 'indices[%d] = [%s] does not index into shape %s' % (
-                i, ', '.join(str(int(v)) for v in flat_idx[i]), _dims(shape)))
-        strides = np.cumprod((shape[1:k] + (1,))[::-1])[::-1].astype(np.int64) if k else np.zeros(0, np.int64)
-        linear = (flat_idx * xp.asarray(strides)).sum(axis=1) if k else xp.zeros(n, dtype=np.int64)
-        flat_out = out.reshape((int(np.prod(shape[:k], dtype=np.int64)),) + shape[k:])
-        _scatter_add(xp, flat_out, linear, updates.reshape((n,) + shape[k:]))
-        return out
-    return run
+        return run
+    return build
+
+
+register_scatter_kernel('ScatterNd', _scatter_nd, host_inputs=(2,), fresh_output=True)
 
 
 @register_kernel('Roll', host_inputs=(1, 2), fresh_output=True)

@@ -8,7 +8,6 @@ every output is an array. Floating-point warnings (division by zero, overflow) a
 sluice/kernels/__init__.py installs once: TF returns inf/nan quietly, and np.errstate per call would
 cost a microsecond per step.
 """
-
 from sluice.engine import dtypes, errors
 from sluice.kernels.checks import broadcastable
 from sluice.kernels.graph_kernels import tf_type_name

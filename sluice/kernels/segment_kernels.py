@@ -5,31 +5,35 @@ DynamicPartition, DynamicStitch and ParallelDynamicStitch.
 import numpy as np
 
 from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
-from sluice.kernels.manip_kernels import _scatter_add
-from sluice.kernels.gpu_registration import register_cupy_kernel
+from sluice.kernels.gpu_registration import register_scatter_kernel
 from sluice.kernels.registry import register_kernel
 
 
-@register_kernel('SegmentSum', fresh_output=True)
-def segment_sum(op, ctx):
-    xp = ctx.xp
+def _segment_sum(scatter_add):
+    """The SegmentSum builder adding rows into their (sorted) segments through scatter_add."""
+    def build(op, ctx):
+        xp = ctx.xp
 
-    def run(data, ids):
-        if ids.ndim != 1:
-            raise _invalid(op, 'segment_ids should be a vector.')
-        if data.ndim < 1 or data.shape[0] != ids.shape[0]:
-            raise _invalid(op, 'segment_ids should be the same size as dimension 0 of input.')
-        host = np.asarray(ids.get() if hasattr(ids, 'get') else ids)
-        if host.size and np.any(np.diff(host) < 0):
-            raise _invalid(op, 'segment ids are not increasing')
-        if host.size and host[0] < 0:
-            raise _invalid(op, 'segment ids must be >= 0')
-        n = int(host[-1]) + 1 if host.size else 0
-        out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
-        if host.size:
-            _scatter_add(xp, out, ids.astype(np.int64), data)
-        return out
-    return run
+        def run(data, ids):
+            if ids.ndim != 1:
+                raise _invalid(op, 'segment_ids should be a vector.')
+            if data.ndim < 1 or data.shape[0] != ids.shape[0]:
+                raise _invalid(op, 'segment_ids should be the same size as dimension 0 of input.')
+            host = np.asarray(ids.get() if hasattr(ids, 'get') else ids)
+            if host.size and np.any(np.diff(host) < 0):
+                raise _invalid(op, 'segment ids are not increasing')
+            if host.size and host[0] < 0:
+                raise _invalid(op, 'segment ids must be >= 0')
+            n = int(host[-1]) + 1 if host.size else 0
+            out = xp.zeros((n,) + data.shape[1:], dtype=data.dtype)
+            if host.size:
+                scatter_add(out, ids.astype(np.int64), data)
+            return out
+        return run
+    return build
+
+
+register_scatter_kernel('SegmentSum', _segment_sum, fresh_output=True)
 
 
 @register_kernel('DynamicPartition', multi_output=True, fresh_output=True)
@@ -108,15 +112,4 @@ def _unsorted_segment_sum(scatter_add):
     return build
 
 
-def _cupyx_scatter_add(out, indices, rows):
-    import cupyx
-    cupyx.scatter_add(out, indices, rows)
-
-
-_SEGMENT_SUM = dict(host_inputs=(2,), fresh_output=True)
-
-
-register_kernel('UnsortedSegmentSum', devices=('CPU',), **_SEGMENT_SUM)(_unsorted_segment_sum(np.add.at))
-
-
-register_cupy_kernel('UnsortedSegmentSum', **_SEGMENT_SUM)(_unsorted_segment_sum(_cupyx_scatter_add))
+register_scatter_kernel('UnsortedSegmentSum', _unsorted_segment_sum, host_inputs=(2,), fresh_output=True)

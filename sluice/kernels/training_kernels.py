@@ -31,7 +31,7 @@ import numpy as np
 from sluice.engine import errors
 from sluice.engine import op_registry
 from sluice.kernels import native
-from sluice.kernels.gpu_registration import register_cupy_kernel
+from sluice.kernels.gpu_registration import register_cupy_kernel, register_scatter_kernel
 from sluice.kernels.optimizer_updates import CUDA_PREAMBLE, GRADIENT_DESCENT, UPDATES, cuda_source
 from sluice.kernels.registry import register_kernel
 
@@ -438,11 +438,4 @@ def _deduplicate_builder(scatter_add):
     return build
 
 
-def _cupyx_scatter_add(out, indices, values):
-    import cupyx
-    cupyx.scatter_add(out, indices, values)
-
-
-_DEDUPLICATE = dict(multi_output=True, fresh_output=True)
-register_kernel('_DeduplicateIndexedSlices', devices=('CPU',), **_DEDUPLICATE)(_deduplicate_builder(np.add.at))
-register_cupy_kernel('_DeduplicateIndexedSlices', **_DEDUPLICATE)(_deduplicate_builder(_cupyx_scatter_add))
+register_scatter_kernel('_DeduplicateIndexedSlices', _deduplicate_builder, multi_output=True, fresh_output=True)
