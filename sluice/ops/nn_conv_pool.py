@@ -129,8 +129,6 @@ def _attrs_of(op, names):
 _CONV_ATTRS = {'T': 'type', 'strides': 'list(int)', 'use_cudnn_on_gpu': ('bool', True), 'padding': 'string',
                'explicit_paddings': ('list(int)', []), 'data_format': ('string', 'NHWC'),
                'dilations': ('list(int)', [1, 1, 1, 1])}
-
-
 _CONV_NAMES = ('strides', 'padding', 'explicit_paddings', 'use_cudnn_on_gpu', 'data_format', 'dilations')
 
 
@@ -358,14 +356,8 @@ def depthwise_conv2d(input, filter, strides, padding, rate=None, name=None, data
 # -- MaxPool, MaxPoolGrad, AvgPool, AvgPoolGrad ----------------------------------------------------------
 _POOL_ATTRS = {'T': ('type', dtypes.float32), 'ksize': 'list(int)', 'strides': 'list(int)', 'padding': 'string',
                'explicit_paddings': ('list(int)', []), 'data_format': ('string', 'NHWC')}
-
-
 _AVG_ATTRS = {k: v for k, v in _POOL_ATTRS.items() if k != 'explicit_paddings'}
-
-
 _AVG_ATTRS['T'] = 'type'
-
-
 _POOL_NAMES = ('ksize', 'strides', 'padding', 'explicit_paddings', 'data_format')
 
 
