@@ -34,7 +34,7 @@ from sluice.ops.check_ops import *  # noqa: F401,F403  (check_numerics, assert_*
 from sluice.ops.linalg_ops import *  # noqa: F401,F403  (eye, norm, tensordot, matrix_band_part, trace, einsum, ...)
 from sluice.ops.string_ops import *  # noqa: F401,F403  (as_string, string_join, string_to_number)
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401
-from sluice.ops.nn_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)
+from sluice.ops.clip_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)
 from sluice.ops.random_ops import *  # noqa: F401,F403
 from sluice.ops.state_ops import *  # noqa: F401,F403
 from sluice.ops.training_ops import (scatter_add, scatter_div, scatter_max, scatter_min, scatter_mul,  # noqa: F401

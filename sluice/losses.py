@@ -16,6 +16,8 @@ from sluice.ops import array_ops as _array_ops
 from sluice.ops import constant_op as _constant_op
 from sluice.ops import graph_ops as _graph_ops
 from sluice.ops import math_ops as _math_ops
+from sluice.ops import nn_losses as _nn_losses
+from sluice.ops.elementwise_ops import relu as _relu
 from sluice.ops.shape_fns import constant_value as _constant_value
 
 
@@ -189,22 +191,6 @@ def compute_weighted_loss(losses, weights=1.0, scope=None, loss_collection=_Grap
 
 
 # -- losses --------------------------------------------------------------------------------------
-def _nn(name):
-    """A tf.nn function from nn_ops or nn_impl, imported at call time (they are separate modules that
-    may not have every function yet)."""
-    from sluice.ops import nn_ops
-    found = getattr(nn_ops, name, None)
-    if found is None:
-        try:
-            from sluice.ops import nn_impl
-            found = getattr(nn_impl, name, None)
-        except ImportError:
-            found = None
-    if found is None:
-        raise NotImplementedError('tf.nn.%s is not available in sluice yet' % name)
-    return found
-
-
 def _require(**args):
     for name, value in args.items():
         if value is None:
@@ -250,7 +236,7 @@ def hinge_loss(labels, logits, weights=1.0, scope=None, loss_collection=_GraphKe
         logits, labels = _float_pair(logits, labels)
         all_ones = _array_ops.ones_like(labels)
         labels = _math_ops.subtract(2 * labels, all_ones)
-        losses = _nn('relu')(_math_ops.subtract(all_ones, _math_ops.multiply(labels, logits)))
+        losses = _relu(_math_ops.subtract(all_ones, _math_ops.multiply(labels, logits)))
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
 
@@ -331,7 +317,7 @@ def sigmoid_cross_entropy(multi_class_labels, logits, weights=1.0, label_smoothi
         logits.get_shape().assert_is_compatible_with(multi_class_labels.get_shape())
         if label_smoothing > 0:
             multi_class_labels = multi_class_labels * (1 - label_smoothing) + 0.5 * label_smoothing
-        losses = _nn('sigmoid_cross_entropy_with_logits')(labels=multi_class_labels, logits=logits,
+        losses = _nn_losses.sigmoid_cross_entropy_with_logits(labels=multi_class_labels, logits=logits,
                                                           name='xentropy')
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
@@ -351,7 +337,7 @@ def softmax_cross_entropy(onehot_labels, logits, weights=1.0, label_smoothing=0,
             smooth_negatives = label_smoothing / num_classes
             onehot_labels = onehot_labels * smooth_positives + smooth_negatives
         onehot_labels = _array_ops.stop_gradient(onehot_labels, name='labels_stop_gradient')
-        losses = _nn('softmax_cross_entropy_with_logits_v2')(labels=onehot_labels, logits=logits, name='xentropy')
+        losses = _nn_losses.softmax_cross_entropy_with_logits_v2(labels=onehot_labels, logits=logits, name='xentropy')
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
 
 
@@ -403,5 +389,5 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_c
     _require(labels=labels, logits=logits)
     with _graph.name_scope(scope, 'sparse_softmax_cross_entropy_loss', (logits, labels, weights)) as scope:
         labels, logits, weights = _remove_squeezable_dimensions(labels, logits, weights, expected_rank_diff=1)
-        losses = _nn('sparse_softmax_cross_entropy_with_logits')(labels=labels, logits=logits, name='xentropy')
+        losses = _nn_losses.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name='xentropy')
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)

@@ -2,7 +2,7 @@
 from sluice.ops.math_ops import *  # noqa: F401,F403
 from sluice.ops.math_ops import __all__ as _math_all
 from sluice.ops.array_ops import invert_permutation  # noqa: F401
-from sluice.ops.nn_ops import top_k  # noqa: F401
+from sluice.ops.nn_top_k import top_k  # noqa: F401
 from sluice.ops.math_ops import divide_no_nan, reduce_std, reduce_variance  # noqa: F401
 from sluice.ops.segment_ops import unsorted_segment_sum  # noqa: F401
 from sluice.ops.elementwise_ops import softplus, softsign, xdivy, xlogy  # noqa: F401
@@ -12,5 +12,5 @@ for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_
               'saturate_cast', 'to_float', 'to_double', 'to_int32', 'to_int64', 'to_bfloat16'):
     globals().pop(_name, None)
 del _name, _math_all
-from sluice.ops.nn_ops import log_softmax, softmax  # noqa: F401
+from sluice.ops.nn_activation import log_softmax, softmax  # noqa: F401
 from sluice.ops.segment_ops import segment_sum  # noqa: F401

@@ -1,16 +1,17 @@
 """tf.nn: neural-network functions (activations, softmax and cross entropies, convolution and pooling,
 normalization, dropout, embeddings, top-k)."""
 from sluice.ops.math_ops import sigmoid, tanh  # noqa: F401
-from sluice.ops.nn_impl import (batch_normalization, conv2d_transpose, crelu, depthwise_conv2d,  # noqa: F401
-                                dropout, embedding_lookup, l2_normalize, moments, sigmoid_cross_entropy_with_logits,
-                                softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
-                                sparse_softmax_cross_entropy_with_logits, weighted_cross_entropy_with_logits,
-                                xw_plus_b, zero_fraction)
-from sluice.ops.nn_ops import (avg_pool, bias_add, conv2d, conv2d_backprop_filter,  # noqa: F401
-                               conv2d_backprop_input, depthwise_conv2d_native, elu, fused_batch_norm, in_top_k,
-                               l2_loss, leaky_relu, log_softmax, max_pool, relu, relu6, selu, softmax, softplus,
-                               softsign, top_k)
-from sluice.ops.nn_activation import relu_layer, swish  # noqa: F401
-from sluice.ops.nn_conv_pool import conv1d  # noqa: F401
-from sluice.ops.nn_normalization import (local_response_normalization, lrn, normalize_moments,  # noqa: F401
+from sluice.ops.nn_activation import (crelu, elu, leaky_relu, log_softmax, relu, relu6, relu_layer,  # noqa: F401
+                                      selu, softmax, softplus, softsign, swish, xw_plus_b, zero_fraction)
+from sluice.ops.nn_conv_pool import (avg_pool, bias_add, conv1d, conv2d, conv2d_backprop_filter,  # noqa: F401
+                                     conv2d_backprop_input, conv2d_transpose, depthwise_conv2d,
+                                     depthwise_conv2d_native, max_pool)
+from sluice.ops.nn_dropout import dropout  # noqa: F401
+from sluice.ops.nn_embedding import embedding_lookup  # noqa: F401
+from sluice.ops.nn_losses import (l2_loss, sigmoid_cross_entropy_with_logits,  # noqa: F401
+                                  softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
+                                  sparse_softmax_cross_entropy_with_logits, weighted_cross_entropy_with_logits)
+from sluice.ops.nn_normalization import (batch_normalization, fused_batch_norm, l2_normalize,  # noqa: F401
+                                         local_response_normalization, lrn, moments, normalize_moments,
                                          sufficient_statistics, weighted_moments)
+from sluice.ops.nn_top_k import in_top_k, top_k  # noqa: F401

@@ -604,7 +604,7 @@ def tile(input, multiples, name=None):
     return op_builder.output('Tile', [input, multiples], name=name)
 
 
-# -- IdentityN, StopGradient, clip_by_value --------------------------------------------------------------
+# -- IdentityN, StopGradient ----------------------------------------------------------------------------
 def _identity_n_shape(op):
     return [t._shape for t in op._inputs]
 
@@ -631,20 +631,10 @@ def stop_gradient(input, name=None):
     return op_builder.output('StopGradient', [input], name=name)
 
 
-def clip_by_value(t, clip_value_min, clip_value_max, name=None):
-    """Minimum then Maximum in a 'clip_by_value' scope; the Maximum node takes the scope's name."""
-    with _scope(name, 'clip_by_value', [t, clip_value_min, clip_value_max]) as scope:
-        values = _convert(t, name='t')
-        t_min = op_builder.output('Minimum', [values, clip_value_max], name='Minimum')
-        values.shape.merge_with(t_min.shape)
-        t_max = op_builder.output('Maximum', [t_min, clip_value_min], name=scope)
-        values.shape.merge_with(t_max.shape)
-        return t_max
-
-
 # Selecting and placing elements (indexing_ops) and tensors made from shapes and counts (filling_ops)
 # build on the functions above; array_ops stays their public face, as TF's array_ops is.
 from sluice.ops.indexing_ops import (boolean_mask, gather, gather_nd, pad, reverse, reverse_v2,  # noqa: E402,F401
                                      slice, strided_slice, where, where_v2)
 from sluice.ops.filling_ops import (fill, lin_space, linspace, one_hot, ones, ones_like, range, zeros,  # noqa: E402,F401
                                     zeros_like)
+from sluice.ops.clip_ops import clip_by_value  # noqa: E402,F401  (TF's clip_ops; tf.clip_by_value)

@@ -1,18 +1,95 @@
-"""Normalization in tf.nn, each op a block: LRN / LRNGrad (tf.nn.lrn, local_response_normalization),
-and the moment helpers sufficient_statistics, normalize_moments, weighted_moments built as TF's Python builds
-them. Kernels in kernels/nn_normalization_kernels.py.
+"""Normalization in tf.nn, each op a block (declaration, shape function, gradient, public function):
+FusedBatchNormV3 / FusedBatchNormGradV3 (tf.nn.fused_batch_norm), LRN / LRNGrad (tf.nn.lrn,
+local_response_normalization), and the compositions moments, batch_normalization, l2_normalize,
+sufficient_statistics, normalize_moments and weighted_moments, built as TF's Python builds them (same ops,
+same name scopes: 'moments/mean', 'batchnorm/Rsqrt'). Kernels in kernels/nn_normalization_kernels.py.
 """
-
-
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import op_builder
-from sluice.engine.graph import name_scope
+from sluice.engine.graph import convert_to_tensor, name_scope
 from sluice.engine.op_registry import register_gradient, register_op
+from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op, math_ops
+from sluice.ops.deprecation import deprecated_argument_lookup
 from sluice.ops.math_ops import _shape_error
+from sluice.ops.nn_shape_fns import _dims, _merge_dim, _text, _with_rank, layout
 
-__all__ = ['lrn', 'local_response_normalization', 'sufficient_statistics', 'normalize_moments', 'weighted_moments']
+__all__ = ['fused_batch_norm', 'lrn', 'local_response_normalization', 'moments', 'batch_normalization',
+           'l2_normalize', 'sufficient_statistics', 'normalize_moments', 'weighted_moments']
+
+
+# -- FusedBatchNormV3, FusedBatchNormGradV3 --------------------------------------------------------------
+_FBN_ATTRS = {'T': 'type', 'U': 'type', 'epsilon': ('float', 1e-4), 'exponential_avg_factor': ('float', 1.0),
+              'data_format': ('string', 'NHWC'), 'is_training': ('bool', True)}
+
+
+def _fused_bn_shape(op):
+    x = _with_rank(op, _dims(op._inputs[0]), 4)
+    c = x[layout(op._attrs['data_format'])[2]]
+    for t in op._inputs[1:3] if op._attrs['is_training'] else op._inputs[1:]:
+        c = _merge_dim(op, c, _with_rank(op, _dims(t), 1)[0])
+    vec = TensorShape([c])
+    return [TensorShape(x)] + [vec] * 5
+
+
+register_op('FusedBatchNormV3', inputs=['x: T', 'scale: U', 'offset: U', 'mean: U', 'variance: U'],
+            outputs=['y: T', 'batch_mean: U', 'batch_variance: U', 'reserve_space_1: U', 'reserve_space_2: U',
+                     'reserve_space_3: U'], attrs=_FBN_ATTRS, shape_fn=_fused_bn_shape,
+            allowed={'T': (dtypes.float16, dtypes.bfloat16, dtypes.float32), 'U': (dtypes.float32,)})
+
+
+@register_gradient('FusedBatchNormV3')
+def _fused_batch_norm_grad(op, grad_y, *unused):
+    x, scale = op._inputs[0], op._inputs[1]
+    attrs = {n: op._attrs[n] for n in ('epsilon', 'data_format', 'is_training')}
+    reserve = (op._outputs[3], op._outputs[4], op._outputs[5]) if op._attrs['is_training'] else \
+        (op._inputs[3], op._inputs[4], op._outputs[5])
+    outs = x.graph._create_op('FusedBatchNormGradV3', [grad_y, x, scale] + list(reserve), attrs,
+                              name='FusedBatchNormGradV3')._outputs
+    return [outs[0], outs[1], outs[2], None, None]
+
+
+def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001, data_format='NHWC',
+                     is_training=True, name=None, exponential_avg_factor=1.0):
+    """Batch normalization of a 4-D tensor in one op (FusedBatchNormV3): (y, mean, variance).
+
+    Training normalizes with the batch statistics and returns them (the variance unbiased);
+    inference uses the given mean and variance. epsilon is at least 1.001e-5, as in TF.
+    """
+    if is_training and exponential_avg_factor == 1.0:
+        if mean is not None or variance is not None:
+            raise ValueError("Both 'mean' and 'variance' must be None when is_training is True and "
+                             'exponential_avg_factor == 1.0.')
+    elif mean is None or variance is None:
+        raise ValueError("Both 'mean' and 'variance' must be a 1D tensor when is_training is False or "
+                         'exponential_avg_factor != 1.0.')
+    x = convert_to_tensor(x, name='input')
+    scale = convert_to_tensor(scale, name='scale')
+    offset = convert_to_tensor(offset, name='offset')
+    if mean is None:
+        mean = constant_op.constant([])
+    if variance is None:
+        variance = constant_op.constant([])
+    epsilon = max(float(epsilon), 1.001e-5)
+    attrs = {'epsilon': epsilon, 'data_format': _text(data_format), 'is_training': bool(is_training),
+             'exponential_avg_factor': float(exponential_avg_factor)}
+    outs = op_builder.apply('FusedBatchNormV3', [x, scale, offset, mean, variance], attrs, name).outputs
+    return outs[0], outs[1], outs[2]
+
+
+def _fused_bn_grad_shape(op):
+    x = _with_rank(op, _dims(op._inputs[1]), 4)
+    c = x[layout(op._attrs['data_format'])[2]]
+    return [TensorShape(x), TensorShape([c]), TensorShape([c]), TensorShape([0]), TensorShape([0])]
+
+
+register_op('FusedBatchNormGradV3', inputs=['y_backprop: T', 'x: T', 'scale: float32', 'reserve_space_1: U',
+                                            'reserve_space_2: U', 'reserve_space_3: U'],
+            outputs=['x_backprop: T', 'scale_backprop: U', 'offset_backprop: U', 'reserve_space_4: U',
+                     'reserve_space_5: U'],
+            attrs={k: v for k, v in _FBN_ATTRS.items() if k != 'exponential_avg_factor'},
+            shape_fn=_fused_bn_grad_shape)
 
 
 # -- LRN, LRNGrad ----------------------------------------------------------------------------------------
@@ -65,7 +142,54 @@ def lrn(input, depth_radius=5, bias=1, alpha=1, beta=0.5, name=None):  # noqa: A
 local_response_normalization = lrn
 
 
-# -- moments ---------------------------------------------------------------------------------------------
+# -- moments, batch_normalization, l2_normalize ----------------------------------------------------------
+def _dtype_of(x):
+    """The dtype x has or will have as a tensor, without adding a node (TF reads x.dtype as is)."""
+    if _graph.is_tensor(x):
+        return convert_to_tensor(x).dtype.base_dtype
+    return constant_op._infer_dtype(x)
+
+
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
+    """(mean, variance) of x over axes; the variance is the mean squared deviation (biased)."""
+    keep = deprecated_argument_lookup('keepdims', keepdims, 'keep_dims', keep_dims)
+    keep = bool(keep)
+    with name_scope(name, 'moments', [x, axes]):
+        half = _dtype_of(x) == dtypes.float16
+        y = math_ops.cast(x, dtypes.float32) if half else x
+        mean = math_ops.reduce_mean(y, axes, keepdims=True, name='mean')
+        variance = math_ops.reduce_mean(math_ops.squared_difference(y, array_ops.stop_gradient(mean)), axes,
+                                        keepdims=True, name='variance')
+        if not keep:
+            mean = array_ops.squeeze(mean, axes)
+            variance = array_ops.squeeze(variance, axes)
+        if half:
+            return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+        return mean, variance
+
+
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """(x - mean) * scale / sqrt(variance + epsilon) + offset, as x * inv + (offset - mean * inv)."""
+    with name_scope(name, 'batchnorm', [x, mean, variance, scale, offset]):
+        inv = math_ops.rsqrt(variance + variance_epsilon)
+        if scale is not None:
+            inv = inv * scale
+        dt = _dtype_of(x)
+        shift = offset - mean * inv if offset is not None else -mean * inv
+        return x * math_ops.cast(inv, dt) + math_ops.cast(shift, dt)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """x / sqrt(max(sum(x ** 2, axis), epsilon))."""
+    with name_scope(name, 'l2_normalize', [x]) as scope:
+        axis = deprecated_argument_lookup('axis', axis, 'dim', dim)
+        x = convert_to_tensor(x, name='x')
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, inv_norm, name=scope)
+
+
+# -- sufficient statistics and weighted moments ----------------------------------------------------------
 def _keep(keepdims, keep_dims):
     if keepdims is not None and keep_dims is not None:
         raise ValueError('Cannot specify both keep_dims and keepdims')

@@ -49,15 +49,8 @@ def l1_regularizer(scale, scope=None):
 
 
 def _l2_loss(weights):
-    from sluice.ops import nn_ops
-    l2_loss = getattr(nn_ops, 'l2_loss', None)
-    if l2_loss is not None:
-        return l2_loss(weights)
-    # Until tf.nn.l2_loss lands: the same value, sum(w**2) / 2, from math ops.
-    with _graph.name_scope(None, 'L2Loss', [weights]):
-        weights = _graph.convert_to_tensor(weights)
-        half = constant_op.constant(0.5, dtype=weights.dtype.base_dtype)
-        return math_ops.multiply(math_ops.reduce_sum(math_ops.square(weights)), half)
+    from sluice.ops.nn_losses import l2_loss
+    return l2_loss(weights)
 
 
 def l2_regularizer(scale, scope=None):

@@ -5,7 +5,7 @@ import numpy as np
 
 from sluice.engine import graph as _graph
 from sluice.engine.graph import name_scope
-from sluice.ops import array_ops, constant_op, nn_ops, shape_fns
+from sluice.ops import array_ops, constant_op, nn_top_k, shape_fns
 
 __all__ = ['sort', 'argsort']
 
@@ -25,7 +25,7 @@ def _descending_sort(values, axis, return_argsort=False):
             np.r_[np.arange(axis), [static_rank - 1], np.arange(axis + 1, static_rank - 1), [axis]].astype(np.int32),
             name='transposition')
         top_k_input = array_ops.transpose(values, transposition)
-    top_values, indices = nn_ops.top_k(top_k_input, k)
+    top_values, indices = nn_top_k.top_k(top_k_input, k)
     top_values.set_shape(top_k_input.shape)  # TF folds k = shape[axis] when the shape is static
     indices.set_shape(top_k_input.shape)
     result = indices if return_argsort else top_values

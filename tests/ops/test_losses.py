@@ -1,18 +1,12 @@
 """tf.losses against TF 1.x: values (taken from TensorFlow compat.v1 on the same inputs), node names,
 reductions, weights checks and the loss collections. Losses built on tf.nn ops are skipped until
-those ops exist in sluice.ops.nn_ops."""
+those ops exist in sluice.nn."""
 import numpy as np
 import pytest
 
 import sluice as tf
 from sluice import losses
 from sluice.engine import errors
-from sluice.ops import nn_ops
-
-try:
-    from sluice.ops import nn_impl
-except ImportError:
-    nn_impl = None
 
 LABELS = np.array([[0., 1., 1.], [1., 0., 2.]], np.float32)
 PREDS = np.array([[0.2, 0.7, 1.5], [0.9, 0.3, 1.0]], np.float32)
@@ -35,8 +29,8 @@ def _run(fetches, feed_dict=None):
 
 
 def _needs_nn(*names):
-    missing = [n for n in names if not (hasattr(nn_ops, n) or hasattr(nn_impl, n))]
-    return pytest.mark.skipif(bool(missing), reason='sluice.ops.nn_ops/nn_impl lack %s' % missing)
+    missing = [n for n in names if not hasattr(tf.nn, n)]
+    return pytest.mark.skipif(bool(missing), reason='sluice.nn lacks %s' % missing)
 
 
 # TF values for mean_squared_error(LABELS, PREDS) under each reduction: no weights, ROW_WEIGHTS,

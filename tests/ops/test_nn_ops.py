@@ -10,7 +10,7 @@ import pytest
 
 import sluice as tf
 from sluice.engine import errors
-from sluice.ops import gradient_checker, nn_ops
+from sluice.ops import clip_ops, gradient_checker
 from tests.conftest import assert_allclose, run_graph
 
 R = np.random.RandomState(42)
@@ -528,10 +528,10 @@ def test_fused_batch_norm(device):
 def test_l2_normalize_and_clipping(device):
     x = R.randn(3, 4).astype(np.float32) * 3
     with tf.device(device):
-        outs = [tf.nn.l2_normalize(x, axis=1), tf.nn.l2_normalize(x, dim=0), nn_ops.clip_by_norm(x, 1.0),
-                nn_ops.clip_by_norm(x, 1.0, axes=[1]), nn_ops.clip_by_norm(tf.zeros([2]), 1.0),
-                nn_ops.global_norm([x, tf.constant([3., 4.])])]
-        clipped, norm = nn_ops.clip_by_global_norm([x, None, tf.constant([3., 4.])], 2.0)
+        outs = [tf.nn.l2_normalize(x, axis=1), tf.nn.l2_normalize(x, dim=0), clip_ops.clip_by_norm(x, 1.0),
+                clip_ops.clip_by_norm(x, 1.0, axes=[1]), clip_ops.clip_by_norm(tf.zeros([2]), 1.0),
+                clip_ops.global_norm([x, tf.constant([3., 4.])])]
+        clipped, norm = clip_ops.clip_by_global_norm([x, None, tf.constant([3., 4.])], 2.0)
     got = run_graph(outs + [clipped[0], clipped[2], norm])
     assert_allclose(got[0], x / np.linalg.norm(x, axis=1, keepdims=True), rtol=1e-5)
     assert_allclose(got[1], x / np.linalg.norm(x, axis=0, keepdims=True), rtol=1e-5)
@@ -548,8 +548,8 @@ def test_l2_normalize_and_clipping(device):
     assert clipped[0].name == 'clip_by_global_norm/clip_by_global_norm/_0:0'
     assert outs[5].name == 'global_norm/global_norm:0' and norm.name == 'global_norm_1/global_norm:0'
     with pytest.raises(TypeError, match='`t_list` should be a sequence of tensors'):
-        nn_ops.clip_by_global_norm(tf.constant(x), 1.0)
-    assert set(nn_ops.__all__) >= {'clip_by_norm', 'clip_by_global_norm', 'global_norm'}
+        clip_ops.clip_by_global_norm(tf.constant(x), 1.0)
+    assert set(clip_ops.__all__) >= {'clip_by_norm', 'clip_by_global_norm', 'global_norm'}
 
 
 def test_dropout(device):

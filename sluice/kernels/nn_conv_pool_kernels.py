@@ -1,7 +1,8 @@
-"""Kernels of 2-D convolution and pooling and of their gradients, for CPU and GPU through `ctx.xp`.
+"""Kernels of the convolution, pooling and bias ops (ops/nn_conv_pool.py) and of their gradients,
+for CPU and GPU through `ctx.xp`.
 
 Everything works in NHWC (NCHW inputs are transposed in and out). The input is padded once
-(SAME/EXPLICIT pads from nn_ops.window_geometry, TF's arithmetic) and a strided view gives every
+(SAME/EXPLICIT pads from nn_shape_fns.window_geometry, TF's arithmetic) and a strided view gives every
 window without copying: windows[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*sw + kw*dw, c]
 (`as_strided`, which NumPy and CuPy both have).
 
@@ -19,6 +20,7 @@ window without copying: windows[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*s
   kernel): offsets are visited in that order and a window is routed at the first offset whose
   value equals its max. AvgPoolGrad adds grad / count to every offset's slice.
 - Depthwise convolution uses the same window view with an einsum per channel.
+- BiasAdd adds the bias along the channel axis of data_format; BiasAddGrad sums over the others.
 
 There is no cuDNN path: CuPy 14 removed its cuDNN bindings, so the GPU runs the same im2col +
 GEMM (cuBLAS) code as the CPU.
@@ -27,7 +29,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels.registry import register_kernel
-from sluice.ops import nn_ops
+from sluice.ops import nn_shape_fns
 
 
 def _fail(op, message, cls=errors.InvalidArgumentError):
@@ -39,15 +41,15 @@ class _Geometry:
 
     def __init__(self, op, window_attr=None):
         self.op = op
-        fmt = nn_ops._text(op.get_attr('data_format'))
+        fmt = nn_shape_fns._text(op.get_attr('data_format'))
         self.nchw = fmt.startswith('NC')
-        h, w, c = nn_ops.layout(fmt)
+        h, w, c = nn_shape_fns.layout(fmt)
         strides = op.get_attr('strides')
         dil = op._attrs.get('dilations') or [1, 1, 1, 1]
         self.strides = (strides[h], strides[w])
         self.dilations = (dil[h], dil[w])
-        self.padding = nn_ops._text(op.get_attr('padding'))
-        self.explicit = nn_ops.explicit_pairs(op, (h, w))
+        self.padding = nn_shape_fns._text(op.get_attr('padding'))
+        self.explicit = nn_shape_fns.explicit_pairs(op, (h, w))
         if strides[0] != 1 or strides[c] != 1:
             raise _fail(op, 'Current implementation does not yet support strides in the batch and depth dimensions.',
                         errors.UnimplementedError)
@@ -68,8 +70,8 @@ class _Geometry:
         out, pads = [], []
         for i in range(2):
             try:
-                o, before, after = nn_ops.window_geometry(in_hw[i], k_hw[i], self.strides[i], self.dilations[i],
-                                                          self.padding, self.explicit[i])
+                o, before, after = nn_shape_fns.window_geometry(in_hw[i], k_hw[i], self.strides[i],
+                                                                self.dilations[i], self.padding, self.explicit[i])
             except ValueError as e:
                 raise _fail(self.op, 'Computed output size would be negative: %s' % e) from None
             out.append(o)
@@ -132,7 +134,7 @@ def _sizes(value, op, what):
     return sizes
 
 
-# -- convolution --
+# -- convolution -----------------------------------------------------------------------------------------
 def _im2col(xp, x, out_hw, k_hw, pads, geo):
     """The windows of NHWC x as one contiguous matrix [N*OH*OW, KH*KW*C] (a single strided copy)."""
     win = _windows(xp, _pad(xp, x, pads), out_hw, k_hw, geo)
@@ -229,7 +231,7 @@ def conv2d_backprop_filter(op, ctx):
     return run
 
 
-# -- depthwise convolution --
+# -- depthwise convolution -------------------------------------------------------------------------------
 @register_kernel('DepthwiseConv2dNative', fresh_output=True)
 def depthwise_conv2d(op, ctx):
     xp = ctx.xp
@@ -278,7 +280,7 @@ def depthwise_backprop_filter(op, ctx):
     return run
 
 
-# -- pooling --
+# -- pooling ---------------------------------------------------------------------------------------------
 def _lowest(dtype):
     dtype = np.dtype(dtype)
     return -np.inf if dtype.kind == 'f' else np.iinfo(dtype).min
@@ -397,4 +399,30 @@ def avg_pool_grad(op, ctx):
         for _, _, index in _offsets(k_hw, out_hw, geo):
             dx[index] += share
         return xp.ascontiguousarray(geo.from_nhwc(dx[:, t:t + in_shape[1], l:l + in_shape[2], :]))
+    return run
+
+
+# -- bias ------------------------------------------------------------------------------------------------
+def _channel_axis(op, ndim):
+    return 1 if nn_shape_fns._text(op.get_attr('data_format')) == 'NCHW' else ndim - 1
+
+
+@register_kernel('BiasAdd', fresh_output=True)
+def bias_add(op, ctx):
+    def run(value, bias):
+        axis = _channel_axis(op, value.ndim)
+        if bias.ndim != 1 or value.ndim < 2 or value.shape[axis] != bias.shape[0]:
+            raise _fail(op, 'Must provide as many biases as the last dimension of the input tensor: %s vs. %s'
+                        % (_shape_text(bias.shape), _shape_text(value.shape)))
+        shape = [1] * value.ndim
+        shape[axis] = bias.shape[0]
+        return value + bias.reshape(shape)
+    return run
+
+
+@register_kernel('BiasAddGrad', fresh_output=True)
+def bias_add_grad(op, ctx):
+    def run(dy):
+        axis = _channel_axis(op, dy.ndim)
+        return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis), dtype=dy.dtype)
     return run
