@@ -19,7 +19,7 @@ def unique(op, ctx):
         if x.size == 0:
             return [x.copy(), xp.zeros((0,), dtype=idx_dtype)]
         _, first, inverse = xp.unique(x, return_index=True, return_inverse=True)
-        order = xp.argsort(first, kind='stable') if xp is np else xp.argsort(first)
+        order = xp.argsort(first)  # first occurrences are distinct: no ties, any sort will do
         rank = xp.empty_like(order)
         rank[order] = xp.arange(order.size)
         return [x[first[order]], rank[inverse.reshape(-1)].astype(idx_dtype)]
