@@ -6,3 +6,6 @@ from sluice.ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from sluice.ops.linalg_ops import cross, einsum, matrix_band_part as band_part, trace  # noqa: F401
 from sluice.ops.linalg_ops import matrix_determinant as det, matrix_diag_part as diag_part  # noqa: F401
 from sluice.ops.linalg_ops import matrix_inverse as inv  # noqa: F401
+from sluice.ops.linalg_ops import adjoint, matrix_transpose, matvec  # noqa: F401
+from sluice.nn import l2_normalize  # noqa: F401
+from sluice.ops.nn_ops import global_norm  # noqa: F401  (where tf.global_norm comes from too)

@@ -1,0 +1,53 @@
+"""TF1's tf.matrix_transpose and the tf.linalg aliases (adjoint, matrix_transpose, matvec, global_norm,
+l2_normalize): same graphs (names, Const or computed perm) and values as TF."""
+import numpy as np
+import pytest
+
+import sluice as tf
+from tests.conftest import run_graph
+
+
+def test_matrix_transpose_of_known_rank_uses_a_const_perm(device):
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+    with tf.device(device):
+        t = tf.matrix_transpose(x)
+    assert t.name == 'matrix_transpose/transpose:0' and t.shape.as_list() == [2, 4, 3]
+    assert t.op.inputs[1].op.type == 'Const'
+    np.testing.assert_array_equal(run_graph(t), np.swapaxes(x, -1, -2))
+
+
+def test_matrix_transpose_of_unknown_rank_computes_the_perm(device):
+    p = tf.placeholder(tf.float32)
+    with tf.device(device):
+        t = tf.linalg.matrix_transpose(p)
+    assert t.op.inputs[1].op.type == 'ConcatV2'
+    x = np.arange(30, dtype=np.float32).reshape(5, 1, 2, 3)
+    np.testing.assert_array_equal(run_graph(t, {p: x}), np.swapaxes(x, -1, -2))
+
+
+def test_matrix_transpose_refuses_vectors_as_tf():
+    with pytest.raises(ValueError, match='should be a \\(batch\\) matrix with rank >= 2'):
+        tf.matrix_transpose(tf.zeros([3]))
+
+
+def test_adjoint_conjugates():
+    x = np.array([[1 + 2j, 3 - 1j], [0.5j, 2]], np.complex64)
+    t = tf.linalg.adjoint(x)
+    assert t.name == 'adjoint/matrix_transpose/transpose:0'
+    np.testing.assert_array_equal(run_graph(t), x.conj().T)
+
+
+def test_matvec_over_a_batch(device):
+    a = np.random.RandomState(0).randn(5, 2, 3).astype(np.float32)
+    b = np.random.RandomState(1).randn(5, 3).astype(np.float32)
+    with tf.device(device):
+        t = tf.linalg.matvec(a, b)
+        ta = tf.linalg.matvec(a, b[:, :2], transpose_a=True)
+    assert t.name == 'MatVec/Squeeze:0' and t.shape.as_list() == [5, 2]
+    out, out_t = run_graph([t, ta])
+    np.testing.assert_allclose(out, np.einsum('bij,bj->bi', a, b), rtol=1e-5)
+    np.testing.assert_allclose(out_t, np.einsum('bji,bj->bi', a, b[:, :2]), rtol=1e-5)
+
+
+def test_linalg_namespace_shares_the_norm_helpers():
+    assert tf.linalg.global_norm is tf.global_norm and tf.linalg.l2_normalize is tf.nn.l2_normalize
