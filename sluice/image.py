@@ -527,3 +527,8 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
 
 
 resize = resize_images
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.image')

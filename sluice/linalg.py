@@ -9,3 +9,8 @@ from sluice.ops.linalg_ops import matrix_inverse as inv  # noqa: F401
 from sluice.ops.linalg_ops import adjoint, matrix_transpose, matvec  # noqa: F401
 from sluice.nn import l2_normalize  # noqa: F401
 from sluice.ops.nn_ops import global_norm  # noqa: F401  (where tf.global_norm comes from too)
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.linalg')

@@ -14,3 +14,8 @@ for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_
 del _name, _math_all
 from sluice.ops.nn_ops import log_softmax, softmax  # noqa: F401
 from sluice.ops.segment_ops import segment_sum  # noqa: F401
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.math')
