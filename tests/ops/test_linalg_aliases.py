@@ -1,5 +1,6 @@
 """TF1's tf.matrix_transpose and the tf.linalg aliases (adjoint, matrix_transpose, matvec, global_norm,
-l2_normalize): same graphs (names, Const or computed perm) and values as TF."""
+l2_normalize): same graphs (names, Const or computed perm) and values as TF; and the TF1 names that live
+in two namespaces (tf.math.in_top_k, tf.image.random_crop, ...)."""
 import numpy as np
 import pytest
 
@@ -51,3 +52,10 @@ def test_matvec_over_a_batch(device):
 
 def test_linalg_namespace_shares_the_norm_helpers():
     assert tf.linalg.global_norm is tf.global_norm and tf.linalg.l2_normalize is tf.nn.l2_normalize
+
+
+def test_tf1_names_shared_between_namespaces():
+    """TF 1.15 has these under two namespaces; sluice had only one of each."""
+    assert tf.math.in_top_k is tf.nn.in_top_k and tf.math.zero_fraction is tf.nn.zero_fraction
+    assert tf.math.l2_normalize is tf.nn.l2_normalize and tf.math.confusion_matrix is tf.confusion_matrix
+    assert tf.image.random_crop is tf.random_crop
