@@ -398,6 +398,8 @@ _NO_DIAG_GRAD = 'sluice registers no gradient for MatrixDiagV3 (TF: the diagonal
 record('MatrixDiagV3', lambda tf, d: tf.linalg.diag(d), [arg(S)], dtypes=REALS, grad=True,
        xfail={'grad': _NO_DIAG_GRAD, 'grad_tf': _NO_DIAG_GRAD})
 record('MatrixDiagPartV3', lambda tf, x: tf.linalg.diag_part(x), [arg((2, 3, 4))], dtypes=REALS, grad=True)
+record('Diag', lambda tf, x: tf.diag(x), [arg((2, 3))], dtypes=REALS, grad=True)
+record('DiagPart', lambda tf, x: tf.diag_part(x), [arg((2, 3, 2, 3))], dtypes=REALS, grad=True)
 _SET_DIAG_GRAD = ('the gradient of tf.linalg.set_diag with respect to the diagonal is None in sluice '
                   '(TF: the diagonal part of grad)')
 record('MatrixSetDiagV3', lambda tf, x, d: tf.linalg.set_diag(x, d), [arg((2, 3, 4)), arg(S)], dtypes=REALS,

@@ -59,3 +59,23 @@ def test_tf1_names_shared_between_namespaces():
     assert tf.math.in_top_k is tf.nn.in_top_k and tf.math.zero_fraction is tf.nn.zero_fraction
     assert tf.math.l2_normalize is tf.nn.l2_normalize and tf.math.confusion_matrix is tf.confusion_matrix
     assert tf.image.random_crop is tf.random_crop
+
+
+# -- tf.diag / tf.diag_part (= tf.linalg.tensor_diag / tensor_diag_part): TF's messages ------------------
+
+def test_tensor_diag_errors_are_tfs():
+    assert tf.linalg.tensor_diag is tf.diag and tf.linalg.tensor_diag_part is tf.diag_part
+    with pytest.raises(ValueError, match="Shape must be at least rank 1 but is rank 0 for 'Diag'"):
+        tf.diag(1.0)
+    with pytest.raises(ValueError, match='Input must have even and non-zero rank, input rank is 3'):
+        tf.diag_part(tf.zeros([2, 3, 3]))
+    with pytest.raises(ValueError, match='Dimensions must be equal, but are 2 and 3'):
+        tf.diag_part(tf.zeros([2, 3]))
+    p = tf.placeholder(tf.float32)
+    with tf.Session() as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r'Invalid shape \[2,3\]: dimensions 0 and 1 do not'):
+            sess.run(tf.diag_part(p), {p: np.zeros((2, 3))})
+        with pytest.raises(tf.errors.InvalidArgumentError, match='should be even and positive, got shape'):
+            sess.run(tf.diag_part(p), {p: np.zeros((2, 3, 4))})
+        empty = sess.run(tf.diag(np.zeros((0, 2), np.float32)))
+    assert empty.shape == (0, 2, 0, 2)
