@@ -1,6 +1,8 @@
 """sluice: the TensorFlow 1.x graph-mode API on NumPy (CPU) and CuPy (GPU).
 
-    import sluice as tf
+    import sluice as tf            # or: import sluice.compat.v1 as tf
+
+A TF name sluice does not have raises AttributeError saying so (sluice/unimplemented.py).
 """
 from sluice import kernels as _kernels  # noqa: F401  (registers the kernels)
 from sluice import test
@@ -50,7 +52,10 @@ from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, Read
 from sluice.queues.input import count_up_to  # noqa: F401
 
 dtypes = _dtypes_module
-__version__ = '0.1.0'
+from sluice import version  # noqa: E402  (tf.version)
+from sluice.version import (COMPILER_VERSION, GIT_VERSION, GRAPH_DEF_VERSION, GRAPH_DEF_VERSION_MIN_CONSUMER,  # noqa: E402,F401
+                            GRAPH_DEF_VERSION_MIN_PRODUCER, VERSION)
+__version__ = version.SLUICE_VERSION  # sluice's release; tf.VERSION is the TF API it implements
 
 
 def device(device_name_or_function):
@@ -107,3 +112,7 @@ from sluice.io.graph_import import import_graph_def  # noqa: E402
 from sluice import tf_logging as logging  # noqa: E402
 
 get_logger = logging.get_logger
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf')

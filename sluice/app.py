@@ -21,3 +21,8 @@ def run(main=None, argv=None):
     main = main or sys.modules['__main__'].main
     args = flags.FLAGS(sys.argv if argv is None else argv, known_only=True)
     sys.exit(main(args))
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.app')

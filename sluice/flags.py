@@ -469,3 +469,8 @@ def mark_flag_as_required(flag_name, flag_values=None):
 def mark_flags_as_required(flag_names, flag_values=None):
     for name in flag_names:
         mark_flag_as_required(name, flag_values)
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.flags')

@@ -10,6 +10,7 @@ from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, math_ops, random_ops
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
+from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
 
 __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_flip_up_down', 'rot90',
@@ -527,3 +528,8 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
 
 
 resize = resize_images
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.image')

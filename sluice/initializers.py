@@ -16,3 +16,8 @@ from sluice.ops.init_ops import he_normal, he_uniform, lecun_normal, lecun_unifo
 from sluice.ops.variables import global_variables_initializer as global_variables  # noqa: F401
 from sluice.ops.variables import local_variables_initializer as local_variables  # noqa: F401
 from sluice.ops.variables import variables_initializer as variables  # noqa: F401
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.initializers')

@@ -6,3 +6,12 @@ from sluice.ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from sluice.ops.linalg_ops import cross, einsum, matrix_band_part as band_part, trace  # noqa: F401
 from sluice.ops.linalg_ops import matrix_determinant as det, matrix_diag_part as diag_part  # noqa: F401
 from sluice.ops.linalg_ops import matrix_inverse as inv  # noqa: F401
+from sluice.ops.linalg_ops import adjoint, matrix_transpose, matvec  # noqa: F401
+from sluice.ops.linalg_ops import diag as tensor_diag, diag_part as tensor_diag_part  # noqa: F401
+from sluice.nn import l2_normalize  # noqa: F401
+from sluice.ops.clip_ops import global_norm  # noqa: F401  (where tf.global_norm comes from too)
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.linalg')

@@ -391,3 +391,8 @@ def sparse_softmax_cross_entropy(labels, logits, weights=1.0, scope=None, loss_c
         labels, logits, weights = _remove_squeezable_dimensions(labels, logits, weights, expected_rank_diff=1)
         losses = _nn_losses.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=logits, name='xentropy')
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction=reduction)
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.losses')

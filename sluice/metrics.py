@@ -70,3 +70,8 @@ def accuracy(labels, predictions, weights=None, metrics_collections=None, update
         predictions = math_ops.cast(predictions, labels.dtype.base_dtype)
     is_correct = math_ops.cast(math_ops.equal(predictions, labels), dtypes.float32)
     return mean(is_correct, weights, metrics_collections, updates_collections, name or 'accuracy')
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.metrics')

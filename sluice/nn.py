@@ -15,3 +15,7 @@ from sluice.ops.nn_normalization import (batch_normalization, fused_batch_norm, 
                                          local_response_normalization, lrn, moments, normalize_moments,
                                          sufficient_statistics, weighted_moments)
 from sluice.ops.nn_top_k import in_top_k, top_k  # noqa: F401
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.nn')

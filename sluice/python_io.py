@@ -9,3 +9,8 @@ from sluice.io.tfrecord import (TFRecordCompressionType, TFRecordOptions, TFReco
                                 tf_record_iterator)
 
 __all__ = ['TFRecordCompressionType', 'TFRecordOptions', 'TFRecordWriter', 'tf_record_iterator']
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.python_io')

@@ -13,3 +13,8 @@ from sluice.ops.random_ops import truncated_normal  # noqa: F401
 def set_random_seed(seed):
     from sluice.engine.graph import get_default_graph
     get_default_graph().seed = seed
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.random')

@@ -200,3 +200,8 @@ class FileWriterCache(object):
             if writer is None:
                 writer = FileWriterCache._cache[logdir] = FileWriter(logdir, graph=_graph.get_default_graph())
             return writer
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.summary')

@@ -32,3 +32,8 @@ def is_built_with_cuda():
 
 def is_built_with_gpu_support():
     return is_built_with_cuda()
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.test')

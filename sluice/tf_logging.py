@@ -123,3 +123,8 @@ def flush():
 
 def TaskLevelStatusMessage(msg):  # noqa: N802  (TF's name)
     error(msg)
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.logging')

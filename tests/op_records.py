@@ -370,6 +370,8 @@ record('Rank', lambda tf, x: tf.rank(tf.placeholder_with_default(x, None)), [arg
 record('ShapeN', lambda tf, x, y: tf.shape_n([unknown_rows(tf, x), unknown_rows(tf, y)]), [arg(S), arg((4,))],
        dtypes=(F32,))
 record('BroadcastTo', lambda tf, x: tf.broadcast_to(x, [2, 4, 3]), [arg((4, 1))], dtypes=REALS, grad=True)
+record('BroadcastArgs', lambda tf, a, b: tf.broadcast_dynamic_shape(a, b),
+       [fixed([2, 1, 3], None), fixed([4, 1], None)], dtypes=(I32, I64))
 record('Where', lambda tf, x: tf.where(x > 0), [arg((3, 4))], dtypes=(F32,))
 record('Unique', lambda tf, x: tf.unique(x), [fixed([3, 1, 3, 2, 1, 5])], dtypes=(F32,))
 record('InvertPermutation', lambda tf, p: tf.invert_permutation(p), [fixed([2, 0, 3, 1])], dtypes=(F32,))
@@ -396,6 +398,8 @@ _NO_DIAG_GRAD = 'sluice registers no gradient for MatrixDiagV3 (TF: the diagonal
 record('MatrixDiagV3', lambda tf, d: tf.linalg.diag(d), [arg(S)], dtypes=REALS, grad=True,
        xfail={'grad': _NO_DIAG_GRAD, 'grad_tf': _NO_DIAG_GRAD})
 record('MatrixDiagPartV3', lambda tf, x: tf.linalg.diag_part(x), [arg((2, 3, 4))], dtypes=REALS, grad=True)
+record('Diag', lambda tf, x: tf.diag(x), [arg((2, 3))], dtypes=REALS, grad=True)
+record('DiagPart', lambda tf, x: tf.diag_part(x), [arg((2, 3, 2, 3))], dtypes=REALS, grad=True)
 _SET_DIAG_GRAD = ('the gradient of tf.linalg.set_diag with respect to the diagonal is None in sluice '
                   '(TF: the diagonal part of grad)')
 record('MatrixSetDiagV3', lambda tf, x, d: tf.linalg.set_diag(x, d), [arg((2, 3, 4)), arg(S)], dtypes=REALS,

@@ -174,7 +174,13 @@ data-v2.chkp
 _NUMBER = re.compile(r'^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?(nan|inf)$')
 
 
+# NumPy 2 prints scalars in lists as `np.float32(91.0)`, NumPy 1 as `91.0` (pyproject allows both).
+_NUMPY_SCALAR = re.compile(r'\bnp\.(?:float|int|uint|complex|bool_|str_|bytes_)\w*\(([^()]*)\)')
+_NUMPY_BOOL = re.compile(r'\bnp\.(True|False)_')
+
+
 def _tokens(text):
+    text = _NUMPY_BOOL.sub(r'\1', _NUMPY_SCALAR.sub(r'\1', text))
     return re.sub(r'([\[\](),])', r' \1 ', text).split()
 
 
@@ -294,6 +300,13 @@ def test_seed_program(name):
     else:
         rtol, atol = TOLERANCE.get(name, (1e-6, 1e-7))
         assert_same_output(proc.stdout, EXPECTED[name], rtol, atol)
+
+
+def test_numpy_scalar_reprs_compare_as_their_values():
+    """Goldens printed under NumPy 2 hold on NumPy 1.26, which prints the bare value."""
+    assert_same_output('[1, 91.0, True]\n', '[np.int32(1), np.float32(91.0), np.True_]\n')
+    with pytest.raises(AssertionError):
+        assert_same_output('[2]\n', '[np.int32(1)]\n')
 
 
 def test_every_program_has_an_expectation_and_a_header():

@@ -10,6 +10,10 @@ Composite values (SparseTensor, IndexedSlices) are defined above the engine, in 
 registers a fetch function (`register_fetch_function`, as TF's
 register_session_run_conversion_functions): the session fetches the component tensors it names
 and hands their values to the combine function it returns.
+
+Closing: close() wakes blocked kernels (queues) through the ResourceStore; a step that was running
+when the session closed raises CancelledError('Run call was cancelled'), as TF's DirectSession checks
+its cancellation token when the step ends. A run started after close() raises RuntimeError.
 """
 import contextlib
 import threading
@@ -31,6 +35,7 @@ from sluice.engine.resources import ResourceStore
 _default_session_stack = _graph._DefaultStack()
 _NO_DEADLINE = contextlib.nullcontext()
 _fetch_functions = []  # (type, fetch_function), in registration order
+_CANCELLED = 'Run call was cancelled'  # TF's message for a step whose session was closed while it ran
 
 
 def register_fetch_function(fetch_type, fetch_function):
@@ -257,17 +262,39 @@ class BaseSession:
             values = ()
         if options is not None or self._timeout_ms:
             return self._run_with_options(sig, values, options, run_metadata)
-        return sig.pack(sig.plan.run(values))
+        try:
+            flat = sig.plan.run(values)
+        except Exception as e:
+            raise self._failure(e)
+        if self._closed:  # close() came while this step ran: TF discards its results
+            raise errors.CancelledError(None, None, _CANCELLED)
+        return sig.pack(flat)
+
+    def _failure(self, error):
+        """What a step that raised `error` raises: CancelledError when the session was closed under it
+        (a step does not see its resources vanish as a RuntimeError or KeyError), else `error`."""
+        if self._closed and not isinstance(error, errors.OpError):
+            cancelled = errors.CancelledError(None, None, _CANCELLED)
+            cancelled.__cause__ = error
+            return cancelled
+        return error
 
     def _run_with_options(self, sig, values, options, run_metadata):
         """The slower path: a deadline (RunOptions / ConfigProto timeout) and tracing."""
         timeout = (options.timeout_in_ms if options is not None else 0) or self._timeout_ms
         trace = options is not None and options.trace_level and run_metadata is not None
         with run_context.deadline_in(timeout) if timeout > 0 else _NO_DEADLINE:
-            if trace:
-                from sluice.engine import tracing
-                return sig.pack(tracing.traced_run(sig.plan, values, run_metadata))
-            return sig.pack(sig.plan.run(values))
+            try:
+                if trace:
+                    from sluice.engine import tracing
+                    flat = tracing.traced_run(sig.plan, values, run_metadata)
+                else:
+                    flat = sig.plan.run(values)
+            except Exception as e:
+                raise self._failure(e)
+        if self._closed:
+            raise errors.CancelledError(None, None, _CANCELLED)
+        return sig.pack(flat)
 
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function running `fetches` with positional feed values for `feed_list`; no per-call lookups."""
@@ -284,10 +311,17 @@ class BaseSession:
             if len(args) != n:
                 raise TypeError('Expected %d feed values, got %d' % (n, len(args)))
             values = [c(v) for c, v in zip(convert, args)] if n else ()
-            if self._timeout_ms:
-                with run_context.deadline_in(self._timeout_ms):
-                    return pack(plan_run(values))
-            return pack(plan_run(values))
+            try:
+                if self._timeout_ms:
+                    with run_context.deadline_in(self._timeout_ms):
+                        flat = plan_run(values)
+                else:
+                    flat = plan_run(values)
+            except Exception as e:
+                raise self._failure(e)
+            if self._closed:
+                raise errors.CancelledError(None, None, _CANCELLED)
+            return pack(flat)
         return call
 
     def partial_run_setup(self, fetches, feeds=None):

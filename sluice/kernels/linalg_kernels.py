@@ -1,6 +1,6 @@
 """Kernels of the linear-algebra ops (ops/linalg_ops.py), one ctx.xp body for CPU and GPU: MatrixBandPart,
-MatrixDiagPartV3, MatrixDiagV3 and MatrixSetDiagV3 (single diagonals), Cross, Einsum, MatrixInverse,
-MatrixDeterminant.
+MatrixDiagPartV3, MatrixDiagV3 and MatrixSetDiagV3 (single diagonals), Diag and DiagPart (through the
+flattened [n, n] matrix, n = the diagonal's size), Cross, Einsum, MatrixInverse, MatrixDeterminant.
 """
 import numpy as np
 
@@ -12,6 +12,37 @@ from sluice.ops.linalg_ops import parse_equation
 
 
 # -- band and diagonals ----------------------------------------------------------------------------------
+@register_kernel('Diag', fresh_output=True)
+def tensor_diag(op, ctx):
+    xp = ctx.xp
+
+    def run(x):
+        if x.ndim == 0:
+            raise _invalid(op, 'Input must be at least rank 1, got 0')
+        n = x.size
+        out = xp.zeros((n, n), dtype=x.dtype)
+        out.reshape(-1)[::n + 1] = x.reshape(-1)
+        return out.reshape(x.shape * 2)
+    return run
+
+
+@register_kernel('DiagPart', fresh_output=True)
+def tensor_diag_part(op, ctx):
+    xp = ctx.xp
+
+    def run(x):
+        half = x.ndim // 2
+        if x.ndim == 0 or x.ndim % 2:
+            raise _invalid(op, 'The rank of the tensor should be even and positive, got shape %s' % _dims(x.shape))
+        for i in range(half):
+            if x.shape[i] != x.shape[i + half]:
+                raise _invalid(op, 'Invalid shape %s: dimensions %d and %d do not match.'
+                               % (_dims(x.shape), i, i + half))
+        n = int(np.prod(x.shape[:half], dtype=np.int64))
+        return xp.array(x.reshape(n, n).diagonal()).reshape(x.shape[:half])
+    return run
+
+
 @register_kernel('MatrixBandPart', host_inputs=(1, 2), fresh_output=True)
 def matrix_band_part(op, ctx):
     xp = ctx.xp

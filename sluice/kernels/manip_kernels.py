@@ -1,5 +1,5 @@
 """Kernels of the array-manipulation ops (ops/manip_ops.py), one ctx.xp body for CPU and GPU: Unique,
-BroadcastTo, ScatterNd, Roll, ReverseSequence.
+BroadcastTo, BroadcastArgs, ScatterNd, Roll, ReverseSequence.
 """
 import numpy as np
 
@@ -36,6 +36,20 @@ def broadcast_to(op, ctx):
             return xp.array(xp.broadcast_to(x, shape), copy=True)
         except ValueError:
             raise _invalid(op, 'Incompatible shapes: %s vs. %s' % (_dims(x.shape), _dims(shape))) from None
+    return run
+
+
+@register_kernel('BroadcastArgs', host_inputs=(0, 1), fresh_output=True)
+def broadcast_args(op, ctx):
+    xp, dtype = ctx.xp, op.get_attr('T').as_numpy_dtype
+
+    def run(s0, s1):
+        s0, s1 = (tuple(int(d) for d in np.asarray(s).reshape(-1)) for s in (s0, s1))
+        try:
+            shape = np.broadcast_shapes(s0, s1)
+        except ValueError:
+            raise _invalid(op, 'Incompatible shapes: %s vs. %s' % (_dims(s0), _dims(s1))) from None
+        return xp.asarray(np.array(shape, dtype=dtype))
     return run
 
 

@@ -411,7 +411,7 @@ class ExampleParser:
         if spec.kind == 'float_list' and spec.size > _SMALL:
             out = self._floats_joined(values_of, spec, default)
             if out is not None:
-                return out.reshape(shape)[0] if single else out.reshape(shape)
+                return out.reshape(shape)[0, ...] if single else out.reshape(shape)
         if spec.np_type is not None and spec.size <= _SMALL:
             # Short numeric lists (labels): one list of every value, one conversion.
             flat = []
@@ -424,17 +424,17 @@ class ExampleParser:
                 else:
                     flat.extend(values.value)
             out = np.array(flat, dtype=spec.np_type).reshape(shape)
-            return out[0] if single else out
+            return out[0, ...] if single else out  # 0-d arrays, not NumPy scalars
         out = np.empty(shape, dtype=object if spec.np_type is None else spec.np_type)
         fallback = None
         for i, values in enumerate(values_of):
             if values is None:
                 if fallback is None:
                     fallback = default.reshape(spec.shape)
-                out[i] = fallback
+                out[i, ...] = fallback  # `out[i] =` would store a 0-d array as one object element
             else:
-                out[i] = _list_array(values, spec.kind, spec.np_type).reshape(spec.shape)
-        return out[0] if single else out
+                out[i, ...] = _list_array(values, spec.kind, spec.np_type).reshape(spec.shape)
+        return out[0, ...] if single else out  # 0-d arrays, not NumPy scalars
 
     @staticmethod
     def _floats_joined(values_of, spec, default):
@@ -474,7 +474,7 @@ class ExampleParser:
         for i, r in enumerate(rows):
             if r is not None and len(r):
                 out[i, :len(r)] = r
-        return out[0] if single else out
+        return out[0, ...] if single else out  # 0-d arrays, not NumPy scalars
 
     def _sparse(self, maps, single, names, spec):
         key, dtype, kind, np_type = spec

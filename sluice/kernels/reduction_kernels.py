@@ -2,6 +2,13 @@
 Max, Min, All, Any, ArgMax/ArgMin and the scans Cumsum/Cumprod. Axes are host inputs; constant axes
 are normalized once per rank. Outputs keep TF's dtypes: reductions pass `dtype=` so int32 sums stay
 int32 (NumPy would widen them), and NumPy's 0-d results are turned back into 0-d arrays.
+
+Float sums and means over outer axes: NumPy sums a contiguous innermost axis pairwise, but over outer
+axes it adds row after row, so float32 error grows with the row count (4x TF's for batch norm's
+`reduce_mean` over [0, 1, 2] of NHWC). When the reduced axes are one contiguous run that is not
+innermost, the input is viewed as (outer, R, inner) and summed in blocks of `_BLOCK` rows in the input's
+accumulator type, then the R / _BLOCK block sums in float64: as fast as the plain sum and more accurate
+than TF. Axis sets with gaps accumulate in float64 throughout.
 """
 import numpy as np
 
@@ -29,6 +36,33 @@ def _reduced_shape(shape, axes, keep):
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
+_BLOCK = 128  # rows summed one after another in float32: error about sqrt(128) ulp
+_NARROW_FLOATS = frozenset(d for d in (dtypes.float16, dtypes.float32, getattr(dtypes, 'bfloat16', None)) if d)
+
+
+def _accurate_sum(xp, a, axes, keep, accumulate):
+    """Sum of `a` over `axes` (sorted, non-empty) in `accumulate` (a dtype no wider than float32),
+    accurate to a few ulp whatever the axes: see the module docstring."""
+    ndim = a.ndim
+    if axes[-1] == ndim - 1 and axes == tuple(range(axes[0], ndim)):
+        return xp.sum(a, axis=axes, keepdims=keep, dtype=accumulate)  # innermost: NumPy is pairwise
+    out_shape = _reduced_shape(a.shape, axes, keep)
+    if axes != tuple(range(axes[0], axes[-1] + 1)):  # gaps: no cheap blocked view
+        return xp.sum(a, axis=axes, dtype=np.float64).astype(accumulate).reshape(out_shape)
+    outer = int(np.prod(a.shape[:axes[0]], dtype=np.int64))
+    rows = int(np.prod(a.shape[axes[0]:axes[-1] + 1], dtype=np.int64))
+    if rows <= _BLOCK:
+        return xp.sum(a, axis=axes, keepdims=keep, dtype=accumulate)
+    inner = int(np.prod(a.shape[axes[-1] + 1:], dtype=np.int64))
+    m = a.reshape(outer, rows, inner)
+    whole = rows - rows % _BLOCK
+    blocks = m[:, :whole].reshape(outer, whole // _BLOCK, _BLOCK, inner).sum(axis=2, dtype=accumulate)
+    total = blocks.sum(axis=1, dtype=np.float64)
+    if whole < rows:
+        total += m[:, whole:].sum(axis=1, dtype=np.float64)
+    return total.astype(accumulate).reshape(out_shape)
+
+
 def _reducer(op, xp, dt, keep):
     """f(a, axes) for the reduction op (axes non-empty, normalized)."""
     kind = op.type
@@ -36,6 +70,8 @@ def _reducer(op, xp, dt, keep):
         fn = xp.all if kind == 'All' else xp.any
         return lambda a, axes: fn(a, axis=axes, keepdims=keep)
     np_type = dt.as_numpy_dtype
+    if kind == 'Sum' and dt in _NARROW_FLOATS:
+        return lambda a, axes: _accurate_sum(xp, a, axes, keep, np_type)
     if kind in ('Sum', 'Prod'):
         fn = xp.sum if kind == 'Sum' else xp.prod
         return lambda a, axes: fn(a, axis=axes, keepdims=keep, dtype=np_type)
@@ -66,13 +102,23 @@ def _reducer(op, xp, dt, keep):
             count = np_type(count)
             return total // count if unsigned else (total - xp.fmod(total, count)) // count
         return int_mean
-    accumulate = np.float32 if dt == dtypes.float16 else np_type
+    if dt not in _NARROW_FLOATS:
+        def mean(a, axes):
+            if a.size == 0:
+                return xp.full(_reduced_shape(a.shape, axes, keep), np.nan, np_type)
+            return xp.mean(a, axis=axes, keepdims=keep, dtype=np_type)
+        return mean
+    accumulate = np.float32 if dt != dtypes.float32 else np_type  # half types sum in float32, as TF
 
-    def mean(a, axes):
+    def narrow_mean(a, axes):
         if a.size == 0:
             return xp.full(_reduced_shape(a.shape, axes, keep), np.nan, np_type)
-        return xp.mean(a, axis=axes, keepdims=keep, dtype=accumulate).astype(np_type, copy=False)
-    return mean
+        count = 1
+        for i in axes:
+            count *= a.shape[i]
+        total = _accurate_sum(xp, a, axes, keep, accumulate)
+        return (total / accumulate(count)).astype(np_type, copy=False)
+    return narrow_mean
 
 
 @register_kernel(('Sum', 'Prod', 'Mean', 'Max', 'Min', 'All', 'Any'), host_inputs=(1,), fresh_output=True)

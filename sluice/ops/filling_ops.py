@@ -58,7 +58,9 @@ def _filled(shape, dtype, name, default_name, one):
                 dims = shape.as_list() if isinstance(shape, TensorShape) else list(np.reshape(shape, [-1]))
                 if int(np.prod(dims, dtype=np.int64)) < 1000:  # small: a Const (TF's _constant_if_small)
                     return constant(scalar, dtype=dtype, shape=dims, name=scope)
-                shape = constant([int(d) for d in dims], dtype=dtypes.int32, name='shape_as_tensor')
+                dims = [int(d) for d in dims]
+                wide = any(d >= 2 ** 31 for d in dims)  # TF's shape conversion switches to int64 here
+                shape = constant(dims, dtype=dtypes.int64 if wide else dtypes.int32, name='shape_as_tensor')
             except (TypeError, ValueError):
                 shape = _convert(shape, dtype=dtypes.int32)
         if shape._shape._dims == ():

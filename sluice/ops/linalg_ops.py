@@ -1,7 +1,8 @@
 """Linear-algebra ops under their TF names: MatrixBandPart (tf.matrix_band_part / tf.linalg.band_part),
 MatrixDiagPartV3 (tf.matrix_diag_part, single diagonal) and tf.trace built on it, Cross (tf.cross),
-Einsum (tf.einsum), MatrixInverse and MatrixDeterminant, MatrixDiagV3 / MatrixSetDiagV3 (single diagonals), and
-tf.eye, tf.norm and tf.tensordot composed as TF composes them. Kernels in kernels/linalg_kernels.py, gradients as TF's.
+Einsum (tf.einsum), MatrixInverse and MatrixDeterminant, MatrixDiagV3 / MatrixSetDiagV3 (single diagonals), Diag and
+DiagPart (tf.diag / tf.diag_part: a rank-k tensor's diagonal in rank 2k, e.g. out[i, j, i, j] = x[i, j]), and
+tf.eye, tf.norm, tf.tensordot, tf.matrix_transpose, tf.linalg.adjoint and tf.linalg.matvec composed as TF composes them. Kernels in kernels/linalg_kernels.py, gradients as TF's.
 """
 import builtins
 import re
@@ -14,11 +15,11 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
-from sluice.ops import array_ops, manip_ops, math_ops, shape_fns
+from sluice.ops import array_ops, filling_ops, manip_ops, math_ops, shape_fns
 from sluice.ops.math_ops import _shape_error
 
 __all__ = ['matrix_band_part', 'matrix_diag_part', 'trace', 'cross', 'einsum', 'matrix_inverse', 'matrix_determinant',
-           'eye', 'norm', 'tensordot', 'matrix_diag', 'matrix_set_diag']
+           'eye', 'norm', 'tensordot', 'matrix_diag', 'matrix_set_diag', 'matrix_transpose', 'diag', 'diag_part']
 
 _FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
 
@@ -323,7 +324,88 @@ def matrix_set_diag(input, diagonal, name='set_diag', k=0, align='RIGHT_LEFT'): 
     return op_builder.apply('MatrixSetDiagV3', [input, diagonal, k], {'align': align}, name)._outputs[0]
 
 
-# -- eye, norm, tensordot (compositions, as TF builds them) ----------------------------------------------
+# -- Diag, DiagPart ---------------------------------------------------------------------------------------
+def _tensor_diag_shape(op):
+    dims = op._inputs[0]._shape._dims
+    if dims is None:
+        return [unknown_shape()]
+    if not dims:
+        raise _shape_error(op, 'Shape must be at least rank 1 but is rank 0')
+    return [TensorShape(list(dims) * 2)]
+
+
+def _tensor_diag_part_shape(op):
+    dims = op._inputs[0]._shape._dims
+    if dims is None:
+        return [unknown_shape()]
+    if not dims or len(dims) % 2:
+        raise _shape_error(op, 'Input must have even and non-zero rank, input rank is %d' % len(dims))
+    half = len(dims) // 2
+    out = []
+    for a, b in zip(dims[:half], dims[half:]):
+        if a is not None and b is not None and a != b:
+            raise _shape_error(op, 'Dimensions must be equal, but are %d and %d' % (a, b))
+        out.append(a if a is not None else b)
+    return [TensorShape(out)]
+
+
+register_op('Diag', ['diagonal: T'], ['output: T'], {'T': 'type'}, _tensor_diag_shape)
+register_op('DiagPart', ['input: T'], ['diagonal: T'], {'T': 'type'}, _tensor_diag_part_shape)
+
+
+@register_gradient('Diag')
+def _tensor_diag_grad(op, grad):
+    return [diag_part(grad)]
+
+
+@register_gradient('DiagPart')
+def _tensor_diag_part_grad(op, grad):
+    return [diag(grad)]
+
+
+def diag(diagonal, name=None):
+    """The rank-2k tensor with `diagonal` (rank k) on its diagonal and zeros elsewhere (op Diag)."""
+    return op_builder.apply('Diag', [diagonal], None, name)._outputs[0]
+
+
+def diag_part(input, name=None):  # noqa: A002 - TF's name
+    """The diagonal x[i, j, i, j] of a rank-2k tensor (op DiagPart), the inverse of tf.diag."""
+    return op_builder.apply('DiagPart', [input], None, name)._outputs[0]
+
+
+# -- eye, norm, tensordot, matrix_transpose (compositions, as TF builds them) ---------------------------
+def matrix_transpose(a, name='matrix_transpose', conjugate=False):
+    """Swaps the two innermost dimensions: a Transpose whose perm is a Const when the rank is known."""
+    with name_scope(name, values=[a]):
+        a = _graph.convert_to_tensor(a, name='a')
+        dims = a._shape._dims
+        if dims is not None:
+            if len(dims) < 2:
+                raise ValueError('Argument `a` should be a (batch) matrix with rank >= 2.  Received `a` = %s '
+                                 'with shape: %s' % (a, a._shape))
+            perm = list(builtins.range(len(dims) - 2)) + [len(dims) - 1, len(dims) - 2]
+        else:
+            a_rank = array_ops.rank(a)
+            perm = array_ops.concat([filling_ops.range(a_rank - 2), [a_rank - 1, a_rank - 2]], 0)
+        return array_ops.transpose(a, perm=perm, conjugate=conjugate)
+
+
+def adjoint(matrix, name=None):
+    """The conjugate transpose of the innermost matrices (tf.linalg.adjoint)."""
+    with name_scope(name, 'adjoint', [matrix]):
+        matrix = _graph.convert_to_tensor(matrix, name='matrix')
+        return matrix_transpose(matrix, conjugate=True)
+
+
+def matvec(a, b, transpose_a=False, adjoint_a=False, a_is_sparse=False, b_is_sparse=False, name=None):
+    """Matrix times vector over the batch: matmul with `b` as a column, then the column squeezed."""
+    with name_scope(name, 'MatVec', [a, b]):
+        column = array_ops.expand_dims(b, axis=-1)
+        product = math_ops.matmul(a, column, transpose_a=transpose_a, adjoint_a=adjoint_a,
+                                  a_is_sparse=a_is_sparse, b_is_sparse=b_is_sparse)
+        return array_ops.squeeze(product, axis=-1)
+
+
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
     """An identity matrix (or a batch of them): ones on the diagonal of a [rows, columns] matrix."""
     with name_scope(name, 'eye', [num_rows, num_columns, batch_shape]):

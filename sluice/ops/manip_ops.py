@@ -1,5 +1,5 @@
 """Array manipulation beyond array_ops, each op a block (declaration, gradient, public function):
-Unique (tf.unique), BroadcastTo (tf.broadcast_to), ScatterNd (tf.scatter_nd), Roll (tf.roll, TF's manip_ops),
+Unique (tf.unique), BroadcastTo (tf.broadcast_to), BroadcastArgs (tf.broadcast_dynamic_shape), ScatterNd (tf.scatter_nd), Roll (tf.roll, TF's manip_ops),
 ReverseSequence (tf.reverse_sequence), and the compositions tf.sequence_mask and tf.meshgrid built as TF's Python
 builds them. Kernels in kernels/manip_kernels.py.
 """
@@ -17,7 +17,7 @@ from sluice.ops import array_ops, constant_op, math_ops, shape_fns
 from sluice.ops.math_ops import _shape_error
 from sluice.ops.segment_ops import _check_index_dtype
 
-__all__ = ['unique', 'broadcast_to', 'scatter_nd', 'roll', 'reverse_sequence', 'sequence_mask', 'meshgrid']
+__all__ = ['unique', 'broadcast_to', 'broadcast_dynamic_shape', 'scatter_nd', 'roll', 'reverse_sequence', 'sequence_mask', 'meshgrid']
 
 
 # -- Unique ----------------------------------------------------------------------------------------------
@@ -92,6 +92,27 @@ def _broadcast_to_grad(op, grad):
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 - TF's name
     return op_builder.apply('BroadcastTo', [input, shape], None, name)._outputs[0]
+
+
+def _broadcast_args_shape(op):
+    sizes = []
+    for t in op._inputs:
+        dims = t._shape._dims
+        if dims is not None and len(dims) != 1:
+            raise _shape_error(op, 'Shape must be rank 1 but is rank %d' % len(dims))
+        sizes.append(None if dims is None else dims[0])
+    return [TensorShape([None if None in sizes else max(sizes)])]
+
+
+register_op('BroadcastArgs', ['s0: T', 's1: T'], ['r0: T'], {'T': ('type', dtypes.int32)}, _broadcast_args_shape)
+
+
+no_gradient('BroadcastArgs')
+
+
+def broadcast_dynamic_shape(shape_x, shape_y):
+    """The shape two run-time shapes broadcast to (op BroadcastArgs)."""
+    return op_builder.apply('BroadcastArgs', [shape_x, shape_y])._outputs[0]
 
 
 # -- ScatterNd -------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import tensor_shape
 from sluice.engine.op_registry import register_op
+from sluice.ops import shape_fns
 
 __all__ = ['assign', 'assign_add', 'assign_sub', 'is_variable_initialized']
 
@@ -11,21 +12,26 @@ def _variable_shape(op):
     return [op._attrs['shape']]
 
 
+def _merged(op, ref, value):
+    """TF's Merge of the variable's shape with the value's, with its messages."""
+    if ref._dims is None:
+        return value
+    if value._dims is None:
+        return ref
+    if len(ref._dims) != len(value._dims):
+        raise shape_fns._error(op, 'Shapes must be equal rank, but are %d and %d' % (len(ref._dims), len(value._dims)))
+    return tensor_shape.TensorShape(shape_fns._merge(op, ref._dims, value._dims))
+
+
 def _assign_shape(op):
     ref, value = op._inputs[0]._shape, op._inputs[1]._shape
     if op._attrs.get('validate_shape', True):
-        if not ref.is_compatible_with(value):
-            raise ValueError("Dimension mismatch in '%s' (op %s): shapes must be equal but are %s and %s"
-                             % (op.name, op.type, ref, value))
-        return [ref.merge_with(value)]
+        return [_merged(op, ref, value)]
     return [value]
 
 
 def _update_shape(op):
-    ref, value = op._inputs[0]._shape, op._inputs[1]._shape
-    if not ref.is_compatible_with(value):
-        raise ValueError("Shapes must be equal in '%s' (op %s) but are %s and %s" % (op.name, op.type, ref, value))
-    return [ref.merge_with(value)]
+    return [_merged(op, op._inputs[0]._shape, op._inputs[1]._shape)]
 
 
 register_op('VariableV2', outputs=['ref: Ref(dtype)'],

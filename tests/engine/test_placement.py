@@ -19,13 +19,7 @@ from sluice.engine import op_registry
 from sluice.kernels import registry as kernel_registry
 from sluice.ops import shape_fns
 
-try:
-    from sluice.io.protos import ConfigProto as _ProtoConfig
-except Exception:  # noqa: BLE001 (being written by another session)
-    _ProtoConfig = None
-ConfigProto = getattr(tf, 'ConfigProto', None) or _ProtoConfig
-pytestmark = pytest.mark.skipif(ConfigProto is None, reason='ConfigProto not available yet')
-needs_add = pytest.mark.skipif(not hasattr(tf, 'add'), reason='tf.add not written yet')
+ConfigProto = tf.ConfigProto
 
 CPU0 = '/job:localhost/replica:0/task:0/device:CPU:0'
 GPU0 = '/job:localhost/replica:0/task:0/device:GPU:0'
@@ -290,7 +284,6 @@ def test_cpu_to_gpu_to_cpu_copies(placements):
     assert kinds == [('kernel', 'a'), ('copy', 'b'), ('kernel', 'b'), ('copy', 'c'), ('kernel', 'c')]
 
 
-@needs_add
 def test_arithmetic_across_devices():
     with tf.device('/cpu:0'):
         a = tf.constant([1.0, 2.0])
@@ -373,8 +366,6 @@ def test_invalid_visible_device_is_an_error():
     assert info.value.message == "'visible_device_list' listed an invalid GPU id '2' but visible device count is 2"
 
 
-@pytest.mark.skipif(not hasattr(tf, 'test') or not hasattr(getattr(tf, 'test', None), 'is_gpu_available'),
-                    reason='tf.test not written yet')
 def test_tf_test_gpu_queries():
     with devices.fake_gpus(1):
         assert tf.test.is_gpu_available()

@@ -13,13 +13,7 @@ import pytest
 import sluice as tf
 from sluice.engine import errors
 
-try:
-    from sluice.io.protos import ConfigProto as _ProtoConfig
-except Exception:  # noqa: BLE001 (being written by another session)
-    _ProtoConfig = None
-ConfigProto = getattr(tf, 'ConfigProto', None) or _ProtoConfig
-needs_config = pytest.mark.skipif(ConfigProto is None, reason='ConfigProto not available yet')
-needs_add = pytest.mark.skipif(not hasattr(tf, 'add'), reason='tf.add not written yet')
+ConfigProto = tf.ConfigProto
 
 
 @pytest.fixture
@@ -373,7 +367,6 @@ def test_list_devices_cpu_memory_limit(sess):
     assert sess.list_devices()[0].memory_limit_bytes > 0
 
 
-@needs_config
 def test_list_devices_with_two_cpus():
     with tf.Session(config=ConfigProto(device_count={'CPU': 2})) as s:
         devs = s.list_devices()
@@ -494,7 +487,6 @@ def test_control_input_added_after_a_run_is_honoured(sess):
     assert sess.run(v) == 1
 
 
-@needs_add
 def test_run_arithmetic(sess):
     a = tf.constant(2.0)
     b = tf.constant(3.0)

@@ -1,6 +1,5 @@
 """tf.losses against TF 1.x: values (taken from TensorFlow compat.v1 on the same inputs), node names,
-reductions, weights checks and the loss collections. Losses built on tf.nn ops are skipped until
-those ops exist in sluice.nn."""
+reductions, weights checks and the loss collections."""
 import numpy as np
 import pytest
 
@@ -28,9 +27,6 @@ def _run(fetches, feed_dict=None):
         return sess.run(fetches, feed_dict)
 
 
-def _needs_nn(*names):
-    missing = [n for n in names if not hasattr(tf.nn, n)]
-    return pytest.mark.skipif(bool(missing), reason='sluice.nn lacks %s' % missing)
 
 
 # TF values for mean_squared_error(LABELS, PREDS) under each reduction: no weights, ROW_WEIGHTS,
@@ -156,12 +152,10 @@ def test_collections_and_totals():
     assert losses.Reduction.SUM_OVER_NONZERO_WEIGHTS == losses.Reduction.SUM_BY_NONZERO_WEIGHTS
 
 
-@_needs_nn('relu')
 def test_hinge_loss():
     assert _run(losses.hinge_loss(ONEHOT, LOGITS)) == pytest.approx(1.3000000715255737, rel=1e-6)
 
 
-@_needs_nn('sigmoid_cross_entropy_with_logits')
 def test_sigmoid_cross_entropy():
     plain = losses.sigmoid_cross_entropy(ONEHOT, LOGITS)
     smooth = losses.sigmoid_cross_entropy(ONEHOT, LOGITS, label_smoothing=0.2)
@@ -170,7 +164,6 @@ def test_sigmoid_cross_entropy():
     np.testing.assert_allclose(values, [1.0008982419967651, 0.9875648617744446], rtol=1e-6)
 
 
-@_needs_nn('softmax_cross_entropy_with_logits_v2')
 def test_softmax_cross_entropy():
     fetches = [losses.softmax_cross_entropy(ONEHOT, LOGITS),
                losses.softmax_cross_entropy(ONEHOT, LOGITS, label_smoothing=0.1),
@@ -181,7 +174,6 @@ def test_softmax_cross_entropy():
     np.testing.assert_allclose(_run(fetches), [2.053440809249878, 2.0234408378601074, 0.72393399477005], rtol=1e-6)
 
 
-@_needs_nn('sparse_softmax_cross_entropy_with_logits')
 def test_sparse_softmax_cross_entropy():
     plain = losses.sparse_softmax_cross_entropy(SPARSE, LOGITS)
     # A trailing size-1 labels dim, and weights one rank above the labels, are squeezed.

@@ -56,3 +56,23 @@ def test_broadcast_to():
     x = tf.constant([[1.], [2.]])
     (g,) = tf.gradients(tf.reduce_sum(tf.broadcast_to(x, [3, 2, 4])), [x])
     np.testing.assert_array_equal(run_graph(g), [[12.], [12.]])
+
+
+# -- BroadcastArgs (tf.broadcast_dynamic_shape; random_gamma builds one) ----------------------------------
+
+def test_broadcast_dynamic_shape(device):
+    p = tf.placeholder(tf.int32, [None])
+    with tf.device(device):
+        known = tf.broadcast_dynamic_shape([2, 1, 3], [4, 1])
+        fed = tf.broadcast_dynamic_shape(p, [4, 1])
+        wide = tf.broadcast_dynamic_shape(tf.constant([2, 3], tf.int64), tf.constant([1], tf.int64))
+        bad = tf.broadcast_dynamic_shape([2, 3], [4])
+    assert known.op.type == 'BroadcastArgs' and known.shape.as_list() == [3]
+    assert fed.shape.as_list() == [None] and wide.dtype == tf.int64 and wide.shape.as_list() == [2]
+    with tf.Session() as sess:
+        a, b, c = sess.run([known, fed, wide], {p: [5, 1, 1]})
+        with pytest.raises(tf.errors.InvalidArgumentError, match=r'Incompatible shapes: \[2,3\] vs. \[4\]'):
+            sess.run(bad)
+    assert a.tolist() == [2, 4, 3] and b.tolist() == [5, 4, 1] and c.tolist() == [2, 3] and c.dtype == np.int64
+    with pytest.raises(ValueError, match="Shape must be rank 1 but is rank 2 for 'BroadcastArgs_4'"):
+        tf.broadcast_dynamic_shape([[2]], [4])

@@ -293,3 +293,25 @@ def test_session_fetches_a_sparse_tensor_as_its_value():
     parsed = P.parse_example(s, {'c': P.VarLenFeature(tf.int64)})
     value = _run(parsed, {s: [_example(c=[4, 5])]})['c']
     assert isinstance(value, SparseTensorValue) and value.values.tolist() == [4, 5]
+
+
+# -- scalar string features: one bytes object per example, as TF --------------------------------------
+
+def _all_bytes(array):
+    return all(type(v) is bytes for v in array.reshape(-1))
+
+
+def test_parse_example_scalar_string_feature_is_a_vector_of_bytes():
+    records = [_example(s=[b'a']), _example(s=[b'bc']), _example(t=[3])]
+    out = _run(tf.parse_example(records, {
+        's': P.FixedLenFeature([], tf.string, default_value=b'zz'),
+        'w': P.FixedLenFeature([2], tf.string, default_value=[b'p', b'q'])}))
+    assert out['s'].dtype == object and out['s'].shape == (3,) and _all_bytes(out['s'])
+    assert out['s'].tolist() == [b'a', b'bc', b'zz']
+    assert out['w'].shape == (3, 2) and _all_bytes(out['w'])
+
+
+def test_parse_single_example_scalar_string_beside_a_sparse_feature_is_bytes():
+    out = _run(tf.parse_single_example(_example(s=[b'q']), {
+        's': P.FixedLenFeature([], tf.string), 'sp': P.VarLenFeature(tf.int64)}))
+    assert out['s'] == b'q' and type(out['s']) is bytes

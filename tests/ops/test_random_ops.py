@@ -12,19 +12,9 @@ import pytest
 
 import sluice as tf
 from sluice.engine import errors, op_registry
-from sluice.kernels import registry as kernel_registry
 from sluice.ops import random_ops
 
 
-def _have(*op_types):
-    return all(t in op_registry._REGISTRY and kernel_registry.has_kernel(t, 'CPU') for t in op_types)
-
-
-# random_normal, truncated_normal and a non-default random_uniform scale their samples with
-# math_ops' Mul/AddV2/Sub; random_gamma also needs BroadcastArgs/BroadcastTo/RealDiv/Maximum.
-needs_math = pytest.mark.skipif(not _have('Mul', 'AddV2', 'Sub'), reason='math ops Mul/AddV2/Sub not available')
-needs_gamma_ops = pytest.mark.skipif(not _have('Mul', 'BroadcastArgs', 'BroadcastTo', 'RealDiv', 'Maximum'),
-                                     reason='ops used by random_gamma not available')
 
 
 def _ops():
@@ -46,7 +36,6 @@ def _draws(tensor, runs=2, feed_dict=None):
 
 
 # -- the program from the seed-style examples ---------------------------------------------------
-@needs_math
 def test_uniform_in_range_program(device):
     with tf.device(device):
         x = tf.random_uniform([2, 3], 10, 11)
@@ -57,7 +46,6 @@ def test_uniform_in_range_program(device):
 
 
 # -- graph structure, as TF builds it ------------------------------------------------------------
-@needs_math
 def test_normal_structure_matches_tf():
     out = tf.random_normal([2, 3])
     trunc = tf.truncated_normal([2, 3], mean=1.0, stddev=2.0)
@@ -82,7 +70,6 @@ def test_normal_structure_matches_tf():
     assert tf.random_normal([2], name='foo').name == 'foo:0'
 
 
-@needs_math
 def test_uniform_float_structure_matches_tf():
     value = tf.random_uniform([2, 3], 10, 11)
     assert value.name == 'random_uniform:0'
@@ -176,7 +163,6 @@ def test_seed_attrs_on_nodes():
     assert _seeds('random_uniform') == (3, 11)
 
 
-@needs_math
 def test_seed_attrs_of_random_normal():
     tf.set_random_seed(3)
     tf.random_normal([2])
@@ -252,7 +238,6 @@ def test_concurrent_runs_draw_distinct_values():
 
 
 # -- distributions ------------------------------------------------------------------------------
-@needs_math
 def test_normal_distribution(device):
     tf.set_random_seed(11)
     with tf.device(device):
@@ -264,7 +249,6 @@ def test_normal_distribution(device):
     np.testing.assert_allclose(x, raw * 3.0 + 2.0, rtol=1e-5, atol=1e-5)
 
 
-@needs_math
 def test_truncated_normal_distribution(device):
     tf.set_random_seed(12)
     with tf.device(device):
@@ -314,14 +298,13 @@ def test_float_dtypes(device, dtype):
     assert u.dtype == dtype.as_numpy_dtype and u.min() >= 0 and u.max() < 1
     if dtype == tf.float16:
         np.testing.assert_array_equal(u * 1024, np.round(u * 1024))  # 10 random mantissa bits, as TF
-    if _have('Mul', 'AddV2'):
-        with tf.device(device):
-            normal = tf.random_normal([4000], dtype=dtype)
-            trunc = tf.truncated_normal([4000], dtype=dtype)
-        n, t = _draws([normal, trunc], 1)[0]
-        assert n.dtype == t.dtype == dtype.as_numpy_dtype
-        assert abs(float(n.mean())) < 0.1 and abs(float(n.std()) - 1) < 0.1
-        assert np.abs(t.astype(np.float64)).max() <= 2.0
+    with tf.device(device):
+        normal = tf.random_normal([4000], dtype=dtype)
+        trunc = tf.truncated_normal([4000], dtype=dtype)
+    n, t = _draws([normal, trunc], 1)[0]
+    assert n.dtype == t.dtype == dtype.as_numpy_dtype
+    assert abs(float(n.mean())) < 0.1 and abs(float(n.std()) - 1) < 0.1
+    assert np.abs(t.astype(np.float64)).max() <= 2.0
 
 
 def test_shuffle_is_a_permutation(device):
@@ -379,7 +362,6 @@ def test_poisson_distribution(device):
     assert i.dtype == np.int32 and i.min() >= 0
 
 
-@needs_gamma_ops
 def test_gamma_distribution(device):
     tf.set_random_seed(18)
     with tf.device(device):
@@ -443,7 +425,6 @@ def test_uniform_argument_errors():
         assert sess.run(nothing).shape == (0,)  # TF returns empty outputs before checking the bounds
 
 
-@needs_math
 def test_dtype_errors():
     with pytest.raises(TypeError):
         tf.random_normal([2], dtype=tf.int32)  # mean 0.0 does not convert to int32

@@ -9,9 +9,6 @@ import pytest
 import sluice as tf
 from sluice.engine import errors
 
-needs_add = pytest.mark.skipif(not hasattr(tf, 'add'), reason='tf.add not written yet')
-needs_operators = pytest.mark.skipif(not hasattr(tf.Tensor, '__add__'), reason='Tensor operators not written yet')
-needs_cond = pytest.mark.skipif(not hasattr(tf, 'cond'), reason='tf.cond not written yet')
 
 
 def _op_names():
@@ -360,7 +357,6 @@ def test_initial_value_is_not_written_by_updates():
 
 # -- with math ops (written by another session) -------------------------------------------------------
 
-@needs_add
 def test_counter_loop_of_the_tf1_tutorial():
     state = tf.Variable(0, name='counter')
     one = tf.constant(1)
@@ -378,7 +374,6 @@ def test_counter_loop_of_the_tf1_tutorial():
     assert all(type(x) is np.int32 for x in values)
 
 
-@needs_operators
 def test_variable_operators():
     v = tf.Variable([1.0, 2.0], name='v')
     with tf.Session() as sess:
@@ -390,7 +385,6 @@ def test_variable_operators():
         np.testing.assert_array_equal(sess.run(v * v), [1.0, 4.0])
 
 
-@needs_cond
 def test_initialized_value():
     v = tf.Variable([1.0, 2.0], name='v')
     iv = v.initialized_value()
@@ -403,7 +397,6 @@ def test_initialized_value():
         np.testing.assert_array_equal(sess.run(iv), [5.0, 5.0])
 
 
-@needs_cond
 @pytest.mark.xfail(reason="TF1's initialized_value is a Switch/Merge cond ('cond/Merge:0'); sluice's tf.cond "
                           "builds an 'If' node", strict=True)
 def test_initialized_value_node():
