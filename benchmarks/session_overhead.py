@@ -128,7 +128,7 @@ def measure(args):
     print('# Session.run overhead')
     for line in _harness.environment_lines():
         print(line)
-    print('sluice %s; ops: %s' % (sluice.__version__, 'arithmetic (* and +)' if arith
+    print('sluice %s; ops: %s' % (sluice.version.SLUICE_VERSION, 'arithmetic (* and +)' if arith
                                   else 'tf.identity stand-ins (sluice has no * and + yet)'))
     print('TensorFlow: %s' % tf_note)
     print('timing: %.2f s per cell, %d repeats, median of batch means (best shown too)\n'

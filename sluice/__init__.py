@@ -55,7 +55,7 @@ dtypes = _dtypes_module
 from sluice import version  # noqa: E402  (tf.version)
 from sluice.version import (COMPILER_VERSION, GIT_VERSION, GRAPH_DEF_VERSION, GRAPH_DEF_VERSION_MIN_CONSUMER,  # noqa: E402,F401
                             GRAPH_DEF_VERSION_MIN_PRODUCER, VERSION)
-__version__ = version.SLUICE_VERSION  # sluice's release; tf.VERSION is the TF API it implements
+__version__ = VERSION  # as in TF, equal to tf.VERSION: TF1 programs gate on it; sluice's release is version.SLUICE_VERSION
 
 
 def device(device_name_or_function):

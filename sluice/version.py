@@ -1,7 +1,7 @@
 """tf.version: which TensorFlow API sluice implements, and what this sluice is.
 
 VERSION is the TF release whose 1.x graph-mode API sluice follows (programs that gate on the TF
-version read it); sluice's own release is `sluice.__version__`, as pip reports it. GIT_VERSION names
+version read it, as `tf.__version__` too); sluice's own release is SLUICE_VERSION, as pip reports it. GIT_VERSION names
 the implementation, COMPILER_VERSION the compiler of the Python that runs it (sluice is Python; its
 optional C loops are built with the same toolchain). The GraphDef versions are what sluice writes
 and accepts.

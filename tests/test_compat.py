@@ -34,7 +34,7 @@ def test_compat_v1_imports_as_a_module():
 
 def test_version_constants():
     assert tf.VERSION == tf.version.VERSION == '1.15.0'
-    assert tf.__version__ == tf.version.SLUICE_VERSION and tf.GIT_VERSION == 'sluice-v' + tf.__version__
+    assert tf.__version__ == tf.VERSION == '1.15.0' and tf.GIT_VERSION == 'sluice-v' + tf.version.SLUICE_VERSION
     assert isinstance(tf.COMPILER_VERSION, str) and tf.COMPILER_VERSION
     assert tf.GRAPH_DEF_VERSION_MIN_CONSUMER == 0 and tf.GRAPH_DEF_VERSION_MIN_PRODUCER == 0
     assert tf.get_default_graph().as_graph_def().versions.producer == tf.GRAPH_DEF_VERSION
