@@ -17,6 +17,7 @@ from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
 # Used inside functions only: math_ops imports this module while it is being initialized.
 from sluice.ops import array_ops, constant_op, math_ops, shape_fns
+from sluice.ops.deprecation import deprecated_argument_lookup
 from sluice.ops.elementwise import NUMBER, REAL
 from sluice.ops.elementwise_ops import add, exp, log, maximum, minimum, not_equal, sqrt, square, subtract
 
@@ -70,14 +71,6 @@ for _type in _REDUCTIONS:
                 shape_fn=_reduction_shape, allowed={'T': _REDUCTIONS[_type] or (), 'Tidx': _INDEX})
 
 
-def _alias(new, new_name, old, old_name):
-    if old is not None:
-        if new is not None:
-            raise ValueError("Cannot specify both '%s' and '%s'." % (old_name, new_name))
-        return old
-    return new
-
-
 def _all_axes(x):
     """The axes of every dimension: a Const when the rank is known, else range(rank(x)) at run time."""
     rank = x.shape.ndims if _graph.is_tensor(x) else np.ndim(x)
@@ -88,8 +81,8 @@ def _all_axes(x):
 
 
 def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep_dims):
-    axis = _alias(axis, 'axis', reduction_indices, 'reduction_indices')
-    keepdims = bool(_alias(keepdims, 'keepdims', keep_dims, 'keep_dims'))
+    axis = deprecated_argument_lookup('axis', axis, 'reduction_indices', reduction_indices)
+    keepdims = bool(deprecated_argument_lookup('keepdims', keepdims, 'keep_dims', keep_dims))
     all_axes = axis is None
     if isinstance(axis, (list, tuple)) and not axis:
         axis = np.zeros([0], np.int32)  # an empty Python list would convert to float32
@@ -125,8 +118,8 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=None, name=None, reductio
     A non-finite maximum (all -inf, or an inf) is clamped to the dtype's finite range, which leaves the
     result unchanged (TF replaces it by 0 with a select, to the same effect).
     """
-    axis = _alias(axis, 'axis', reduction_indices, 'reduction_indices')
-    keepdims = bool(_alias(keepdims, 'keepdims', keep_dims, 'keep_dims'))
+    axis = deprecated_argument_lookup('axis', axis, 'reduction_indices', reduction_indices)
+    keepdims = bool(deprecated_argument_lookup('keepdims', keepdims, 'keep_dims', keep_dims))
     with name_scope(name, 'ReduceLogSumExp', [input_tensor]) as scope:
         x = convert_to_tensor(input_tensor, name='input_tensor')
         raw_max = reduce_max(x, axis, keepdims=True)
@@ -157,9 +150,9 @@ def reduce_std(input_tensor, axis=None, keepdims=False, name=None):
 def count_nonzero(input_tensor=None, axis=None, keepdims=None, dtype=dtypes.int64, name=None,
                   reduction_indices=None, keep_dims=None, input=None):  # noqa: A002 - TF's name
     """The number of non-zero elements along axis, as `dtype`."""
-    input_tensor = _alias(input_tensor, 'input_tensor', input, 'input')
-    axis = _alias(axis, 'axis', reduction_indices, 'reduction_indices')
-    keepdims = bool(_alias(keepdims, 'keepdims', keep_dims, 'keep_dims'))
+    input_tensor = deprecated_argument_lookup('input_tensor', input_tensor, 'input', input)
+    axis = deprecated_argument_lookup('axis', axis, 'reduction_indices', reduction_indices)
+    keepdims = bool(deprecated_argument_lookup('keepdims', keepdims, 'keep_dims', keep_dims))
     with name_scope(name, 'count_nonzero', [input_tensor]):
         x = convert_to_tensor(input_tensor, name='input_tensor')
         zero = constant_op.constant(np.zeros([], dtype=x.dtype.base_dtype.as_numpy_dtype)
@@ -313,7 +306,7 @@ for _type in ('ArgMax', 'ArgMin'):
 
 
 def _arg_reduce(op_type, input, axis, name, dimension, output_type):  # noqa: A002
-    axis = _alias(axis, 'axis', dimension, 'dimension')
+    axis = deprecated_argument_lookup('axis', axis, 'dimension', dimension)
     output_type = dtypes.as_dtype(output_type).base_dtype
     if output_type not in (dtypes.int32, dtypes.int64):
         raise TypeError("Value passed to parameter 'output_type' has DataType %s not in list of allowed values: "

@@ -569,7 +569,7 @@ def test_dropout(device):
     assert (d == d[0]).all()  # one draw per column
     with pytest.raises(ValueError, match=r'`rate` must be a scalar tensor or a float in the range \[0, 1\)'):
         tf.nn.dropout(x, keep_prob=0.0)
-    with pytest.raises(ValueError, match="Cannot specify both 'rate' and 'keep_prob'"):
+    with pytest.raises(ValueError, match="Cannot specify both 'keep_prob' and 'rate'"):
         tf.nn.dropout(x, keep_prob=0.5, rate=0.5)
     with pytest.raises(ValueError, match='must be a floating point tensor'):
         tf.nn.dropout(tf.ones([2], tf.int32), rate=0.5)
