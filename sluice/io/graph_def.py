@@ -22,7 +22,7 @@ from sluice.engine import dtypes
 from sluice.engine.tensor_shape import TensorShape
 from sluice.io import tensor_proto
 from sluice.engine import op_registry
-from sluice.engine.node import register_graph_def_writer
+from sluice.engine.node import DeferredAttr, register_graph_def_writer
 from sluice.io.protos import AttrValue, GraphDef, NodeDef, OpDef, VersionDef
 
 # TF's GraphDef version and the oldest consumer version it supports (TF 1.15 wrote 134 / 0).
@@ -73,6 +73,8 @@ def attr_value(value, kind=None):
         result.s = value if isinstance(value, bytes) else str(value).encode()
     elif kind == 'shape':
         result.shape.CopyFrom(tensor_proto.shape_to_proto(value))
+    elif kind == 'tensor' and type(value) is DeferredAttr:  # an imported Const never built
+        result.tensor.CopyFrom(value.source)
     elif kind == 'tensor':
         result.tensor.CopyFrom(tensor_proto.array_to_proto(np.asarray(value)) if not hasattr(value, 'dtype') or
                                isinstance(value, np.ndarray) else tensor_proto.array_to_proto(value))
@@ -141,7 +143,10 @@ class AttrKindError(ValueError):
 
 def _scalar(field, v, keep_bytes):
     if field == 'type':
-        return dtypes.as_dtype(v)
+        try:
+            return dtypes.as_dtype(v)
+        except TypeError:
+            raise AttrKindError('AttrValue has invalid DataType enum: %d' % v) from None
     if field == 'i':
         return int(v)
     if field == 'f':
@@ -179,6 +184,8 @@ def python_attr(value, kind):
                                     % (_KIND_OF_FIELD[field], kind))
         return [_scalar(inner, v, False) for v in getattr(lst, inner)]
     field = _FIELD_OF_KIND[kind]
+    if which is None:
+        raise AttrKindError("AttrValue missing value with expected type '%s'" % kind)
     if which != field:
         raise AttrKindError("AttrValue had value with type '%s' when '%s' expected"
                             % (_KIND_OF_FIELD.get(which, which), kind))

@@ -29,6 +29,7 @@ with '_' ('_class', '_output_shapes', ...) are kept. Function libraries (`librar
 functional If/While, function-call nodes) are not imported: UnimplementedError names the node.
 """
 import heapq
+import re
 
 from sluice.engine import dtypes as _dtypes
 from sluice.engine import errors
@@ -37,6 +38,7 @@ from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
 from sluice.io import graph_def as _graph_def
+from sluice.io import tensor_proto
 from sluice.io.protos import AttrValue, GraphDef, OpList
 
 __all__ = ['import_graph_def']
@@ -53,6 +55,9 @@ NEWER_TF_ATTR_DEFAULTS = {
 # MatMuls set grad_a/grad_b true; dropped silently whatever their value.
 HINT_TF_ATTRS = {'MatMul': ('grad_a', 'grad_b'), 'BatchMatMul': ('grad_x', 'grad_y'),
                  'BatchMatMulV2': ('grad_x', 'grad_y')}
+
+# TF's rule for node names (graph_constructor.cc).
+_NODE_NAME = re.compile(r'[A-Za-z0-9.][A-Za-z0-9_.\-/>]*')
 
 # TF's DataTypeString names where they differ from sluice's dtype names (for TF's messages).
 _TF_TYPE_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'half'}
@@ -148,6 +153,8 @@ class _Importer:
                              'upgrade TensorFlow.' % (gd.versions.min_consumer, _graph_def.GRAPH_DEF_VERSION))
         functions = {f.signature.name for f in gd.library.function}
         for i, node in enumerate(gd.node):
+            if not _NODE_NAME.fullmatch(node.name):
+                raise ValueError("Node '%s': Node name contains invalid characters" % node.name)
             if node.name in self.index:
                 raise ValueError("Node '%s' is not unique" % node.name)
             self.index[node.name] = i
@@ -211,10 +218,14 @@ class _Importer:
                                    'expected if your graph generating binary is newer  than this binary. Unknown '
                                    'attributes will be ignored. NodeDef: {{node %s}}', key, op_signature(op_def), name)
                 continue
-            if value.WhichOneof('value') is None:  # an empty AttrValue: the default applies (TF)
-                continue
             try:
-                attrs[key] = _graph_def.python_attr(value, kind)
+                if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
+                    attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
+                else:
+                    attrs[key] = _graph_def.python_attr(value, kind)
+            except tensor_proto.TensorProtoError as e:
+                raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
+                                 % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
             except _graph_def.AttrKindError as e:
                 raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
                                  % (e, key, name, op_signature(op_def))) from None
