@@ -20,6 +20,7 @@ from sluice.engine import devices as _devices
 from sluice.engine import errors
 from sluice.engine.log import logger
 from sluice.engine import executor
+from sluice.engine import gpu_memory
 from sluice.engine import run_context
 from sluice.engine import graph as _graph
 from sluice.engine import host_memory
@@ -255,9 +256,12 @@ class BaseSession:
         else:
             sig = self._signature(fetches, ())
             values = ()
-        if options is not None or self._timeout_ms:
-            return self._run_with_options(sig, values, options, run_metadata)
-        return sig.pack(sig.plan.run(values))
+        try:
+            if options is not None or self._timeout_ms:
+                return self._run_with_options(sig, values, options, run_metadata)
+            return sig.pack(sig.plan.run(values))
+        except MemoryError as e:  # kernels' are converted in the plan; this is the fetches' copy
+            raise _fetch_out_of_memory(sig, e) from None
 
     def _run_with_options(self, sig, values, options, run_metadata):
         """The slower path: a deadline (RunOptions / ConfigProto timeout) and tracing."""
@@ -284,10 +288,13 @@ class BaseSession:
             if len(args) != n:
                 raise TypeError('Expected %d feed values, got %d' % (n, len(args)))
             values = [c(v) for c, v in zip(convert, args)] if n else ()
-            if self._timeout_ms:
-                with run_context.deadline_in(self._timeout_ms):
-                    return pack(plan_run(values))
-            return pack(plan_run(values))
+            try:
+                if self._timeout_ms:
+                    with run_context.deadline_in(self._timeout_ms):
+                        return pack(plan_run(values))
+                return pack(plan_run(values))
+            except MemoryError as e:  # the fetches' copy (kernels' are converted in the plan)
+                raise _fetch_out_of_memory(sig, e) from None
         return call
 
     def partial_run_setup(self, fetches, feeds=None):
@@ -306,6 +313,14 @@ class BaseSession:
             self.close()
         except Exception:
             pass
+
+
+def _fetch_out_of_memory(sig, exc):
+    """A MemoryError from copying fetched values out of the run, as TF's ResourceExhaustedError."""
+    names = ', '.join(t.name for t in sig.plan.fetches)
+    return errors.ResourceExhaustedError(
+        None, None, 'OOM when copying the fetched values of [%s] out of the run: %s'
+                    % (names, gpu_memory.out_of_memory_text(exc) or 'out of memory'))
 
 
 class Session(BaseSession):

@@ -36,9 +36,12 @@ def version_def():
 
 def attr_value(value, kind=None):
     """An AttrValue for a Python attr value of the given OpDef kind (inferred when None)."""
+    result = AttrValue()
+    if isinstance(value, AttrValue):  # an underscore attr sluice could not decode: kept as read
+        result.CopyFrom(value)
+        return result
     if kind is None:
         kind = _infer_kind(value)
-    result = AttrValue()
     if kind.startswith('list('):
         inner = kind[5:-1]
         lst = result.list
@@ -166,7 +169,7 @@ def _scalar(field, v, keep_bytes):
         return tensor_proto.make_ndarray(v)
     if field == 'func':
         return v.name
-    raise TypeError('Cannot decode attr field %s' % field)
+    raise AttrKindError('Cannot decode attr field %s' % field)
 
 
 def python_attr(value, kind):
@@ -193,7 +196,17 @@ def python_attr(value, kind):
 
 
 def python_attr_any(value):
-    """The Python value of an attr no OpDef declares, by the field set (strings stay bytes)."""
+    """The Python value of an attr no OpDef declares, by the field set (strings stay bytes); the
+    AttrValue itself where it holds nothing sluice decodes (TF carries such attrs unread)."""
+    try:
+        return _python_attr_any(value)
+    except AttrKindError:
+        copy = AttrValue()
+        copy.CopyFrom(value)
+        return copy
+
+
+def _python_attr_any(value):
     which = value.WhichOneof('value')
     if which is None:
         return None

@@ -273,10 +273,31 @@ class _Importer:
             per_arg.append((arg, [w._as_ref if arg.is_ref else w for w in want]))
         return per_arg
 
+    def _check_input_count(self, info, count):
+        """The number of inputs the attrs ask for must be the number given, checked before a list of
+        that many dtypes is built (a file may claim N = 10^9)."""
+        attrs = self._with_defaults(info.attrs, info.op_def)
+        wanted = 0
+        for arg in info.op_def.inputs:
+            if arg.type_list_attr:
+                wanted += len(attrs[arg.type_list_attr])
+            elif arg.number_attr:
+                n = int(attrs[arg.number_attr])
+                if n < 0:
+                    raise ValueError("Value for attr '%s' of %d must be at least minimum 0\n\t; NodeDef: {{node %s}}; %s"
+                                     % (arg.number_attr, n, info.name, op_signature(info.op_def)))
+                wanted += n
+            else:
+                wanted += 1
+        if wanted != count and wanted > 1000:
+            raise ValueError("NodeDef expected inputs '%d inputs' do not match %d inputs specified; %s; NodeDef: "
+                             "{{node %s}}" % (wanted, count, op_signature(info.op_def), info.name))
+
     def _check_inputs(self, info):
         node = info.node
         data = [parse_tensor_name(s) for s in node.input if not s.startswith('^')]
         info.controls = [s[1:] for s in node.input if s.startswith('^')]
+        self._check_input_count(info, len(data))
         per_arg = self._expected_dtypes(info)
         info.counts = [len(want) for _, want in per_arg]
         expected = [w for _, want in per_arg for w in want]

@@ -149,3 +149,59 @@ def test_huge_claimed_constant_imports_in_little_memory():
         tf.import_graph_def(gd, name='')
     ''')
     assert grown < 64
+
+
+def _with_add_n(n_attr, inputs=('c',)):
+    gd = const_graph_def(shape=[], float_val=[1.0])
+    add = gd.node.add(name='a', op='AddN')
+    add.input.extend(inputs)
+    add.attr['N'].i = n_attr
+    add.attr['T'].type = 1
+    return gd
+
+
+def test_add_n_count_checked_against_inputs_before_allocating():
+    # Before: a list of 10^9 dtypes was built (MemoryError('') or many GB, minutes).
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match="NodeDef expected inputs '1000000000 inputs' do not match 1 inputs "
+                                             "specified.*node a"):
+            tf.import_graph_def(_with_add_n(10 ** 9), name='')
+        with pytest.raises(ValueError, match="NodeDef expected inputs 'float, float, float' do not match 1"):
+            tf.import_graph_def(_with_add_n(3), name='')
+        with pytest.raises(ValueError, match="Value for attr 'N' of -1 must be at least minimum"):
+            tf.import_graph_def(_with_add_n(-1), name='')
+
+
+def test_undecodable_underscore_attrs_are_carried_as_tf_does():
+    # TF imports, runs and re-exports these; sluice raised TypeError / an invalid-enum error.
+    gd = const_graph_def(shape=[], float_val=[1.0])
+    gd.node[0].attr['_hole'].placeholder = 'T'
+    gd.node[0].attr['_kind'].type = 99
+    gd.node[0].attr['_kinds'].list.type.append(99)
+    stage, value = import_and_run(gd)
+    assert stage == 'ok' and value == 1.0
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(gd, name='')
+        exported = g.as_graph_def().node[0]
+        for key in ('_hole', '_kind', '_kinds'):
+            assert exported.attr[key] == gd.node[0].attr[key]
+
+
+def test_fetch_copy_out_of_memory_is_resource_exhausted():
+    # The copy of a fetched constant runs after the plan's steps; its MemoryError escaped Session.run.
+    code = '''
+import numpy as np
+c = tf.constant(np.ones(25000000, np.float32), name='big')
+with tf.Session() as sess:
+    sess.run(c[:1])
+    vm = int(open('/proc/self/statm').read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (vm + 40 * 2 ** 20, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    for call in (lambda: sess.run(c), sess.make_callable(c)):
+        try:
+            call()
+        except tf.errors.ResourceExhaustedError as e:
+            assert 'big:0' in str(e) and 'OOM' in str(e), e
+        else:
+            raise AssertionError('no error')
+'''
+    _peak_rss_mb(code)
