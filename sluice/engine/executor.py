@@ -48,7 +48,7 @@ class KernelContext:
         t = self.op._inputs[index]
         if t._op._op_def.type != 'Const' or t in self._fed:
             return None
-        return t._op._attrs['value']
+        return t._op.get_attr('value')
 
     def input_is_private(self, index):
         """True when input `index` is a fresh array read by this op alone: it may be reused in place."""

@@ -26,6 +26,17 @@ def register_graph_def_writer(writer):
     _graph_def_writer = writer
 
 
+class DeferredAttr:
+    """An attr value built on its first read: an imported Const keeps its TensorProto (`source`)
+    until the array is needed, as TF keeps a constant as its proto until the node runs, so a file
+    that claims a huge constant costs nothing to load. `shape` and `dtype` are known without
+    building; `build()` makes the value (and raises the loader's error for a bad proto)."""
+    __slots__ = ('build', 'source', 'shape', 'dtype')
+
+    def __init__(self, build, source, shape, dtype):
+        self.build, self.source, self.shape, self.dtype = build, source, shape, dtype
+
+
 def graph_def_writer():
     if _graph_def_writer is None:
         raise RuntimeError('No GraphDef writer is registered: import sluice (sluice.io.graph_def registers it).')
@@ -177,7 +188,8 @@ class Operation:
                         Graph._create_op. Placer (colocates writers with the variable), executor (no
                         in-place reuse) and pruning (a writer is stateful) read it.
     `_attrs`            attr name -> Python value, defaults filled: DType for 'type', TensorShape for
-                        'shape', int, float, bool, str, bytes, NumPy arrays for 'tensor', FuncGraph for
+                        'shape', int, float, bool, str, bytes, NumPy arrays for 'tensor' (an imported Const's
+                        value: a DeferredAttr until `get_attr` first builds it), FuncGraph for
                         'func', lists of those. Names starting with '_' ('_class' colocation groups,
                         '_gradient_op_type') are outside the OpDef. Written at creation and, before the
                         op first runs, by graph builders (`_set_attr`, FuncGraph's `_Arg` index, import's
@@ -234,9 +246,12 @@ class Operation:
 
     def get_attr(self, name):
         try:
-            return self._attrs[name]
+            value = self._attrs[name]
         except KeyError:
             raise ValueError('Operation %r has no attr named %r.' % (self._name, name)) from None
+        if type(value) is DeferredAttr:  # built once, then kept like any other value
+            value = self._attrs[name] = value.build()
+        return value
 
     def _set_attr(self, name, value):
         self._attrs[name] = value

@@ -24,6 +24,7 @@ from sluice.engine import devices as _devices
 from sluice.engine import errors
 from sluice.engine.log import logger
 from sluice.engine import executor
+from sluice.engine import gpu_memory
 from sluice.engine import run_context
 from sluice.engine import graph as _graph
 from sluice.engine import host_memory
@@ -264,11 +265,16 @@ class BaseSession:
             return self._run_with_options(sig, values, options, run_metadata)
         try:
             flat = sig.plan.run(values)
+        except MemoryError as e:  # kernels' are converted in the plan; this is the fetches' copy
+            raise _fetch_out_of_memory(sig, e) from None
         except Exception as e:
             raise self._failure(e)
         if self._closed:  # close() came while this step ran: TF discards its results
             raise errors.CancelledError(None, None, _CANCELLED)
-        return sig.pack(flat)
+        try:
+            return sig.pack(flat)
+        except MemoryError as e:
+            raise _fetch_out_of_memory(sig, e) from None
 
     def _failure(self, error):
         """What a step that raised `error` raises: CancelledError when the session was closed under it
@@ -317,11 +323,16 @@ class BaseSession:
                         flat = plan_run(values)
                 else:
                     flat = plan_run(values)
+            except MemoryError as e:  # the fetches' copy (kernels' are converted in the plan)
+                raise _fetch_out_of_memory(sig, e) from None
             except Exception as e:
                 raise self._failure(e)
             if self._closed:
                 raise errors.CancelledError(None, None, _CANCELLED)
-            return pack(flat)
+            try:
+                return pack(flat)
+            except MemoryError as e:
+                raise _fetch_out_of_memory(sig, e) from None
         return call
 
     def partial_run_setup(self, fetches, feeds=None):
@@ -340,6 +351,14 @@ class BaseSession:
             self.close()
         except Exception:
             pass
+
+
+def _fetch_out_of_memory(sig, exc):
+    """A MemoryError from copying fetched values out of the run, as TF's ResourceExhaustedError."""
+    names = ', '.join(t.name for t in sig.plan.fetches)
+    return errors.ResourceExhaustedError(
+        None, None, 'OOM when copying the fetched values of [%s] out of the run: %s'
+                    % (names, gpu_memory.out_of_memory_text(exc) or 'out of memory'))
 
 
 class Session(BaseSession):

@@ -27,6 +27,7 @@ renames where the new data file sits beside the old index: Saver's usual fresh p
 plus the `checkpoint` state file written afterwards, avoids it.)  BundleReader reads the index at open and each tensor with one read straight into a
 new array, verifying its checksum; damage raises DataLossError naming the tensor.
 """
+import math
 import os
 import random
 import re
@@ -238,6 +239,14 @@ def _numpy_dtype(dtype, what, name=''):
     except TypeError as e:  # bfloat16 without ml_dtypes
         raise errors.UnimplementedError('Cannot %s tensor %s of dtype %s: %s' % (what, name, dtype.name, e)) \
             from None
+
+
+def _entry_dtype(key, entry):
+    try:
+        return dtypes.as_dtype(entry.dtype)
+    except TypeError:
+        raise errors.DataLossError('Invalid DataType enum %d for tensor %s in the checkpoint index'
+                                   % (entry.dtype, _key_str(key))) from None
 
 
 def _encode_varints(lengths):
@@ -547,17 +556,18 @@ class BundleReader:
             raise errors.NotFoundError('Key %s not found in checkpoint' % _key_str(key))
         if any(d.size < 0 for d in entry.shape.dim) or entry.shape.unknown_rank:
             raise errors.DataLossError('Invalid tensor shape: %s %s' % (_key_str(key), entry.shape))
+        _entry_dtype(key, entry)
         return entry
 
     def dtype_and_shape(self, name):
         entry = self.entry(name)
-        return dtypes.as_dtype(entry.dtype), TensorShape([d.size for d in entry.shape.dim])
+        return _entry_dtype(_key_bytes(name), entry), TensorShape([d.size for d in entry.shape.dim])
 
     def get_variable_to_shape_map(self):
         return {_key_str(k): [d.size for d in self._entries[k].shape.dim] for k in self._names}
 
     def get_variable_to_dtype_map(self):
-        return {_key_str(k): dtypes.as_dtype(self._entries[k].dtype) for k in self._names}
+        return {_key_str(k): _entry_dtype(k, self._entries[k]) for k in self._names}
 
     def debug_string(self):
         """"name (DT_FLOAT) [3,4]" lines, as TF's BundleReader::DebugString."""
@@ -595,9 +605,10 @@ class BundleReader:
     def _assemble(self, name, entry):
         dtype = dtypes.as_dtype(entry.dtype)
         shape = [d.size for d in entry.shape.dim]
-        out = np.empty(shape, dtype=object if dtype == dtypes.string else _numpy_dtype(dtype, 'read', name))
-        regions = []
-        covered = 0
+        itemsize = 1 if dtype == dtypes.string else _numpy_dtype(dtype, 'read', name).itemsize
+        # Everything the index claims is checked against it and the data files before allocating.
+        regions, parts = [], []
+        covered = stored = 0
         for proto in entry.slices:
             extents = _slice_extents(proto)
             region = [(0, d) if length < 0 else (start, start + length)
@@ -606,16 +617,25 @@ class BundleReader:
                 if all(a0 < b1 and b0 < a1 for (a0, a1), (b0, b1) in zip(region, other)):
                     raise errors.DataLossError('Overlapping slices of partitioned tensor %s' % name)
             regions.append(region)
-            covered += int(np.prod([b - a for a, b in region]))
+            covered += math.prod(b - a for a, b in region)
             key = encode_tensor_name_slice(name, extents)
             part = self._entries.get(key)
             if part is None:
                 raise errors.NotFoundError('Key %s not found in checkpoint' % _key_str(key))
-            out[_index_for(extents)] = self._read_entry(name, part)
-        if covered != out.size:
+            self._check_extent(name, part)
+            stored += part.size
+            parts.append((extents, part))
+        count = math.prod(shape)
+        if covered != count:
             raise errors.InvalidArgumentError('Does not have sufficient slices for partitioned tensor %s '
                                               'to restore in slice_spec: %s' % (name, '-' if not shape
                                                                                else ':'.join('-' for _ in shape)))
+        if count * itemsize > stored:
+            raise errors.DataLossError('Partitioned tensor %s claims %d bytes but its slices store %d'
+                                       % (name, count * itemsize, stored))
+        out = np.empty(shape, dtype=object if dtype == dtypes.string else _numpy_dtype(dtype, 'read', name))
+        for extents, part in parts:
+            out[_index_for(extents)] = self._read_entry(name, part)
         return out
 
     def _data_file(self, shard_id):
@@ -628,6 +648,19 @@ class BundleReader:
                 raise errors.NotFoundError('%s; No such file or directory' % path) from None
             self._files[shard_id] = f
         return f
+
+    def _data_file_size(self, shard_id):
+        return os.fstat(self._data_file(shard_id).fileno()).st_size
+
+    def _check_extent(self, name, entry):
+        """The entry's bytes must lie inside its data file: checked before allocating what it claims."""
+        with self._lock:
+            file_size = self._data_file_size(entry.shard_id)
+        if entry.offset < 0 or entry.size < 0 or entry.offset + entry.size > file_size:
+            raise errors.DataLossError(
+                'TensorBundle at %s shard %d: tensor %s needs bytes [%d, %d) but the data file has %d bytes '
+                '(truncated checkpoint)' % (self.prefix, entry.shard_id, name, entry.offset,
+                                            entry.offset + entry.size, file_size))
 
     def _read_bytes(self, name, entry, out):
         """Reads entry.size bytes into the uint8 array `out`."""
@@ -653,10 +686,11 @@ class BundleReader:
         if dtype == dtypes.string:
             return self._read_strings(name, entry, shape)
         np_dtype = _numpy_dtype(dtype, 'read', name)
-        expected = int(np.prod(shape, dtype=np.int64)) * np_dtype.itemsize
+        expected = math.prod(shape) * np_dtype.itemsize
         if entry.size != expected:
             raise errors.DataLossError('Invalid size in bundle entry: key %s; stored size %d; expected '
                                        'size %d' % (name, entry.size, expected))
+        self._check_extent(name, entry)
         out = np.empty(shape, np_dtype)
         raw = out.reshape(-1).view(np.uint8)
         self._read_bytes(name, entry, raw)
@@ -670,13 +704,14 @@ class BundleReader:
         return out
 
     def _read_strings(self, name, entry, shape):
-        count = int(np.prod(shape, dtype=np.int64))
-        out = np.empty(count, dtype=object)
+        count = math.prod(shape)  # Python ints: a claimed product must not overflow
         if entry.size == 0 and count == 0:
-            return out.reshape(shape)
-        if entry.size < count:
+            return np.empty(shape, dtype=object)
+        if entry.size < count:  # each string takes at least its one-byte length
             raise errors.DataLossError('Invalid size in bundle entry: key %s; stored size %d; expected '
                                        'size is at least %d' % (name, entry.size, count))
+        self._check_extent(name, entry)
+        out = np.empty(count, dtype=object)
         buf = np.empty(entry.size, np.uint8)
         self._read_bytes(name, entry, buf)
         try:

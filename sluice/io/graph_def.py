@@ -22,7 +22,7 @@ from sluice.engine import dtypes
 from sluice.engine.tensor_shape import TensorShape
 from sluice.io import tensor_proto
 from sluice.engine import op_registry
-from sluice.engine.node import register_graph_def_writer
+from sluice.engine.node import DeferredAttr, register_graph_def_writer
 from sluice.io.protos import AttrValue, GraphDef, NodeDef, OpDef, VersionDef
 
 # TF's GraphDef version and the oldest consumer version it supports (TF 1.15 wrote 134 / 0).
@@ -36,9 +36,12 @@ def version_def():
 
 def attr_value(value, kind=None):
     """An AttrValue for a Python attr value of the given OpDef kind (inferred when None)."""
+    result = AttrValue()
+    if isinstance(value, AttrValue):  # an underscore attr sluice could not decode: kept as read
+        result.CopyFrom(value)
+        return result
     if kind is None:
         kind = _infer_kind(value)
-    result = AttrValue()
     if kind.startswith('list('):
         inner = kind[5:-1]
         lst = result.list
@@ -73,6 +76,8 @@ def attr_value(value, kind=None):
         result.s = value if isinstance(value, bytes) else str(value).encode()
     elif kind == 'shape':
         result.shape.CopyFrom(tensor_proto.shape_to_proto(value))
+    elif kind == 'tensor' and type(value) is DeferredAttr:  # an imported Const never built
+        result.tensor.CopyFrom(value.source)
     elif kind == 'tensor':
         result.tensor.CopyFrom(tensor_proto.array_to_proto(np.asarray(value)) if not hasattr(value, 'dtype') or
                                isinstance(value, np.ndarray) else tensor_proto.array_to_proto(value))
@@ -141,7 +146,10 @@ class AttrKindError(ValueError):
 
 def _scalar(field, v, keep_bytes):
     if field == 'type':
-        return dtypes.as_dtype(v)
+        try:
+            return dtypes.as_dtype(v)
+        except TypeError:
+            raise AttrKindError('AttrValue has invalid DataType enum: %d' % v) from None
     if field == 'i':
         return int(v)
     if field == 'f':
@@ -161,7 +169,7 @@ def _scalar(field, v, keep_bytes):
         return tensor_proto.make_ndarray(v)
     if field == 'func':
         return v.name
-    raise TypeError('Cannot decode attr field %s' % field)
+    raise AttrKindError('Cannot decode attr field %s' % field)
 
 
 def python_attr(value, kind):
@@ -179,6 +187,8 @@ def python_attr(value, kind):
                                     % (_KIND_OF_FIELD[field], kind))
         return [_scalar(inner, v, False) for v in getattr(lst, inner)]
     field = _FIELD_OF_KIND[kind]
+    if which is None:
+        raise AttrKindError("AttrValue missing value with expected type '%s'" % kind)
     if which != field:
         raise AttrKindError("AttrValue had value with type '%s' when '%s' expected"
                             % (_KIND_OF_FIELD.get(which, which), kind))
@@ -186,7 +196,17 @@ def python_attr(value, kind):
 
 
 def python_attr_any(value):
-    """The Python value of an attr no OpDef declares, by the field set (strings stay bytes)."""
+    """The Python value of an attr no OpDef declares, by the field set (strings stay bytes); the
+    AttrValue itself where it holds nothing sluice decodes (TF carries such attrs unread)."""
+    try:
+        return _python_attr_any(value)
+    except AttrKindError:
+        copy = AttrValue()
+        copy.CopyFrom(value)
+        return copy
+
+
+def _python_attr_any(value):
     which = value.WhichOneof('value')
     if which is None:
         return None

@@ -29,6 +29,7 @@ with '_' ('_class', '_output_shapes', ...) are kept. Function libraries (`librar
 functional If/While, function-call nodes) are not imported: UnimplementedError names the node.
 """
 import heapq
+import re
 
 from sluice.engine import dtypes as _dtypes
 from sluice.engine import errors
@@ -37,6 +38,7 @@ from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
 from sluice.io import graph_def as _graph_def
+from sluice.io import tensor_proto
 from sluice.io.protos import AttrValue, GraphDef, OpList
 
 __all__ = ['import_graph_def']
@@ -53,6 +55,9 @@ NEWER_TF_ATTR_DEFAULTS = {
 # MatMuls set grad_a/grad_b true; dropped silently whatever their value.
 HINT_TF_ATTRS = {'MatMul': ('grad_a', 'grad_b'), 'BatchMatMul': ('grad_x', 'grad_y'),
                  'BatchMatMulV2': ('grad_x', 'grad_y')}
+
+# TF's rule for node names (graph_constructor.cc).
+_NODE_NAME = re.compile(r'[A-Za-z0-9.][A-Za-z0-9_.\-/>]*')
 
 # TF's DataTypeString names where they differ from sluice's dtype names (for TF's messages).
 _TF_TYPE_NAMES = {'float32': 'float', 'float64': 'double', 'float16': 'half'}
@@ -148,6 +153,8 @@ class _Importer:
                              'upgrade TensorFlow.' % (gd.versions.min_consumer, _graph_def.GRAPH_DEF_VERSION))
         functions = {f.signature.name for f in gd.library.function}
         for i, node in enumerate(gd.node):
+            if not _NODE_NAME.fullmatch(node.name):
+                raise ValueError("Node '%s': Node name contains invalid characters" % node.name)
             if node.name in self.index:
                 raise ValueError("Node '%s' is not unique" % node.name)
             self.index[node.name] = i
@@ -211,10 +218,14 @@ class _Importer:
                                    'expected if your graph generating binary is newer  than this binary. Unknown '
                                    'attributes will be ignored. NodeDef: {{node %s}}', key, op_signature(op_def), name)
                 continue
-            if value.WhichOneof('value') is None:  # an empty AttrValue: the default applies (TF)
-                continue
             try:
-                attrs[key] = _graph_def.python_attr(value, kind)
+                if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
+                    attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
+                else:
+                    attrs[key] = _graph_def.python_attr(value, kind)
+            except tensor_proto.TensorProtoError as e:
+                raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
+                                 % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
             except _graph_def.AttrKindError as e:
                 raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
                                  % (e, key, name, op_signature(op_def))) from None
@@ -262,10 +273,31 @@ class _Importer:
             per_arg.append((arg, [w._as_ref if arg.is_ref else w for w in want]))
         return per_arg
 
+    def _check_input_count(self, info, count):
+        """The number of inputs the attrs ask for must be the number given, checked before a list of
+        that many dtypes is built (a file may claim N = 10^9)."""
+        attrs = self._with_defaults(info.attrs, info.op_def)
+        wanted = 0
+        for arg in info.op_def.inputs:
+            if arg.type_list_attr:
+                wanted += len(attrs[arg.type_list_attr])
+            elif arg.number_attr:
+                n = int(attrs[arg.number_attr])
+                if n < 0:
+                    raise ValueError("Value for attr '%s' of %d must be at least minimum 0\n\t; NodeDef: {{node %s}}; %s"
+                                     % (arg.number_attr, n, info.name, op_signature(info.op_def)))
+                wanted += n
+            else:
+                wanted += 1
+        if wanted != count and wanted > 1000:
+            raise ValueError("NodeDef expected inputs '%d inputs' do not match %d inputs specified; %s; NodeDef: "
+                             "{{node %s}}" % (wanted, count, op_signature(info.op_def), info.name))
+
     def _check_inputs(self, info):
         node = info.node
         data = [parse_tensor_name(s) for s in node.input if not s.startswith('^')]
         info.controls = [s[1:] for s in node.input if s.startswith('^')]
+        self._check_input_count(info, len(data))
         per_arg = self._expected_dtypes(info)
         info.counts = [len(want) for _, want in per_arg]
         expected = [w for _, want in per_arg for w in want]

@@ -5,9 +5,12 @@ strings as `string_val`. Reading accepts both `tensor_content` and the typed *_v
 shorter list than the shape asks for is padded with its last value (TF's rule: a splat constant
 stores one value).
 """
+import os
+
 import numpy as np
 
 from sluice.engine import dtypes
+from sluice.engine.node import DeferredAttr
 from sluice.engine.tensor_shape import TensorShape
 from sluice.io.protos import TensorProto, TensorShapeProto
 
@@ -71,34 +74,103 @@ def _array_dtype(array):
     return dtypes.string if array.dtype.kind in 'OSU' else dtypes.as_dtype(array.dtype)
 
 
+class TensorProtoError(ValueError):
+    """A TensorProto that cannot become an array (TF: 'Cannot parse tensor from proto')."""
+
+
+def claimed_shape(proto):
+    """The dims a TensorProto claims, checked (no dim below zero) before anything is allocated."""
+    dims = [d.size for d in proto.tensor_shape.dim]
+    if any(d < 0 for d in dims):
+        raise TensorProtoError('Shape %s is not fully defined' % ('[%s]' % ','.join(
+            '?' if d == -1 else str(d) for d in dims)))
+    return dims
+
+
+def _memory_bytes():
+    try:
+        return os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE')
+    except (ValueError, OSError):  # not reported: let the allocator decide
+        return None
+
+
 def make_ndarray(proto):
-    """The NumPy array a TensorProto holds."""
-    dtype = dtypes.as_dtype(proto.dtype)
-    shape = [d.size for d in proto.tensor_shape.dim]
-    count = int(np.prod(shape)) if shape else 1
+    """The NumPy array a TensorProto holds; TensorProtoError where the proto cannot hold it.
+
+    Sizes are checked before allocating: tensor_content must be exactly the claimed bytes, and a
+    splat (fewer *_val entries than elements) larger than the machine's memory is refused rather
+    than attempted. The array is allocated once (a splat is filled in place)."""
+    try:
+        dtype = dtypes.as_dtype(proto.dtype)
+    except TypeError:
+        raise TensorProtoError('Invalid DataType enum %d' % proto.dtype) from None
+    if dtype._is_ref_dtype or dtype.name not in _VAL_FIELD:
+        raise TensorProtoError('Invalid DataType %s for a tensor' % dtype.name)
+    shape = claimed_shape(proto)
+    count = 1
+    for d in shape:
+        count *= d
     if dtype == dtypes.string:
-        values = list(proto.string_val)
-        array = np.empty(len(values), dtype=object)
-        array[:] = values
-        return _fill(array, count).reshape(shape)
+        values = proto.string_val
+        _check_splat(len(values), count, 8)
+        array = np.empty(count, dtype=object)
+        _fill_from(array, values, b'')
+        return array.reshape(shape)
     np_dtype = np.dtype(dtype.as_numpy_dtype)
     if proto.tensor_content:
+        if len(proto.tensor_content) != count * np_dtype.itemsize:
+            raise TensorProtoError('Input size was %d and expected %d'
+                                   % (len(proto.tensor_content), count * np_dtype.itemsize))
         return np.frombuffer(proto.tensor_content, dtype=np_dtype.newbyteorder('<')).astype(np_dtype).reshape(shape)
     field = _VAL_FIELD[dtype.name]
-    raw = list(getattr(proto, field))
+    raw = getattr(proto, field)
+    per_element = 2 if field in ('scomplex_val', 'dcomplex_val') else 1
+    _check_splat(len(raw) // per_element, count, np_dtype.itemsize)
+    raw = raw[:count * per_element]  # TF ignores values past the element count
     if field == 'half_val':
-        array = np.array(raw, dtype=np.uint16).view(np_dtype)
-    elif field in ('scomplex_val', 'dcomplex_val'):
+        values = np.array(raw, dtype=np.uint16).view(np_dtype)
+    elif per_element == 2:
         pairs = np.array(raw, dtype=np.float64).reshape(-1, 2)
-        array = (pairs[:, 0] + 1j * pairs[:, 1]).astype(np_dtype)
+        values = (pairs[:, 0] + 1j * pairs[:, 1]).astype(np_dtype)
     else:
-        array = np.array(raw, dtype=np_dtype)
-    return _fill(array, count).reshape(shape)
+        values = np.array(raw, dtype=np_dtype)
+    array = np.empty(count, dtype=np_dtype)
+    _fill_from(array, values, 0)
+    return array.reshape(shape)
 
 
-def _fill(array, count):
-    if array.size == count:
+def _check_splat(given, count, itemsize):
+    """A short value list is padded to `count`: refuse a count no memory could hold."""
+    if given >= count:
+        return
+    memory = _memory_bytes()
+    if memory is not None and count * itemsize > memory:
+        raise TensorProtoError('%d elements (%d bytes) exceed the memory of this machine (%d bytes)'
+                               % (count, count * itemsize, memory))
+
+
+def _fill_from(array, values, empty):
+    n = min(len(values), array.size)
+    if n:
+        array[:n] = values[:n]
+    if n < array.size:
+        array[n:] = values[n - 1] if n else empty
+
+
+def _tf_name(dtype):
+    return {'float32': 'float', 'float64': 'double', 'float16': 'half'}.get(dtype.name, dtype.name)
+
+
+def deferred_ndarray(proto, wanted_dtype=None):
+    """An imported Const's value: the proto until first read (node.DeferredAttr). Cheap checks now
+    (dims); building, with its size checks, when a kernel or shape function reads the value.
+    `wanted_dtype`: the node's dtype attr, which the value must match (TF's Const kernel)."""
+    shape = claimed_shape(proto)
+
+    def build():
+        array = make_ndarray(proto)
+        if wanted_dtype is not None and _array_dtype(array) != wanted_dtype:
+            raise TensorProtoError('Type mismatch between value (%s) and dtype (%s)'
+                                   % (_tf_name(dtypes.as_dtype(proto.dtype)), _tf_name(wanted_dtype)))
         return array
-    if array.size == 0:
-        return np.zeros(count, dtype=array.dtype) if array.dtype != object else np.full(count, b'', dtype=object)
-    return np.concatenate([array, np.repeat(array[-1:], count - array.size)])
+    return DeferredAttr(build, proto, shape, wanted_dtype)

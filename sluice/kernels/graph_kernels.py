@@ -21,7 +21,12 @@ def shape_string(shape):
 
 @register_kernel('Const')
 def const(op, ctx):
-    value = ctx.device.from_host(op.get_attr('value'))  # uploaded once per plan on a GPU
+    try:  # an imported Const is built here, on first use (TF: when the node runs)
+        array = op.get_attr('value')
+    except (ValueError, MemoryError) as e:
+        raise errors.error_for_op(errors.InvalidArgumentError, op,
+                                  'Cannot parse tensor from proto: %s' % (e or 'out of memory')) from None
+    value = ctx.device.from_host(array)  # uploaded once per plan on a GPU
     return lambda: value
 
 

@@ -4,6 +4,7 @@ TF's inference rules for Python values: float -> float32, int -> int32 (int64 wh
 fit), bool -> bool, str/bytes -> string; NumPy arrays keep their dtype; with an explicit dtype a
 value that would change (1.5 into int32) is a TypeError.
 """
+import math
 import numbers
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.op_builder import infer_dtype as _infer_dtype
+from sluice.engine.node import DeferredAttr
 from sluice.engine.op_registry import no_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape
 
@@ -19,6 +21,19 @@ __all__ = ['constant']
 
 def _const_shape(op):
     return [TensorShape(op._attrs['value'].shape)]
+
+
+# Shape functions fold an imported Const's value up to this many elements; a larger one stays a
+# proto until its kernel runs (TF evaluates such constants for shape inference only when small).
+_FOLD_LIMIT = 1 << 20
+
+
+def known_value(op):
+    """A Const's array for shape functions; None for a large imported one not built yet."""
+    value = op._attrs['value']
+    if type(value) is DeferredAttr and math.prod(value.shape) > _FOLD_LIMIT:
+        return None
+    return op.get_attr('value')
 
 
 register_op('Const', outputs=['output: dtype'], attrs={'value': 'tensor', 'dtype': 'type'}, shape_fn=_const_shape)

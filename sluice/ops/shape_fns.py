@@ -10,6 +10,7 @@ import numpy as np
 
 from sluice.engine import tensor_shape
 from sluice.engine.tensor_shape import TensorShape, unknown_shape
+from sluice.ops import constant_op
 
 
 def unknown(op):
@@ -64,7 +65,7 @@ def constant_value(tensor):
     op = tensor._op
     kind = op._op_def.type
     if kind == 'Const':
-        return op._attrs['value']
+        return constant_op.known_value(op)
     if kind == 'Shape':
         dims = op._inputs[0]._shape._dims
         if dims is not None and None not in dims:
