@@ -20,7 +20,8 @@ TableWriter follows TF's TableBuilder decisions exactly (when a data block is cu
 separator / short successor keys of the index block, block_size 256 KiB), so the same entries give
 the same bytes.  TableReader reads the whole file (index files are small: ~100 bytes per tensor),
 verifies every block checksum and decodes all entries up front, so a damaged file fails at open
-with DataLossError.
+with DataLossError.  Block handles are checked against the file's size, as TF's reader does, not
+against the start of the footer window.
 """
 import bisect
 import struct
@@ -279,8 +280,10 @@ class TableReader:
 
     def _block(self, offset, size):
         """The verified, uncompressed contents of the block at offset."""
+        # TF checks a handle against the file's size, not the footer window: a block may run into
+        # the last 48 bytes when the footer's padding is short, and TF still reads that table.
         end = offset + size + BLOCK_TRAILER_SIZE
-        if end > len(self._data) - FOOTER_SIZE:
+        if end > len(self._data):
             raise self._corrupt('truncated block read')
         raw = self._data[offset:offset + size + 1]
         stored = _FIXED32.unpack(self._data[offset + size + 1:end])[0]
