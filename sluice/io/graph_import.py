@@ -324,7 +324,12 @@ class _Importer:
             if (src, -1) not in self.input_map:
                 self._source(node, src, '^')
         colocation = []
-        for entry in info.attrs.get('_class', ()):
+        groups = info.attrs.get('_class', ())
+        if not isinstance(groups, (list, tuple)) or not all(isinstance(g, (bytes, str)) for g in groups):
+            # TF iterates the attr's value and fails with TypeError when it is not a list of strings
+            raise TypeError("Node '%s': attr '_class' is %s, not a list of strings"
+                            % (node.name, type(groups).__name__))
+        for entry in groups:
             text = _as_str(entry)
             if not text.startswith('loc:@'):
                 continue

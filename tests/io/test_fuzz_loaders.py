@@ -286,5 +286,17 @@ def test_mutator_is_seeded_and_changes_files():
     assert sum(m != data for m in first) > 40
 
 
+def test_colocation_attr_of_another_kind_is_type_error():
+    """Found by the fuzzer (graph_pbtxt, seed 1729, mutant 1520): a `_class` attr holding a shape."""
+    import sluice as tf
+    with tf.Graph().as_default() as graph:
+        tf.placeholder(tf.float32, [2], name='x')
+    graph_def = graph.as_graph_def()
+    graph_def.node[0].attr['_class'].shape.dim.add(size=2)
+    with tf.Graph().as_default():
+        with pytest.raises(TypeError, match="attr '_class'"):
+            tf.import_graph_def(graph_def, name='')
+
+
 if __name__ == '__main__':
     run_child(sys.argv[1], sys.argv[2], int(sys.argv[3]))
