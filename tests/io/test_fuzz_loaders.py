@@ -211,8 +211,12 @@ def _allowed(fmt, exc):
     if fmt in ('graph_pb', 'graph_pbtxt', 'meta_graph'):
         if isinstance(exc, (ValueError, TypeError, message.DecodeError, text_format.ParseError)):
             return True
-        # TF's read_meta_graph_file: neither binary nor text
-        return fmt == 'meta_graph' and isinstance(exc, OSError) and 'Cannot parse file' in str(exc)
+        if fmt != 'meta_graph':
+            return False
+        # TF's read_meta_graph_file: neither binary nor text; as_graph_element: a collection or
+        # variable naming a node the graph lacks
+        return (isinstance(exc, OSError) and 'Cannot parse file' in str(exc)
+                or isinstance(exc, KeyError) and 'does not exist in the graph' in str(exc))
     return False
 
 
