@@ -16,6 +16,7 @@ gradient; a suffix '/float32' narrows it to one dtype, '@fake_gpu' to one device
 discrepancy found; the test marks it strict, so a fix shows up as an unexpected pass.
 Ops that only imported GraphDefs create today (Add on numbers, Div, BatchMatMul, OnesLike, ...) are
 built through tf.import_graph_def (`imported`), which is public API in both modules.
+Records of newer domains live beside this file in `op_records_<domain>.py` (loaded at the end).
 """
 import os
 import zlib
@@ -753,3 +754,10 @@ EXEMPT = {
 EXEMPT.update(dict.fromkeys(('SaveV2', 'RestoreV2', 'MergeV2Checkpoints', 'ShardedFilename'), _CHECKPOINT))
 EXEMPT.update(dict.fromkeys(('Multinomial', 'RandomGamma', 'RandomPoissonV2', 'RandomShuffle', 'RandomStandardNormal',
                              'RandomUniform', 'RandomUniformInt', 'TruncatedNormal'), _RANDOM))
+
+# -- records kept beside their domain: tests/op_records_<domain>.py add to RECORDS and EXEMPT on import ---------
+import glob as _glob  # noqa: E402
+import importlib as _importlib  # noqa: E402
+
+for _path in sorted(_glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), 'op_records_*.py'))):
+    _importlib.import_module(os.path.basename(_path)[:-3])
