@@ -26,5 +26,12 @@ def test_existing_names_and_private_probes_are_untouched():
 
 
 def test_from_import_of_a_missing_name_is_an_import_error():
-    with pytest.raises(ImportError, match='contrib'):
-        from sluice import contrib  # noqa: F401
+    with pytest.raises(ImportError, match='no_such_module'):
+        from sluice import no_such_module  # noqa: F401
+
+
+def test_contrib_is_a_lazy_namespace():
+    with pytest.raises(AttributeError) as info:
+        tf.contrib.no_such_module
+    assert str(info.value).endswith(': sluice does not implement tf.contrib.no_such_module yet')
+    assert not hasattr(tf.contrib, 'no_such_module')
