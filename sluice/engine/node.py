@@ -198,6 +198,9 @@ class Operation:
                         `_add_control_inputs`, which keeps `_control_outputs` in step and bumps the
                         graph's version (graph_import rewrites both lists itself while importing).
     `_control_outputs`  The reverse edges: ops that have this op among their `_control_inputs`.
+    `_node_def_bytes`   The serialized NodeDef, cached by the GraphDef writer on first export so that
+                        each `Saver.save` (a MetaGraph export) does not rebuild it; every setter after
+                        creation (`_set_attr`, `_set_device`, `_add_control_inputs`) clears it.
     `_device`           The requested device as a canonical DeviceSpec string, '' for unconstrained;
                         from the device scopes or colocation in force at creation, `_set_device` later.
                         The device a Session actually uses is the Placer's choice, kept by the Placer.
@@ -216,6 +219,7 @@ class Operation:
         self._attrs = attrs
         self._control_inputs = control_inputs
         self._device = device
+        self._node_def_bytes = None  # the GraphDef writer's serialized NodeDef; the setters below clear it
         self._id = graph._next_id()
         self._control_outputs = []
         self.traceback = _user_traceback()
@@ -255,9 +259,11 @@ class Operation:
 
     def _set_attr(self, name, value):
         self._attrs[name] = value
+        self._node_def_bytes = None
 
     def _set_device(self, device):
         self._device = _device_string(device)
+        self._node_def_bytes = None
 
     def _add_control_input(self, op):
         self._add_control_inputs([op])
@@ -267,6 +273,7 @@ class Operation:
             if op not in self._control_inputs:
                 self._control_inputs.append(op)
                 op._control_outputs.append(self)
+        self._node_def_bytes = None
         self._graph._structure_changed()
 
     def colocation_groups(self):

@@ -199,7 +199,7 @@ class FuncGraph(Graph):
             args.append(self.capture(t))
         self.inputs = args
         for i, t in enumerate(args):
-            t._op._attrs['index'] = i
+            t._op._set_attr('index', i)
 
     def side_effect_ops(self):
         """The ops that run even when no result needs them: writes to variables and stateful ops."""

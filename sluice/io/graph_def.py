@@ -121,14 +121,47 @@ def node_def_of(op):
 
 
 def graph_to_graph_def(graph, add_shapes=False):
-    result = GraphDef()
-    result.versions.CopyFrom(version_def())
+    """The graph as a GraphDef, assembled from each op's cached serialized NodeDef (a field-1 record
+    per node, the protobuf wire format) and parsed once: building NodeDef messages attr by attr is
+    what costs, and a graph is exported on every Saver.save."""
+    parts = []
     for op in list(graph._ops):
-        node = result.node.add()
-        node.CopyFrom(node_def_of(op))
+        node = op._node_def_bytes
+        if node is None:
+            node = op._node_def_bytes = node_def_of(op).SerializeToString()
         if add_shapes and op._outputs:
-            node.attr['_output_shapes'].CopyFrom(attr_value([t._shape for t in op._outputs], 'list(shape)'))
-    return result
+            node += _output_shapes_entry(op)
+        parts.append(_NODE_TAG + _varint(len(node)))
+        parts.append(node)
+    parts.append(_VERSIONS_RECORD)
+    return GraphDef.FromString(b''.join(parts))
+
+
+_NODE_TAG = b'\x0a'  # GraphDef.node: field 1, length-delimited
+_VERSIONS_RECORD = b'\x22' + bytes([len(version_def().SerializeToString())]) + version_def().SerializeToString()
+
+
+def _varint(n):
+    out = bytearray()
+    while n > 0x7f:
+        out.append((n & 0x7f) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _output_shapes_entry(op):
+    """The serialized '_output_shapes' attr map entry, cached while the outputs' shapes are the same
+    objects (set_shape replaces a Tensor's TensorShape, it never changes one in place)."""
+    shapes = [t._shape for t in op._outputs]
+    cached = getattr(op, '_output_shapes_bytes', None)
+    if cached is not None and len(cached[0]) == len(shapes) and all(a is b for a, b in zip(cached[0], shapes)):
+        return cached[1]
+    holder = NodeDef()
+    holder.attr['_output_shapes'].CopyFrom(attr_value(shapes, 'list(shape)'))
+    entry = holder.SerializeToString()
+    op._output_shapes_bytes = (shapes, entry)
+    return entry
 
 
 # -- AttrValue -> Python ----------------------------------------------------------------------
