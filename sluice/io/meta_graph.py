@@ -29,7 +29,7 @@ from sluice.engine.log import logger
 from sluice.io import graph_def as _graph_def
 from sluice.io import graph_import
 from sluice.io import graph_io
-from sluice.io.protos import (GraphDebugInfo, GraphDef, MetaGraphDef, OpList, QueueRunnerDef, SaverDef,
+from sluice.io.protos import (Any, GraphDebugInfo, GraphDef, MetaGraphDef, OpList, QueueRunnerDef, SaverDef,
                               SaveSliceInfoDef, VariableDef)
 
 __all__ = ['export_meta_graph', 'import_meta_graph', 'export_scoped_meta_graph', 'import_scoped_meta_graph',
@@ -203,6 +203,8 @@ def stripped_op_list_for_graph(graph_def):
 
 
 def _kind_name(item):
+    if isinstance(item, Any):
+        return 'any_list'  # SavedModel's asset files
     if isinstance(item, (str, bytes)):
         return 'bytes_list'
     if isinstance(item, int):

@@ -1,4 +1,5 @@
-"""Kernels of the string ops (ops/string_ops.py): AsString and StringToNumber, CPU only as in TF.
+"""Kernels of the string ops (ops/string_ops.py): AsString, StringToNumber and the regex matches,
+CPU only as in TF. Patterns are RE2's in TF; Python's `re` agrees on the syntax TF1 programs use.
 """
 import re
 
@@ -100,4 +101,35 @@ def string_to_number(op, ctx):
         for i in range(flat_in.size):
             flat_out[i] = parse(flat_in[i])
         return out
+    return run
+
+
+def _compiled(op, pattern):
+    pattern = pattern.decode() if isinstance(pattern, bytes) else pattern
+    try:
+        return re.compile(pattern, re.DOTALL)
+    except re.error as e:
+        raise _invalid(op, 'Invalid pattern: %s, error: %s' % (pattern, e)) from None
+
+
+def _full_match(regex, strings):
+    strings = np.asarray(strings, dtype=object)
+    out = np.fromiter((regex.fullmatch(s.decode('utf-8', 'surrogateescape') if isinstance(s, bytes) else s)
+                       is not None for s in strings.reshape(-1)), dtype=bool, count=strings.size)
+    return out.reshape(strings.shape)
+
+
+@register_kernel('StaticRegexFullMatch', devices=('CPU',), fresh_output=True)
+def static_regex_full_match(op, ctx):
+    regex = _compiled(op, op.get_attr('pattern'))  # once per plan
+    return lambda strings: _full_match(regex, strings)
+
+
+@register_kernel('RegexFullMatch', devices=('CPU',), fresh_output=True)
+def regex_full_match(op, ctx):
+    def run(strings, pattern):
+        pattern = np.asarray(pattern, dtype=object)
+        if pattern.ndim != 0:
+            raise _invalid(op, 'Pattern must be scalar, but received %s' % (list(pattern.shape),))
+        return _full_match(_compiled(op, pattern.item()), strings)
     return run

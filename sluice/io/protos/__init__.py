@@ -64,6 +64,7 @@ from sluice.io.protos.error_codes_pb2 import Code as ErrorCode
 from sluice.io.protos.queue_runner_pb2 import QueueRunnerDef
 from sluice.io.protos.meta_graph_pb2 import (
     AssetFileDef, CollectionDef, MetaGraphDef, SignatureDef, TensorInfo)
+from sluice.io.protos.saved_model_pb2 import SavedModel
 from sluice.io.protos.rewriter_config_pb2 import (
     AutoParallelOptions, RewriterConfig, ScopedAllocatorOptions)
 from sluice.io.protos.config_pb2 import (
