@@ -4,8 +4,9 @@ A SavedModel directory holds saved_model.pb (MetaGraphDefs by tag set, with Sign
 variables' checkpoint; TF and TF Serving load what sluice writes, and sluice loads what they write.
 """
 from sluice.engine.graph import GraphKeys, get_default_graph
-from sluice.saved_model import (builder, constants, loader, main_op, signature_constants, signature_def_utils,
-                                tag_constants, utils)
+from sluice.saved_model import (builder, constants, loader, main_op, signature_constants, signature_def_utils,  # noqa: F401
+                                tag_constants)
+from sluice.saved_model import tensor_info as utils  # noqa: F401  (TF's name: tf.saved_model.utils)
 from sluice.saved_model.builder import Builder  # noqa: F401
 from sluice.saved_model.constants import (ASSETS_DIRECTORY, ASSETS_KEY, LEGACY_INIT_OP_KEY, MAIN_OP_KEY,  # noqa: F401
                                           SAVED_MODEL_FILENAME_PB, SAVED_MODEL_FILENAME_PBTXT,
@@ -20,7 +21,7 @@ from sluice.saved_model.signature_constants import (CLASSIFY_INPUTS, CLASSIFY_ME
 from sluice.saved_model.signature_def_utils import (build_signature_def, classification_signature_def,  # noqa: F401
                                                     is_valid_signature, predict_signature_def,
                                                     regression_signature_def)
-from sluice.saved_model.utils import build_tensor_info, get_tensor_from_tensor_info  # noqa: F401
+from sluice.saved_model.tensor_info import build_tensor_info, get_tensor_from_tensor_info  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.saved_model')
@@ -36,6 +37,3 @@ def simple_save(session, export_dir, inputs, outputs, legacy_init_op=None):
                                    main_op=legacy_init_op, clear_devices=True)
     b.save()
 
-
-__all__ = ['builder', 'constants', 'loader', 'main_op', 'signature_constants', 'signature_def_utils',
-           'tag_constants', 'utils', 'simple_save']

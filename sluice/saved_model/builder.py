@@ -17,7 +17,8 @@ from sluice.engine.graph import Operation, Tensor, get_default_graph
 from sluice.engine.log import logger
 from sluice.io.protos import Any, AssetFileDef, DataType, SavedModel
 from sluice.io.saver import Saver
-from sluice.saved_model import constants, utils
+from sluice.saved_model import constants
+from sluice.saved_model import tensor_info as utils
 
 
 class SavedModelBuilder:

@@ -12,7 +12,8 @@ from sluice.engine.log import logger
 from sluice.io.meta_graph import import_meta_graph
 from sluice.io.protos import AssetFileDef, SavedModel
 from sluice.ops.variables import global_variables
-from sluice.saved_model import constants, signature_def_utils, utils
+from sluice.saved_model import constants, signature_def_utils
+from sluice.saved_model import tensor_info as utils
 
 
 def parse_saved_model(export_dir):

@@ -4,7 +4,7 @@ from sluice.engine.graph import Tensor
 from sluice.engine import errors
 from sluice.io.protos import DataType, SignatureDef
 from sluice.saved_model import signature_constants as sc
-from sluice.saved_model import utils
+from sluice.saved_model import tensor_info as utils
 
 _STRING, _FLOAT = DataType.Value('DT_STRING'), DataType.Value('DT_FLOAT')
 

@@ -1,4 +1,5 @@
-"""tf.saved_model.utils: TensorInfo protos for tensors and back, and the directory layout's paths."""
+"""tf.saved_model.utils (published under that name): TensorInfo protos for tensors and back, and
+the paths of the directory layout."""
 import os
 
 from sluice.engine import dtypes
