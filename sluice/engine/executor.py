@@ -331,8 +331,8 @@ def _chunked(code, inlined, fetched, n_feeds, n_registers, names):
         loaded, stored = sorted(read - written), sorted(written & read_after)
         lines = ['def part%d(R):' % j]
         if loaded:
-            lines.append('    %s, = %s,' % (', '.join('r%d' % r for r in loaded),
-                                           ', '.join('R[%d]' % r for r in loaded)))
+            names_list = ', '.join('r%d' % r for r in loaded)
+            lines.append('    %s, = %s,' % (names_list, ', '.join('R[%d]' % r for r in loaded)))
         lines.append('    try:')  # the first step sets s
         for _, step, step_lines in chunks[j]:
             lines += step_lines

@@ -36,4 +36,3 @@ def simple_save(session, export_dir, inputs, outputs, legacy_init_op=None):
                                    assets_collection=get_default_graph().get_collection(GraphKeys.ASSET_FILEPATHS),
                                    main_op=legacy_init_op, clear_devices=True)
     b.save()
-

@@ -150,8 +150,8 @@ def _validate_signature_def_map(signature_def_map):
             if info.dtype == invalid:
                 raise AssertionError('All TensorInfo protos used in the SignatureDefs must have the dtype field '
                                      'set: %s' % info)
-    for key, what in ((constants.INIT_OP_SIGNATURE_KEY, 'initialization'), (constants.TRAIN_OP_SIGNATURE_KEY,
-                                                                              'the train op')):
+    reserved = ((constants.INIT_OP_SIGNATURE_KEY, 'initialization'), (constants.TRAIN_OP_SIGNATURE_KEY, 'the train op'))
+    for key, what in reserved:
         if key in signature_def_map:
             raise KeyError('SignatureDef map key "{}" is reserved for {}. Please use a different key.'
                            .format(key, what))

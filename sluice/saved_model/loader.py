@@ -36,8 +36,8 @@ def parse_saved_model(export_dir):
         except text_format.ParseError as e:
             raise IOError('Cannot parse file %s: %s.' % (pbtxt, e)) from None
         return saved_model
-    raise IOError('SavedModel file does not exist at: %s/{%s|%s}' % (export_dir, constants.SAVED_MODEL_FILENAME_PBTXT,
-                                                                    constants.SAVED_MODEL_FILENAME_PB))
+    raise IOError('SavedModel file does not exist at: %s/{%s|%s}'
+                  % (export_dir, constants.SAVED_MODEL_FILENAME_PBTXT, constants.SAVED_MODEL_FILENAME_PB))
 
 
 def maybe_saved_model_directory(export_dir):
