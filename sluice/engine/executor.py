@@ -19,7 +19,7 @@ Planning, once per signature:
 """
 import numpy as np
 
-from sluice.engine import dtypes, errors
+from sluice.engine import dead_values, dtypes, errors
 from sluice.engine import gpu_memory
 from sluice.kernels import registry as kernel_registry
 
@@ -111,7 +111,9 @@ class ExecutionPlan:
     # -- planning --
     def _build(self, session):
         fed = {t: i for i, t in enumerate(self.feeds)}
-        self.ops = order = prune_and_order(self.fetches, self.targets, fed)
+        roots = [t._op for t in self.fetches] + list(self.targets)
+        self._region = region = dead_values.conditional_region(roots[0]._graph) if roots else set()
+        self.ops = order = prune_and_order(self.fetches, self.targets, fed, region)
         session._placer.place(order + [t._op for t in self.feeds])  # fed nodes are placed (and logged) as in TF
         device_of = session._placer.device_of
         self._host = host = session._devices[0]
@@ -128,6 +130,7 @@ class ExecutionPlan:
             n_regs[0] += 1
             return n_regs[0] - 1
 
+        liveness = {}   # region op -> the register saying whether it ran (dead_values)
         home = {}       # tensor -> (register, device) where it is produced (feeds: host)
         copies = {}     # (tensor, memory space) -> register of the copy
         for t, i in fed.items():
@@ -159,7 +162,8 @@ class ExecutionPlan:
                     continue
                 if t._dtype._is_ref_dtype and t not in fed:
                     read_reg = new_reg()
-                    self.steps.append(Step('read', op, src_device, _read_variable_fn(op, t._op._name),
+                    read = _read_variable_fn(op, t._op._name)
+                    self.steps.append(Step('read', op, src_device, dead_values.pass_dead(read) if region else read,
                                            (reg,), (read_reg,)))
                     reg = read_reg
                     dst_device = host if i in host_inputs else device
@@ -181,12 +185,22 @@ class ExecutionPlan:
                     home[t] = (r, out_device)
                     out_regs.append(r)
             fn = _bind_device(fn, device)
+            if op in region:
+                n_data = len(in_regs)
+                in_regs += [liveness[c] for c in op._control_inputs if c in liveness]
+                if not out_regs:
+                    out_regs.append(new_reg())
+                fn = dead_values.guard(fn, n_data, len(op._outputs), merge=op._op_def.type == 'Merge')
+                if out_regs[0] is not None:
+                    liveness[op] = out_regs[0]
             self.steps.append(Step('kernel', op, placed, fn, tuple(in_regs), tuple(out_regs), kdef.multi_output))
         self._register_devices = {r: d for r, d in home.values()}
 
         self.fetch_regs = [home[t][0] for t in self.fetches]
         self._fetch_converters = [_fetch_converter(t, home[t][1], t in fed, kernel_of.get(t._op))
                                   for t in self.fetches]
+        if region:
+            self._fetch_converters = [dead_values.checked_fetch(c, j) for j, c in enumerate(self._fetch_converters)]
         self.n_registers = n_regs[0]
         self._plan_frees()
         self.run = self._compile()
@@ -202,6 +216,8 @@ class ExecutionPlan:
             fn = src.to_host
         else:
             fn = lambda a, _src=src, _dst=dst: _dst.from_host(_src.to_host(a))
+        if self._region:
+            fn = dead_values.pass_dead(fn)
         self.steps.append(Step('copy', op, dst, fn, (reg,), (out,)))
         self._copy_devices[out] = dst
         if cache is not None:
@@ -230,7 +246,8 @@ class ExecutionPlan:
         inlined = set()
         code = []  # (step index, step, its lines)
         for i, step in enumerate(self.steps):
-            if step.kind == 'kernel' and step.op._op_def.type == 'Const' and step.outputs[0] is not None:
+            if step.kind == 'kernel' and step.op._op_def.type == 'Const' and step.outputs[0] is not None and \
+                    not step.inputs:  # (a Const in a TF 1.x conditional has a liveness input)
                 # A Const yields the same array every run: bind it once as a global of the function.
                 names['r%d' % step.outputs[0]] = step.fn()
                 inlined.add(step.outputs[0])
@@ -355,14 +372,15 @@ def _chunked(code, inlined, fetched, n_feeds, n_registers, names):
     return sources, lines
 
 
-def prune_and_order(fetches, targets, fed):
+def prune_and_order(fetches, targets, fed, region=()):
     """The ops needed for fetches and targets, in an order where every op follows its inputs.
 
     A control input's value is never read, so a stateless op reached only through control edges
     does not run (TF's graph optimizer drops it too): only the effectful ops behind it do, before
-    the op that waits for them. Effectful: stateful, writing a Ref, or without outputs.
+    the op that waits for them. Effectful: stateful, writing a Ref, or without outputs, or in the
+    conditional `region` of a TF 1.x graph (where running is what says a branch was taken).
     """
-    run = _ops_to_run(fetches, targets, fed)
+    run = _ops_to_run(fetches, targets, fed, region)
     effects = _EffectsBehind(run, fed)
     order = []
     done = set()
@@ -403,7 +421,7 @@ def _effectful(op):
     return op._op_def.is_stateful or any(op._ref_inputs) or (not op._outputs and op._op_def.type != 'NoOp')
 
 
-def _ops_to_run(fetches, targets, fed):
+def _ops_to_run(fetches, targets, fed, region):
     """Fetched ops, targets and their data inputs run; behind control edges, only effectful ops."""
     run = set()
     walked = set()  # stateless ops passed through for the effects behind them (not run)
@@ -420,7 +438,7 @@ def _ops_to_run(fetches, targets, fed):
         op = behind_control.pop()
         if op in run or op in walked:
             continue
-        if _effectful(op):
+        if _effectful(op) or op in region:
             stack.append(op)
         else:
             walked.add(op)

@@ -11,8 +11,9 @@ warnings.filterwarnings('ignore', category=RuntimeWarning,
                         module=r'sluice\.(kernels\.|engine\.plan|ops\.elementwise_ops)')
 
 from sluice.kernels import (  # noqa: E402,F401
-    array_kernels, control_flow_kernels, elementwise_kernels, filling_kernels, graph_kernels, image_kernels,
-    indexing_kernels, io_kernels, linalg_kernels, logging_kernels, manip_kernels, math_kernels, nn_activation_kernels,
+    array_kernels, control_flow_kernels, dataflow_control_kernels, elementwise_kernels, filling_kernels,
+    graph_kernels, image_kernels, indexing_kernels, io_kernels, linalg_kernels, logging_kernels, manip_kernels,
+    math_kernels, nn_activation_kernels,
     nn_conv_pool_kernels, nn_losses_kernels, nn_normalization_kernels, nn_top_k_kernels, parsing_kernels,
     random_kernels, reduction_kernels, script_kernels, segment_kernels, state_kernels, string_kernels,
     summary_kernels, training_kernels)

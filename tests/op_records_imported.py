@@ -1,0 +1,9 @@
+"""Op-record exemptions of ops checked in their own test files: string patterns, TF 1.x dataflow conditionals."""
+from op_records import EXEMPT
+
+EXEMPT.update(dict.fromkeys(('StaticRegexFullMatch', 'RegexFullMatch'),
+                            'string patterns: checked against TF in tests/ops/test_regex_full_match.py'))
+
+EXEMPT.update(dict.fromkeys(('Switch', 'RefSwitch', 'Merge'),
+                            "TF 1.x conditionals (dead values): TF-written cond graphs run, differentiate and export "
+                            "in tests/engine/test_dead_values.py"))
