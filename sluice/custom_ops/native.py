@@ -19,6 +19,7 @@ import numpy as np
 from sluice.engine import errors
 
 ERRBUF_SIZE = 512
+_SPLIT = re.compile(r',(?![^\[]*\])')     # commas outside brackets
 _ARG = re.compile(r'^\s*(\w+)\s*(?:\[([\w\s,]*)\])?\s+(\w+)\s*$')
 _SCALARS = {'int8': ctypes.c_int8, 'int16': ctypes.c_int16, 'int32': ctypes.c_int32, 'int64': ctypes.c_int64,
             'uint8': ctypes.c_uint8, 'uint16': ctypes.c_uint16, 'uint32': ctypes.c_uint32,
@@ -45,7 +46,7 @@ class KernelFunction:
     def __init__(self, library_name, cdll, name, signature):
         self.name = name
         self.library_name = library_name
-        self.args = [Arg(s) for s in signature.split(',')] if signature.strip() else []
+        self.args = [Arg(s) for s in _SPLIT.split(signature)] if signature.strip() else []
         try:
             self._fn = getattr(cdll, name)
         except AttributeError:
