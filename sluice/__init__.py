@@ -108,6 +108,8 @@ def executing_eagerly():
 from sluice import compat, initializers, linalg, losses, manip, math, metrics, nn, python_io, random, train  # noqa: E402
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
+from sluice import profiler  # noqa: E402  (tf.profiler)
+from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
 from sluice import graph_util, saved_model  # noqa: E402,F401
 from sluice.io.graph_import import import_graph_def  # noqa: E402

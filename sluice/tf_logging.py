@@ -1,11 +1,10 @@
 """tf.logging: TF1's logging functions, over Python's `logging`.
 
-Messages go to the logger 'sluice.tf_logging', a child of the 'sluice' logger of
-sluice/engine/log.py: they come out through its stderr handler (and propagate on to the root
-logger, so pytest's caplog and a program's own handlers see them). The child keeps its own level
-so that, as in TF, the default verbosity is WARN (tf.logging.info is silent until
-`tf.logging.set_verbosity(tf.logging.INFO)`) and changing it leaves sluice's own log lines, such
-as log_device_placement's, alone.
+Messages go to the logger 'tensorflow', whose handler (sluice/engine/log.py) prints them in TF's
+format, `INFO:tensorflow:message`, on stderr. As in TF the default verbosity is WARN, inherited
+from the root logger (tf.logging.info is silent until `tf.logging.set_verbosity(tf.logging.INFO)`
+or a `logging.basicConfig(level=INFO)`); set_verbosity sets the level of tf.logging and of the
+library's own lines ("Restoring parameters from ...", "Graph was finalized.") together.
 
 log_every_n / log_first_n count calls per call site (the caller's file and line), as TF does.
 fatal() logs at FATAL (CRITICAL) and returns, as TF's does.
@@ -14,7 +13,7 @@ import logging as _logging
 import sys as _sys
 import threading as _threading
 
-from sluice.engine import log as _sluice_log  # noqa: F401  (sets up the 'sluice' logger first)
+from sluice.engine import log as _sluice_log
 
 __all__ = ['DEBUG', 'INFO', 'WARN', 'WARNING', 'ERROR', 'FATAL', 'debug', 'info', 'warn', 'warning', 'error',
            'fatal', 'log', 'log_if', 'log_every_n', 'log_first_n', 'vlog', 'set_verbosity', 'get_verbosity',
@@ -27,8 +26,7 @@ WARNING = _logging.WARNING    # 30
 ERROR = _logging.ERROR        # 40
 FATAL = _logging.FATAL        # 50
 
-_logger = _logging.getLogger('sluice.tf_logging')
-_logger.setLevel(WARN)        # TF's default verbosity
+_logger = _sluice_log.tf_logger
 
 _counts = {}
 _counts_lock = _threading.Lock()
@@ -104,8 +102,8 @@ def log_first_n(level, msg, n, *args):
 
 
 def set_verbosity(v):
-    """Messages below level v are dropped (TF1: tf.logging.set_verbosity(tf.logging.INFO))."""
-    _logger.setLevel(v)
+    """Messages below level v are dropped, tf.logging's and the library's alike."""
+    _sluice_log.set_level(v)
 
 
 def get_verbosity():

@@ -265,7 +265,7 @@ def records():
     level = logger.level
     yield got
     logger.removeHandler(handler)
-    logger.setLevel(level)
+    tf_logging.set_verbosity(level)
 
 
 def test_logging_constants_and_default_verbosity():
@@ -294,7 +294,7 @@ def test_logging_levels_and_verbosity(records):
     assert [(r.levelno, r.getMessage()) for r in records] == [
         (30, 'warn x'), (20, 'info 2'), (20, 'vlog20'), (20, 'log a'), (20, 'if 7'), (50, 'fatal!'),
         (40, 'err'), (30, 'warn2'), (10, 'dbg2')]
-    assert all(r.name.startswith('sluice.') for r in records)
+    assert all(r.name == 'tensorflow' for r in records)
     assert records[0].filename == os.path.basename(__file__)     # the caller's line, not tf_logging's
 
 
@@ -307,7 +307,7 @@ def test_log_every_n_and_first_n(records):
     assert [r.getMessage() for r in records] == ['every 0', 'every 2', 'every 4', 'first 0', 'first 1']
 
 
-def test_logging_goes_through_sluice_logger(caplog):
+def test_logging_reaches_the_root_logger(caplog):
     tf_logging.set_verbosity(tf_logging.INFO)
     try:
         with caplog.at_level(logging.INFO):
@@ -315,4 +315,4 @@ def test_logging_goes_through_sluice_logger(caplog):
     finally:
         tf_logging.set_verbosity(tf_logging.WARN)
     assert any(r.getMessage() == 'through the sluice logger' for r in caplog.records)
-    assert tf_logging.get_logger().parent is logging.getLogger('sluice')
+    assert tf_logging.get_logger() is logging.getLogger('tensorflow')

@@ -15,8 +15,11 @@ Algorithm:
      an InvalidArgumentError naming the op, the request and the devices that could run it
      otherwise. Without a request, GPU:0 when it can run the whole group, else CPU:0.
   5. A group already placed keeps its device; ops added later join it.
-Placements are logged through Python's logging when log_device_placement is set.
+With log_device_placement, each placement is printed on stdout as TF prints it
+(`name: (Type): /job:localhost/replica:0/task:0/device:CPU:0`, whatever the verbosity: the user
+asked for it) and logged at INFO through the 'sluice' logger, as TF also logs it.
 """
+import sys
 import threading
 
 from sluice.engine import dtypes, errors
@@ -73,7 +76,7 @@ class Placer:
                     if m not in self._placed:
                         self._placed[m] = device
                         if self._log:
-                            logger.info('%s: (%s): %s', m.name, m.type, device.name)
+                            _log_placement(m, device)
 
     # -- colocation groups (union-find over the whole graph, extended as ops are added) --
     def _find(self, op):
@@ -160,6 +163,12 @@ class Placer:
             'Cannot assign a device for operation %s: %s Devices that could run it: [ %s ]. Set '
             'allow_soft_placement=True in the ConfigProto to let sluice choose.'
             % (requester.name, reason, ', '.join(d.name for d in able)))
+
+
+def _log_placement(op, device):
+    line = '%s: (%s): %s' % (op.name, op.type, device.name)
+    print(line, file=sys.stdout, flush=True)
+    logger.info('%s', line)
 
 
 def _matches(request, device):

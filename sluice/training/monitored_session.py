@@ -274,6 +274,19 @@ class _StepContext:
         raise StopIteration('step_fn has requested the iterations to stop.')
 
 
+def _merge_run_options(options, run_metadata, hook_options):
+    """The caller's RunOptions with the hooks' requests (the highest trace level and timeout), and a
+    RunMetadata for the hooks to read when the caller passed none (TF merges them the same way)."""
+    from sluice.io.protos import RunMetadata, RunOptions
+    merged = RunOptions()
+    if options is not None:
+        merged.CopyFrom(options)
+    for requested in hook_options:
+        merged.trace_level = max(merged.trace_level, requested.trace_level)
+        merged.timeout_in_ms = max(merged.timeout_in_ms, requested.timeout_in_ms)
+    return merged, RunMetadata() if run_metadata is None else run_metadata
+
+
 def _raise_if_feeds_intersect(feeds1, feeds2, message):
     if set(feeds1.keys()) & set(feeds2.keys()):
         raise RuntimeError(message)
@@ -327,10 +340,13 @@ class _MonitoredSession:
             original_args=hooks_lib.SessionRunArgs(fetches, feed_dict), session=self._tf_session)
         hook_fetches = []
         hook_feeds = {}
+        hook_options = []
         for hook in self._hooks:
             request = hook.before_run(run_context)
             if request is None:
                 continue
+            if request.options is not None:
+                hook_options.append(request.options)
             if request.fetches is not None:
                 hook_fetches.append((hook, request.fetches))
             if request.feed_dict:
@@ -344,6 +360,8 @@ class _MonitoredSession:
                 feed_dict = merged
             else:
                 feed_dict = hook_feeds
+        if hook_options:
+            options, run_metadata = _merge_run_options(options, run_metadata, hook_options)
         has_caller = fetches is not None
         all_fetches = ([fetches] if has_caller else []) + [f for _, f in hook_fetches]
         try:

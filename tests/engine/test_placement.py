@@ -35,7 +35,7 @@ def placements(caplog):
     def read():
         found = {}
         for record in caplog.records:
-            if record.name != 'sluice':
+            if record.name != 'tensorflow':
                 continue
             m = _LINE.match(record.getMessage())
             if m:
@@ -235,9 +235,9 @@ def test_log_device_placement_lines(caplog):
     y = tf.identity(x, name='y')
     with logged_session(device_count={'GPU': 0}) as sess:
         sess.run(y, {x: [1, 2]})
-    messages = [r.getMessage() for r in caplog.records if r.name == 'sluice']
+    messages = [r.getMessage() for r in caplog.records if r.name == 'tensorflow']
     assert 'y: (Identity): %s' % CPU0 in messages
-    assert all(r.levelno == logging.INFO for r in caplog.records if r.name == 'sluice')
+    assert all(r.levelno == logging.INFO for r in caplog.records if r.name == 'tensorflow')
 
 
 def test_log_device_placement_covers_fed_nodes(caplog):
@@ -249,7 +249,7 @@ def test_log_device_placement_covers_fed_nodes(caplog):
     tf.constant(1.0, name='unused')
     with logged_session(device_count={'GPU': 0}) as sess:
         sess.run(y, {x: [1, 2]})
-    messages = [r.getMessage() for r in caplog.records if r.name == 'sluice']
+    messages = [r.getMessage() for r in caplog.records if r.name == 'tensorflow']
     assert 'x: (Placeholder): %s' % CPU0 in messages
     assert not any(m.startswith('unused:') for m in messages)
 
@@ -259,7 +259,7 @@ def test_no_placement_log_by_default(caplog):
     x = tf.placeholder(tf.float32, [2], name='x')
     with tf.Session() as sess:
         sess.run(tf.identity(x), {x: [1, 2]})
-    assert not [r for r in caplog.records if r.name == 'sluice' and _LINE.match(r.getMessage())]
+    assert not [r for r in caplog.records if r.name == 'tensorflow' and _LINE.match(r.getMessage())]
 
 
 # -- copies between devices ---------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""`tensorflow.python.tools`: inspect_checkpoint."""
