@@ -108,6 +108,7 @@ def executing_eagerly():
 from sluice import compat, initializers, linalg, losses, manip, math, metrics, nn, python_io, random, train  # noqa: E402
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
+from sluice import estimator  # noqa: E402,F401  (tf.estimator)
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
 from sluice.io.graph_import import import_graph_def  # noqa: E402
 from sluice import tf_logging as logging  # noqa: E402
