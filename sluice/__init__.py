@@ -50,6 +50,8 @@ from sluice.ops.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F4
 from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader,  # noqa: F401
                                    TFRecordReader, WholeFileReader, matching_files, read_file)
 from sluice.queues.input import count_up_to  # noqa: F401
+from sluice.ops.deprecated_functions import arg_max, arg_min  # noqa: F401  (TF 1.15's deprecated names)
+from sluice.engine.tensor_spec import TensorSpec  # noqa: F401
 
 dtypes = _dtypes_module
 from sluice import version  # noqa: E402  (tf.version)

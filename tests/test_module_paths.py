@@ -90,7 +90,8 @@ def test_list_local_devices_follows_the_session_config():
         names = [d.name for d in device_lib.list_local_devices()]
         assert names == ['/device:CPU:0', '/device:GPU:0', '/device:GPU:1']
         gpu = device_lib.list_local_devices()[1]
-        assert gpu.device_type == 'GPU' and gpu.locality.bus_id == 1 and gpu.physical_device_desc.startswith('device: 0')
+        assert gpu.device_type == 'GPU' and gpu.locality.bus_id == 1
+        assert gpu.physical_device_desc.startswith('device: 0')
         config = tf.ConfigProto(device_count={'GPU': 0})
         assert [d.name for d in device_lib.list_local_devices(config)] == ['/device:CPU:0']
         config = tf.ConfigProto(gpu_options=tf.GPUOptions(visible_device_list='1'))
