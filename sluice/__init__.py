@@ -50,6 +50,8 @@ from sluice.ops.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F4
 from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader,  # noqa: F401
                                    TFRecordReader, WholeFileReader, matching_files, read_file)
 from sluice.queues.input import count_up_to  # noqa: F401
+from sluice.ops.deprecated_functions import arg_max, arg_min  # noqa: F401  (TF 1.15's deprecated names)
+from sluice.engine.tensor_spec import TensorSpec  # noqa: F401
 
 dtypes = _dtypes_module
 from sluice import version  # noqa: E402  (tf.version)
@@ -110,6 +112,7 @@ from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
+from sluice import estimator  # noqa: E402,F401  (tf.estimator)
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
 from sluice import graph_util, saved_model  # noqa: E402,F401
 from sluice.io.graph_import import import_graph_def  # noqa: E402

@@ -5,6 +5,7 @@ from sluice.io.graph_io import write_graph  # noqa: F401
 from sluice.io.meta_graph import export_meta_graph, import_meta_graph  # noqa: F401
 from sluice.io.saver import *  # noqa: F401,F403
 from sluice.summary import summary_iterator  # noqa: F401
+from sluice.summary import FileWriter as SummaryWriter  # noqa: F401  (TF 0.12's name, kept for old programs)
 from sluice.training import *  # noqa: F401,F403
 from sluice.queues.coordinator import Coordinator, LooperThread  # noqa: F401,E402
 from sluice.queues.queue_runner import QueueRunner, add_queue_runner, start_queue_runners  # noqa: F401,E402

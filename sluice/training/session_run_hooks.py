@@ -146,8 +146,13 @@ def _as_graph_element(obj):
 
 
 def _global_step_or_raise(hook_name):
+    """The global step as hooks fetch it: its value when the run starts (training_util's read copy)."""
     from sluice.training import training_util
-    step = training_util.get_global_step()
+    graph = _graph.get_default_graph()
+    if graph.finalized:  # too late to add the copy: the variable itself
+        step = training_util.get_global_step(graph)
+    else:
+        step = training_util._get_or_create_global_step_read(graph)  # pylint: disable=protected-access
     if step is None:
         raise RuntimeError('Global step should be created to use %s.' % hook_name)
     return step

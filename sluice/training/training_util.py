@@ -15,6 +15,8 @@ from sluice.ops import variables
 __all__ = ['global_step', 'get_global_step', 'create_global_step', 'get_or_create_global_step',
            'assert_global_step']
 
+GLOBAL_STEP_READ_KEY = 'global_step_read_op_cache'
+
 _log = logging.getLogger('sluice')
 
 
@@ -77,3 +79,27 @@ def get_or_create_global_step(graph=None):
     if step is None:
         step = create_global_step(graph)
     return step
+
+
+def _get_or_create_global_step_read(graph=None):
+    """A copy of the global step's value taken early in each run (`global_step + 0`), or None without one.
+
+    Hooks fetch it rather than the variable: a fetched variable shows its value at the end of the run,
+    after the optimizer's increment, while this copy has no inputs to wait for and shows the value the
+    step started from, as TF's hooks see it. Cached in the GLOBAL_STEP_READ_KEY collection.
+    """
+    graph = graph or _graph.get_default_graph()
+    cached = graph.get_collection(GLOBAL_STEP_READ_KEY)
+    if len(cached) > 1:
+        raise RuntimeError('There are multiple items in collection {}. There should be only one.'.format(
+            GLOBAL_STEP_READ_KEY))
+    if cached:
+        return cached[0]
+    step = get_global_step(graph)
+    if step is None:
+        return None
+    with graph.as_default(), graph.name_scope(None), graph.name_scope(step.op.name + '/'):
+        value = step.initialized_value() if isinstance(step, variables.Variable) else step
+        read = value + 0
+        graph.add_to_collection(GLOBAL_STEP_READ_KEY, read)
+    return read

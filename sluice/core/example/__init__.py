@@ -1,0 +1,1 @@
+"""`tensorflow.core.example`: the protos of tf.train.Example (re-exported from sluice/io/protos)."""

@@ -1,0 +1,3 @@
+"""`tensorflow.core.framework.variable_pb2`, as sluice/io/protos/variable_pb2."""
+from sluice.io.protos.variable_pb2 import *  # noqa: F401,F403
+from sluice.io.protos.variable_pb2 import DESCRIPTOR  # noqa: F401

@@ -1,0 +1,1 @@
+"""`tensorflow.core.lib`: only core/error_codes_pb2."""
