@@ -163,3 +163,17 @@ def test_optimize_loss_runs_update_ops_and_takes_optimizer_objects():
         sess.run(tf.global_variables_initializer())
         sess.run([train, train2], {x: value})
         assert np.any(sess.run(moving_mean) != 0)
+
+
+def test_dropout_with_a_training_tensor_has_gradients_through_the_mask():
+    x = tf.constant(RNG.rand(200).astype(np.float32) + 1)
+    training = tf.placeholder(tf.bool, [])
+    y = layers.dropout(x, keep_prob=0.5, is_training=training)
+    (grad,) = tf.gradients(tf.reduce_sum(y), [x])
+    with tf.Session() as sess:
+        out, g = sess.run([y, grad], {training: True})
+        np.testing.assert_allclose(g, np.where(out > 0, 2.0, 0.0))
+        out, g = sess.run([y, grad], {training: False})
+        np.testing.assert_allclose(g, np.ones(200))
+    with pytest.raises(TypeError, match='`pred` must be a Tensor, or a Python bool'):
+        layers.dropout(x, is_training='yes')

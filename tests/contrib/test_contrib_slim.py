@@ -210,3 +210,28 @@ def test_missing_slim_names_say_so():
         slim.nets
     with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.nothing_here'):
         tf.contrib.nothing_here
+
+
+def test_prefetch_queue_prefetches_named_tensors(no_leaked_threads):
+    images = tf.random_uniform([4, 2])
+    queue = slim.prefetch_queue.prefetch_queue({'labels': tf.range(4), 'images': images}, capacity=3,
+                                               num_threads=2)
+    out = queue.dequeue()
+    assert out['images'].get_shape().as_list() == [4, 2] and out['labels'].dtype == tf.int32
+    assert [t.op.name for t in tf.get_collection(tf.GraphKeys.SUMMARIES)] == ['prefetch_queue/fraction_of_3_full']
+    with tf.Session() as sess:
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        assert sess.run(out)['labels'].tolist() == [0, 1, 2, 3]
+        coord.request_stop()
+        sess.run(queue.close(cancel_pending_enqueues=True))
+        coord.join(threads)
+
+
+def test_end_points_through_outputs_collections():
+    collection = 'net_end_points'
+    with slim.arg_scope([slim.conv2d, slim.max_pool2d], outputs_collections=collection):
+        net = slim.conv2d(tf.placeholder(tf.float32, [1, 8, 8, 3]), 4, 3, scope='conv1')
+        net = slim.max_pool2d(net, 2, scope='pool1')
+    end_points = slim.utils.convert_collection_to_dict(collection)
+    assert list(end_points) == ['conv1', 'pool1'] and end_points['pool1'] is net

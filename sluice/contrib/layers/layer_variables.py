@@ -34,16 +34,15 @@ def layer_variable(name, shape, dtype, initializer, regularizer=None, trainable=
 
 def static_value(pred):
     """The Python bool `pred` stands for, or None when it is only known when the graph runs."""
-    if isinstance(pred, bool):
-        return pred
-    if isinstance(pred, (int,)) and pred in (0, 1):
-        return bool(pred)
+    from sluice.ops.variables import Variable
     if isinstance(pred, _graph.Tensor):
         value = constant_value(pred)
         return None if value is None else bool(value)
-    from sluice.ops.variables import Variable
     if isinstance(pred, Variable):
         return None
+    if isinstance(pred, (bool, int, float)) or hasattr(pred, 'dtype'):  # Python and NumPy scalars
+        if pred in (0, 1):
+            return bool(pred)
     raise TypeError('`pred` must be a Tensor, or a Python bool, or 1 or 0. Found instead: %s' % type(pred))
 
 
