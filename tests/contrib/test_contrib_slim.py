@@ -235,3 +235,30 @@ def test_end_points_through_outputs_collections():
         net = slim.max_pool2d(net, 2, scope='pool1')
     end_points = slim.utils.convert_collection_to_dict(collection)
     assert list(end_points) == ['conv1', 'pool1'] and end_points['pool1'] is net
+
+
+def test_slim_model_on_each_device_matches_the_cpu(device):
+    images = RNG.rand(2, 6, 6, 1).astype(np.float32)
+
+    def run(where):
+        g = tf.Graph()
+        with g.as_default(), tf.device(where):
+            tf.set_random_seed(11)
+            training = tf.placeholder(tf.bool, [])
+            logits = _slim_net(tf.constant(images), training)
+            grads = tf.gradients(tf.reduce_sum(logits * logits), tf.trainable_variables())
+            updates = tf.get_collection(tf.GraphKeys.UPDATE_OPS)
+            with tf.Session() as sess:
+                sess.run(tf.global_variables_initializer())
+                out = sess.run([logits, grads, updates], {training: True})
+                return out + [sess.run(logits, {training: False})]
+    ours, cpu = run(device), run('/cpu:0')
+    np.testing.assert_allclose(ours[0], cpu[0], rtol=1e-4, atol=1e-5)
+    for a, b in zip(ours[1] + ours[2], cpu[1] + cpu[2]):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ours[3], cpu[3], rtol=1e-4, atol=1e-5)
+
+
+def test_missing_learning_names_say_so():
+    with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.slim.learning.train'):
+        slim.learning.train

@@ -108,3 +108,8 @@ def create_train_op(total_loss, optimizer, global_step=_USE_GLOBAL_STEP, update_
     if train_op not in train_ops:
         train_ops.append(train_op)
     return train_op
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.contrib.slim.learning')

@@ -96,3 +96,8 @@ def hinge_loss(logits, labels=None, scope=None):
         all_ones = array_ops.ones_like(labels)
         labels = math_ops.subtract(2 * labels, all_ones)
         return relu(math_ops.subtract(all_ones, math_ops.multiply(labels, logits)))
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.contrib.slim.losses')

@@ -28,3 +28,8 @@ def prefetch_queue(tensors, capacity=8, num_threads=1, dynamic_pad=False, shared
         summary_ops.scalar('fraction_of_%d_full' % capacity,
                            math_ops.cast(queue.size(), _dtypes.float32) * (1. / capacity))
         return queue
+
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.contrib.slim.prefetch_queue')
