@@ -179,3 +179,28 @@ def test_layer_norm_matches_the_math():
     weight = 2 * normalized * np.arange(5.0)
     np.testing.assert_allclose(d_beta, weight.sum((0, 1)), rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(d_gamma, (weight * normalized).sum((0, 1)), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize('zero_debias', [False, True])
+@pytest.mark.parametrize('updates_collections', [None, 'my_updates'])
+@pytest.mark.parametrize('fused', [True, False])
+@pytest.mark.parametrize('shape', [(6, 3), (2, 2, 2, 3)])
+def test_contrib_paths_with_a_training_tensor(shape, fused, updates_collections, zero_debias):
+    x = RNG.randn(*shape).astype(np.float32) + 2
+    training = tf.placeholder(tf.bool, [])
+    y = layers.batch_norm(tf.constant(x), decay=0.5, updates_collections=updates_collections, fused=fused,
+                          zero_debias_moving_mean=zero_debias, is_training=training)
+    grads = tf.gradients(tf.reduce_sum(y * y), tf.trainable_variables())
+    updates = tf.get_collection('my_updates')
+    moving_mean = tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)[1]
+    mean, var = _moments(x.reshape(-1, 3), 0)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        out = sess.run([y, grads] + updates, {training: True})[0]
+        np.testing.assert_allclose(out, (x - mean) / np.sqrt(var + 0.001), rtol=1e-4, atol=1e-4)
+        after_training = sess.run(moving_mean)
+        np.testing.assert_allclose(after_training, mean if zero_debias else 0.5 * mean, rtol=1e-5)
+        out = sess.run([y] + updates, {training: False})[0]
+        np.testing.assert_array_equal(sess.run(moving_mean), after_training)
+        variance = sess.run(tf.get_collection(tf.GraphKeys.MODEL_VARIABLES)[2])
+        np.testing.assert_allclose(out, (x - after_training) / np.sqrt(variance + 0.001), rtol=1e-4, atol=1e-4)

@@ -24,6 +24,7 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import GraphKeys
 from sluice.ops import array_ops, constant_op, graph_ops, init_ops, math_ops, nn_normalization, state_ops
 from sluice.ops import variable_scope as vs
+from sluice.ops.variables import Variable
 from sluice.training.moving_averages import assign_moving_average
 
 __all__ = ['batch_norm', 'layer_norm']
@@ -72,6 +73,27 @@ def _moving_update(variable, value, decay):
                 rate = math_ops.cast(rate, variable.dtype.base_dtype)
             delta = (variable - math_ops.cast(value, variable.dtype.base_dtype)) * rate
             return state_ops.assign_sub(variable, delta, name=scope)
+
+
+def _debias_state(variable):
+    """The zero-debiasing state of `variable` ('<name>/biased', '<name>/local_step'), made outside any cond
+    (variables cannot be made inside a branch)."""
+    g = variable.graph
+    dtype = variable.dtype.base_dtype
+    with g.control_dependencies(None), g.name_scope(''), g.colocate_with(variable.op):
+        return [Variable(lambda shape=shape: array_ops.zeros(shape, dtype=dtype), trainable=False,
+                         name='%s/%s' % (variable.op.name, name))
+                for name, shape in (('biased', variable.get_shape()), ('local_step', []))]
+
+
+def _debiased_update(variable, value, decay, state):
+    """assign_moving_average(zero_debias=True): the biased average over the step count's correction."""
+    biased, local_step = state
+    with _graph.name_scope(None, 'AssignMovingAvg', [variable, value]) as scope:
+        rate = _graph.convert_to_tensor(1.0 - decay, dtype=variable.dtype.base_dtype, name='decay')
+        update_biased = state_ops.assign_sub(biased, (biased - value) * rate)
+        bias_factor = 1 - math_ops.pow(1.0 - rate, local_step.assign_add(1))
+        return state_ops.assign(variable, update_biased / bias_factor, name=scope)
 
 
 def _channel_axis(rank, data_format):
@@ -165,9 +187,14 @@ def _contrib_way(inputs, decay, center, scale, epsilon, initializers, regularize
             mean, variance = nn_normalization.weighted_moments(inputs, axes, weights, keepdims=True)
         mean, variance = array_ops.reshape(mean, [-1]), array_ops.reshape(variance, [-1])
 
+    debias = _debias_state(moving[0]) if zero_debias and training is not False else None
+
     def updates():
-        return (assign_moving_average(moving[0], mean, decay, zero_debias=zero_debias),
-                assign_moving_average(moving[1], variance, decay, zero_debias=False))
+        if debias is not None:
+            update_mean = _debiased_update(moving[0], mean, decay, debias)
+        else:
+            update_mean = assign_moving_average(moving[0], mean, decay, zero_debias=False)
+        return update_mean, assign_moving_average(moving[1], variance, decay, zero_debias=False)
 
     if training is not False:
         if updates_collections is None:
