@@ -1,6 +1,7 @@
 """tf.layers core layers, as TF 1.15 builds them: Dense (MatMul, or Tensordot for inputs of rank > 2, then
 BiasAdd and the activation; variables kernel [in, units] and bias [units]), Dropout (tf.nn.dropout when
-`training` is true: a Python bool or constant picks the branch now, a bool tensor builds tf.cond) and
+`training` is true: a Python bool or constant picks the branch now, a bool tensor builds tf.cond over
+the dropped and the unchanged inputs) and
 Flatten (Reshape to [batch, -1], channels_first inputs transposed to channels_last first), with the
 function forms dense, dropout and flatten.
 """
@@ -11,7 +12,7 @@ from sluice.engine.graph import convert_to_tensor
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, graph_ops, init_ops, linalg_ops, math_ops, nn_conv_pool, nn_dropout
 from sluice.layers import arguments
-from sluice.layers.base import InputSpec, Layer, smart_cond
+from sluice.layers.base import InputSpec, Layer, smart_cond, static_bool
 
 
 class Dense(Layer):
@@ -104,6 +105,11 @@ class Dropout(Layer):
         def dropped():
             return nn_dropout.dropout(inputs, noise_shape=self._get_noise_shape(inputs), seed=self.seed,
                                       rate=self.rate)
+        if static_bool(training) is None:
+            # The random mask is drawn outside tf.cond: sluice differentiates an If branch only when it
+            # holds no stateful op, and the values are the same.
+            mask_applied = dropped()
+            return smart_cond(training, lambda: graph_ops.identity(mask_applied), lambda: graph_ops.identity(inputs))
         return smart_cond(training, dropped, lambda: graph_ops.identity(inputs))
 
     def compute_output_shape(self, input_shape):
