@@ -47,7 +47,10 @@ def unique_object_name(base_name):
 
 
 def smart_cond(pred, true_fn, false_fn, name=None):
-    """true_fn() or false_fn() chosen now when `pred` is a Python bool or a constant tensor, else tf.cond."""
+    """true_fn() or false_fn() chosen now when `pred` is a Python bool or a constant tensor, else tf.cond.
+    None is False: Keras's learning phase, which sluice does not have, defaults to inference."""
+    if pred is None:
+        return false_fn()
     if isinstance(pred, (bool, int, np.bool_)) and not _graph.is_tensor(pred):
         return true_fn() if pred else false_fn()
     if isinstance(pred, variables.Variable):
@@ -60,6 +63,8 @@ def smart_cond(pred, true_fn, false_fn, name=None):
 
 def static_bool(pred):
     """The Python value of a bool or constant tensor `pred`, else None (Keras's tf_utils.constant_value)."""
+    if pred is None:
+        return False
     if isinstance(pred, (bool, int, np.bool_)) and not _graph.is_tensor(pred):
         return bool(pred)
     if isinstance(pred, variables.Variable):
@@ -124,8 +129,9 @@ def _add_to_collection(elements, key):
             present.add(id(e))
 
 
+# Keras's model-input keywords (input_shape, ...) mean nothing to a tf.layers graph and are accepted as TF does.
 _LAYER_KWARGS = ('_scope', '_reuse', 'activity_regularizer', 'input_shape', 'batch_input_shape', 'batch_size',
-                 'weights', 'autocast', 'dynamic', 'input_dim')
+                 'autocast', 'input_dim')
 
 
 class Layer:
@@ -133,6 +139,8 @@ class Layer:
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         for key in kwargs:
+            if key in ('weights', 'dynamic'):
+                raise NotImplementedError('sluice does not implement tf.layers.Layer(%s=...) yet' % key)
             if key not in _LAYER_KWARGS:
                 raise TypeError('Keyword argument not understood:', key)
         scope = kwargs.get('_scope')

@@ -48,7 +48,12 @@ def dense_reuse(tf):
         y3 = tf.layers.dense(x, 2)
     with tf.variable_scope('outer', reuse=True):
         y4 = tf.layers.dense(x, 2, name='dense', reuse=True)
-    return [x], [y1, y2, y3, y4]
+        y5 = tf.layers.dense(x * 0.5, 2, name='dense')  # reuse inherited from the scope
+    with tf.variable_scope('model'):
+        y6 = tf.layers.conv1d(tf.reshape(x, [4, 5, 1]), 2, 2, name='logits')
+    with tf.variable_scope('model', reuse=True):
+        y7 = tf.layers.conv1d(tf.reshape(x, [4, 5, 1]) + 1.0, 2, 2, name='logits')
+    return [x], [y1, y2, y3, y4, y5, y6, y7]
 
 
 @case

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 import sluice as tf
-from sluice.engine import errors  # noqa: F401
 
 
 
@@ -129,16 +128,30 @@ def _transposed(x, first):
     return np.transpose(x, perm)
 
 
-@pytest.mark.parametrize('make', [
-    lambda x, f: tf.layers.conv2d(x, 3, 3, strides=2, padding='same', data_format=f),
-    lambda x, f: tf.layers.conv2d_transpose(x, 2, 3, strides=2, data_format=f),
-    lambda x, f: tf.layers.separable_conv2d(x, 3, 2, depth_multiplier=2, data_format=f),
-    lambda x, f: tf.layers.max_pooling2d(x, 2, 2, data_format=f),
-    lambda x, f: tf.layers.average_pooling2d(x, 3, 1, padding='same', data_format=f),
-    lambda x, f: tf.layers.batch_normalization(x, axis=1 if f == 'channels_first' else -1, training=True),
-], ids=['conv2d', 'conv2d_transpose', 'separable_conv2d', 'max_pooling2d', 'average_pooling2d', 'batch_norm'])
-def test_channels_first_is_channels_last_transposed(make, device):
-    value = np.random.RandomState(0).uniform(-1, 1, (2, 5, 6, 3)).astype(np.float32)
+_BY_FORMAT = {
+    'conv1d': ((2, 9, 3), lambda x, f: tf.layers.conv1d(x, 2, 3, padding='causal', data_format=f)),
+    'conv2d': ((2, 5, 6, 3), lambda x, f: tf.layers.conv2d(x, 3, 3, strides=2, padding='same', data_format=f)),
+    'conv3d': ((1, 4, 3, 5, 2), lambda x, f: tf.layers.conv3d(x, 3, 2, strides=(1, 2, 1), data_format=f)),
+    'conv2d_transpose': ((2, 5, 6, 3), lambda x, f: tf.layers.conv2d_transpose(x, 2, 3, strides=2, data_format=f)),
+    'conv3d_transpose': ((1, 3, 2, 3, 2), lambda x, f: tf.layers.conv3d_transpose(x, 2, 2, strides=2,
+                                                                                  padding='same', data_format=f)),
+    'separable_conv1d': ((2, 9, 3), lambda x, f: tf.layers.separable_conv1d(x, 2, 3, data_format=f)),
+    'separable_conv2d': ((2, 5, 6, 3), lambda x, f: tf.layers.separable_conv2d(x, 3, 2, depth_multiplier=2,
+                                                                               data_format=f)),
+    'max_pooling1d': ((2, 9, 3), lambda x, f: tf.layers.max_pooling1d(x, 3, 2, data_format=f)),
+    'max_pooling2d': ((2, 5, 6, 3), lambda x, f: tf.layers.max_pooling2d(x, 2, 2, data_format=f)),
+    'average_pooling2d': ((2, 5, 6, 3), lambda x, f: tf.layers.average_pooling2d(x, 3, 1, padding='same',
+                                                                                 data_format=f)),
+    'average_pooling3d': ((1, 4, 3, 5, 2), lambda x, f: tf.layers.average_pooling3d(x, 2, 1, data_format=f)),
+    'batch_norm': ((2, 5, 6, 3), lambda x, f: tf.layers.batch_normalization(
+        x, axis=1 if f == 'channels_first' else -1, training=True)),
+}
+
+
+@pytest.mark.parametrize('name', sorted(_BY_FORMAT))
+def test_channels_first_is_channels_last_transposed(name, device):
+    shape, make = _BY_FORMAT[name]
+    value = np.random.RandomState(0).uniform(-1, 1, shape).astype(np.float32)
     results = {}
     for fmt in ('channels_last', 'channels_first'):
         tf.reset_default_graph()
