@@ -325,6 +325,8 @@ class Layer:
             self._non_trainable_weights.append(variable)
         return variable
 
+    add_variable = add_weight  # Keras's older name, still used by TF 1.x code
+
     # -- calling ---------------------------------------------------------------------------------------------
     def __call__(self, inputs, *args, **kwargs):
         scope = kwargs.pop('scope', None)
