@@ -15,6 +15,10 @@ from sluice.ops.nn_normalization import (batch_normalization, fused_batch_norm, 
                                          local_response_normalization, lrn, moments, normalize_moments,
                                          sufficient_statistics, weighted_moments)
 from sluice.ops.nn_top_k import in_top_k, top_k  # noqa: F401
+from sluice.ops.nn_conv3d_pool3d import (avg_pool3d, conv3d, conv3d_backprop_filter_v2,  # noqa: F401
+                                        conv3d_transpose, max_pool3d)
+from sluice.ops.nn_separable_conv import separable_conv2d  # noqa: F401
+from sluice.ops import nn_batch_norm_legacy as _nn_batch_norm_legacy  # noqa: F401  (FusedBatchNorm, V2 for imports)
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
