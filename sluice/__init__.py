@@ -109,6 +109,7 @@ from sluice import compat, initializers, linalg, losses, manip, math, metrics, n
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
+from sluice import data  # noqa: E402,F401  (tf.data)
 from sluice.io.graph_import import import_graph_def  # noqa: E402
 from sluice import tf_logging as logging  # noqa: E402
 
