@@ -188,6 +188,8 @@ def _filenames(value):
 
 
 def _compression(op_name, value):
+    if isinstance(value, np.ndarray):
+        value = value.item()
     kind = value.decode() if isinstance(value, bytes) else str(value)
     if kind not in ('', 'ZLIB', 'GZIP'):
         raise _invalid('Unsupported compression_type: %s.' % kind)
