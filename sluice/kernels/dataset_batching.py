@@ -101,6 +101,16 @@ class BatchValue(DatasetValue):
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
                 yield fn(tuple(a[idx] for a in arrays))
             return
+        columns = inner.string_columns(self.batch_size)
+        if columns is not None:  # records read straight into one string column per batch
+            try:
+                for column in columns:
+                    if self.drop_remainder and len(column) < self.batch_size:
+                        return
+                    yield fn((column,))
+            finally:
+                columns.close()
+            return
         it = closing_iter(inner)
         try:
             while True:

@@ -10,6 +10,7 @@ transform without touching the rows: batch then gathers a whole batch with one f
 component (dataset_transforms.py).
 """
 import gzip
+import itertools
 import os
 import zlib
 
@@ -31,6 +32,11 @@ class DatasetValue:
         """(arrays, make_stream) when elements are rows `[a[i] for a in arrays]`, else None.
 
         make_stream() returns a generator of int64 index arrays (chunks), in element order."""
+        return None
+
+    def string_columns(self, n):
+        """For one-string elements (the file datasets): a generator of object arrays of `n` elements
+        (fewer at the end), the elements in order; None when the value has no such path."""
         return None
 
 
@@ -213,14 +219,33 @@ class TFRecordValue(DatasetValue):
         self.compression = _compression('TFRecordDataset', compression_type)
         self.buffer_size = int(buffer_size) if int(buffer_size) > 0 else 256 * 1024
 
-    def iterate(self):
+    def _records(self):
         for name in self.filenames:
             reader = RecordReader(name, self.compression, self.buffer_size)
             try:
-                for data in reader:
-                    yield (_scalar_string(data),)
+                yield from reader
             finally:
                 reader.close()
+
+    def iterate(self):
+        for data in self._records():
+            yield (_scalar_string(data),)
+
+    def string_columns(self, n):
+        return _columns(self._records(), n)
+
+
+def _columns(records, n):
+    try:
+        while True:
+            chunk = list(itertools.islice(records, n))
+            if not chunk:
+                return
+            column = np.empty(len(chunk), dtype=object)
+            column[:] = chunk
+            yield column
+    finally:
+        records.close()
 
 
 def _read_file(name, compression):
