@@ -99,7 +99,7 @@ class BatchValue(DatasetValue):
         if view is not None:
             arrays, make_stream = view
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
-                yield fn(tuple(a[idx] for a in arrays))
+                yield self._map_batch(fn, tuple(a[idx] for a in arrays))
             return
         columns = inner.string_columns(self.batch_size)
         if columns is not None:  # records read straight into one string column per batch
@@ -107,7 +107,7 @@ class BatchValue(DatasetValue):
                 for column in columns:
                     if self.drop_remainder and len(column) < self.batch_size:
                         return
-                    yield fn((column,))
+                    yield self._map_batch(fn, (column,))
             finally:
                 columns.close()
             return
@@ -122,9 +122,18 @@ class BatchValue(DatasetValue):
                 except ValueError:  # inputs of different shapes: map each, then batch the results
                     yield stack_components([fn(e) for e in elements], self.n)
                     continue
-                yield fn(batch)
+                yield self._map_batch(fn, batch)
         finally:
             it.close()
+
+    def _map_batch(self, fn, batch):
+        """fn on the whole batch; on an error, element by element, so the error (or the mismatch of shapes
+        batch reports) is the one the unbatched pipeline gives."""
+        try:
+            return fn(batch)
+        except errors.OpError:
+            n = len(batch[0])
+            return stack_components([fn(tuple(c[j] for c in batch)) for j in range(n)], self.n)
 
 
 class PaddedBatchValue(DatasetValue):

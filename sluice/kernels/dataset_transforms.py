@@ -23,6 +23,7 @@ from sluice.engine import errors
 from sluice.kernels.dataset_sources import INDEX_CHUNK, DatasetValue, closing_iter
 
 _END = object()
+AUTOTUNE_PARALLELISM = 2  # what num_parallel_calls=AUTOTUNE gets: the machines sluice runs on have few cores
 
 
 class MapValue(DatasetValue):
@@ -32,7 +33,8 @@ class MapValue(DatasetValue):
         self.input = input_value
         self.fn = fn
         self.vectorized = vectorized
-        self.num_parallel_calls = max(1, int(num_parallel_calls))
+        n = int(num_parallel_calls)
+        self.num_parallel_calls = AUTOTUNE_PARALLELISM if n == -1 else max(1, n)
 
     def iterate(self, skip_errors=False):
         fn = self.fn

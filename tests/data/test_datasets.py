@@ -197,3 +197,12 @@ def test_cache_to_file(tmp_path):
     assert len(calls) == 1
     again = tf.data.Dataset.from_generator(gen, tf.string).cache(path)
     assert drain(tf, again) == [b'x', b'yz'] and len(calls) == 1
+
+
+def test_vectorized_map_errors_are_the_per_element_ones():
+    raw = np.array([b'abcd', b'efgh', b'ij'], dtype=object)
+    ds = tf.data.Dataset.from_tensor_slices(raw).map(lambda s: tf.decode_raw(s, tf.uint8)).batch(3)
+    with pytest.raises(tf.errors.InvalidArgumentError, match='Cannot batch tensors with different shapes'):
+        drain(tf, ds)
+    ok = drain(tf, tf.data.Dataset.from_tensor_slices(raw[:2]).map(lambda s: tf.decode_raw(s, tf.uint8)).batch(3))
+    assert ok[0].tolist() == [[97, 98, 99, 100], [101, 102, 103, 104]]
