@@ -62,3 +62,24 @@ def ignore_errors():
 
 def unbatch():
     return lambda dataset: dataset.unbatch()
+
+
+def enumerate_dataset(start=0):
+    """(index, element) pairs, the index counting from `start` (an int64)."""
+    def apply(dataset):
+        from sluice.data.dataset_ops import DatasetV1
+        return DatasetV1.zip((Counter(start), dataset))
+    return apply
+
+
+def Counter(start=0, step=1, dtype=dtypes.int64):  # noqa: N802  (TF's name)
+    """start, start + step, ... without end (TF 1.15 counts to the largest int64)."""
+    from sluice.data.dataset_ops import DatasetV1
+    end = (1 << 63) - 1 if step > 0 else -(1 << 63)
+    ds = DatasetV1.range(start, end, step)
+    return ds if dtypes.as_dtype(dtype) == dtypes.int64 else ds.map(lambda x: _cast(x, dtype))
+
+
+def _cast(x, dtype):
+    from sluice.ops import math_ops
+    return math_ops.cast(x, dtype)

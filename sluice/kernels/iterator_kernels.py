@@ -77,8 +77,12 @@ class IteratorState:
         self._closed = True
         for p in list(self._prefetchers):
             p.cancel()
-        with self._lock:
-            self._close_iteration()
+        # A consumer blocked elsewhere (a generator that never returns) keeps the lock: leave it then.
+        if self._lock.acquire(timeout=10):
+            try:
+                self._close_iteration()
+            finally:
+                self._lock.release()
 
 
 def _iterator_state(op, ctx):

@@ -206,3 +206,15 @@ def test_vectorized_map_errors_are_the_per_element_ones():
         drain(tf, ds)
     ok = drain(tf, tf.data.Dataset.from_tensor_slices(raw[:2]).map(lambda s: tf.decode_raw(s, tf.uint8)).batch(3))
     assert ok[0].tolist() == [[97, 98, 99, 100], [101, 102, 103, 104]]
+
+
+def test_contrib_data_and_experimental_helpers():
+    ds = tf.data.Dataset.range(5).apply(tf.contrib.data.batch_and_drop_remainder(2))
+    assert ds.output_shapes.as_list() == [2] and len(drain(tf, ds)) == 2
+    pairs = drain(tf, tf.data.Dataset.from_tensor_slices(np.array([b'a', b'b'])).apply(
+        tf.data.experimental.enumerate_dataset(start=3)))
+    assert [(int(i), s) for i, s in pairs] == [(3, b'a'), (4, b'b')]
+    counted = drain(tf, tf.data.experimental.Counter(2, 3, tf.int32).take(3))
+    assert [int(v) for v in counted] == [2, 5, 8] and counted[0].dtype == np.int32
+    with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.data.SqlDataset'):
+        tf.contrib.data.SqlDataset
