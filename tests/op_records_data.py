@@ -21,8 +21,8 @@ for _type, _test in {
         'ShuffleAndRepeatDataset': 'test_datasets.py', 'RepeatDataset': 'test_datasets.py',
         'TakeDataset': 'test_datasets.py', 'SkipDataset': 'test_datasets.py',
         'PrefetchDataset': 'test_datasets.py', 'CacheDataset': 'test_datasets.py',
-        'IgnoreErrorsDataset': 'test_datasets.py', 'TFRecordDataset': 'test_readers.py',
-        'TextLineDataset': 'test_readers.py', 'FixedLengthRecordDatasetV2': 'test_readers.py'}.items():
+        'IgnoreErrorsDataset': 'test_datasets.py', 'TFRecordDataset': 'test_file_datasets.py',
+        'TextLineDataset': 'test_file_datasets.py', 'FixedLengthRecordDatasetV2': 'test_readers.py'}.items():
     EXEMPT[_type] = _DATASETS % _test
 
 for _type in ('IteratorV2', 'OneShotIterator', 'MakeIterator', 'IteratorGetNext', 'IteratorToStringHandle',

@@ -170,3 +170,13 @@ def test_get_next_static_shapes_match_tensorflow():
         ref = tf1.data.make_one_shot_iterator(build(tf1)).get_next()
     ours = tf.data.make_one_shot_iterator(build(tf)).get_next()
     assert {k: v.shape.as_list() for k, v in ours.items()} == {k: v.shape.as_list() for k, v in ref.items()}
+
+
+def test_batches_feed_ops_on_every_device(device):
+    ds = tf.data.Dataset.from_tensor_slices(np.arange(12, dtype=np.float32).reshape(6, 2)).shuffle(6, seed=1).batch(3)
+    x = ds.make_one_shot_iterator().get_next()
+    with tf.device(device):
+        total = tf.reduce_sum(x * 2.0, axis=0)
+    with tf.Session() as sess:
+        sums = [sess.run(total) for _ in range(2)]
+    np.testing.assert_allclose(sums[0] + sums[1], [60.0, 72.0])
