@@ -382,7 +382,7 @@ def _if_grad(op, *grads):
     """Another If on the same predicate whose branches recompute their branch of the forward op and
     differentiate it (with the outputs' gradients as grad_ys), one output per differentiable input."""
     from sluice.engine import subgraph
-    g = op.graph
+    g = subgraph.current_graph()  # a loop gradient's body when the If is inside a loop
     pred, inputs = op._inputs[0], list(op._inputs[1:])
     wrt = [i for i, t in enumerate(inputs) if _trainable(t)]
     used = [i for i, gr in enumerate(grads) if gr is not None and _trainable(op._outputs[i])]
@@ -412,3 +412,6 @@ def _if_grad(op, *grads):
     for k, i in enumerate(wrt):
         result[1 + i] = grad_if._outputs[k]
     return result
+
+
+from sluice.ops import loop_grad  # noqa: E402,F401  (registers the While/MapFn/Scan/Fold gradients)
