@@ -14,6 +14,7 @@ the executor neither writes them in place nor hands them out on fetch without a 
 """
 import numpy as np
 
+from sluice.engine import dtypes
 from sluice.engine import errors
 from sluice.engine import functions
 from sluice.kernels.registry import register_kernel
@@ -63,6 +64,10 @@ def if_kernel(op, ctx):
     return run
 
 
+def _numpy_dtype(dtype):
+    return None if dtype.base_dtype == dtypes.variant else dtype.as_numpy_dtype
+
+
 class _History:
     """A loop op's per-call records for its gradient (ops/loop_grad.py): when the op has the
     '_history' attr (k), its function graph has k results after its own, and the op k+1 outputs
@@ -74,13 +79,18 @@ class _History:
         if self.k is not None:
             self.xp = ctx.xp
             self.count_dtype = op._outputs[-self.k - 1].dtype.as_numpy_dtype
-            self.empty = [(t.dtype.as_numpy_dtype, t.shape._dims) for t in func_graph.outputs[self.n_own:]]
+            self.empty = [(_numpy_dtype(t.dtype), t.shape._dims) for t in func_graph.outputs[self.n_own:]]
 
     def outputs(self, calls, rows):
         xp = self.xp
         result = [xp.asarray(calls, dtype=self.count_dtype)]
         for j, (dtype, dims) in enumerate(self.empty):
-            if not rows:
+            if dtype is None:  # a TensorArray's value (a Python object) on the host
+                stacked = np.empty(len(rows), dtype=object)
+                for i, r in enumerate(rows):
+                    stacked[i] = r[j]
+                result.append(stacked)
+            elif not rows:
                 shape = (0,) + tuple(d or 0 for d in dims) if dims is not None else (0,)
                 result.append(xp.zeros(shape, dtype=dtype))
             else:

@@ -37,6 +37,8 @@ def _is_nested(x):
 
 
 def _flatten(x):
+    if hasattr(x, '_with_flow'):  # a TensorArray travels as its flow
+        return [x.flow]
     if isinstance(x, dict):
         return [leaf for k in sorted(x) for leaf in _flatten(x[k])]
     if isinstance(x, (list, tuple)):
@@ -49,6 +51,8 @@ def _pack(structure, flat):
     it = iter(flat)
 
     def build(s):
+        if hasattr(s, '_with_flow'):
+            return s._with_flow(next(it))
         if isinstance(s, dict):
             values = {k: build(s[k]) for k in sorted(s)}
             return type(s)((k, values[k]) for k in s)

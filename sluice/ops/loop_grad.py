@@ -39,6 +39,21 @@ def _trainable(t):
     return t.dtype.base_dtype in gradients_impl._TRAINABLE
 
 
+def _zeros(x):
+    """The zero gradient of x (for a TensorArray's flow, an all-zeros gradient list)."""
+    if x.dtype.base_dtype == dtypes.variant:
+        from sluice.ops import tensor_array_ops
+        return tensor_array_ops._grad_list(x)
+    return zeros_like(x)
+
+
+def _add(a, b):
+    if a.dtype.base_dtype == dtypes.variant:
+        from sluice.ops import tensor_array_ops
+        return tensor_array_ops.add_lists([a, b])
+    return math_ops.add(a, b)
+
+
 def call_count(op):
     """The op's output counting its calls (added on first use, with the '_history' attr)."""
     records = _records.get(op)
@@ -115,7 +130,7 @@ def _reverse_loop(loop, carry_grads, out_grads):
     captured_on = [i for i, (a, _) in enumerate(loop.captured) if _trainable(a)]
     elems_on = [i for i, (a, _) in enumerate(loop.elems) if _trainable(a)]
     n_calls = call_count(loop.op)
-    dcap0 = [zeros_like(loop.captured[i][1]) for i in captured_on]
+    dcap0 = [_zeros(loop.captured[i][1]) for i in captured_on]
     rows = []
 
     def cond(t, dcarry, dcap):
@@ -128,7 +143,7 @@ def _reverse_loop(loop, carry_grads, out_grads):
         ys, grad_ys = [], []
         extra = out_grads(index) if out_grads is not None else [None] * len(fn.outputs)
         for k, i in enumerate(carry_on):
-            g = dcarry[k] if extra[i] is None else math_ops.add(dcarry[k], extra[i])
+            g = dcarry[k] if extra[i] is None else _add(dcarry[k], extra[i])
             ys.append(loop.carry[i][1])
             grad_ys.append(g)
         if not loop.carry:  # map_fn: the results' gradients only
@@ -142,10 +157,10 @@ def _reverse_loop(loop, carry_grads, out_grads):
         dxs = [None if d is None else rb.capture(d) if d._op._graph is not rb else d
                for d in (None if d is None else _dense(d) for d in dxs)]
         nc, ne = len(carry_on), len(elems_on)
-        new_carry = [zeros_like(dcarry[k]) if d is None else d for k, d in enumerate(dxs[:nc])]
-        rows[:] = [zeros_like(rb.capture(loop.elems[i][0])) if d is None else d
+        new_carry = [_zeros(dcarry[k]) if d is None else d for k, d in enumerate(dxs[:nc])]
+        rows[:] = [_zeros(rb.capture(loop.elems[i][0])) if d is None else d
                    for i, d in zip(elems_on, dxs[nc:nc + ne])]
-        new_cap = [dcap[k] if d is None else math_ops.add(dcap[k], d) for k, d in enumerate(dxs[nc + ne:])]
+        new_cap = [dcap[k] if d is None else _add(dcap[k], d) for k, d in enumerate(dxs[nc + ne:])]
         return math_ops.subtract(t, 1), new_carry, new_cap
 
     t0 = math_ops.subtract(n_calls, 1)
@@ -191,7 +206,7 @@ def _while_grad(op, *grads):
                  [(body.inputs[j], inputs[j]) for j in range(n, len(inputs))], lambda t: t)
     carry_out, cap_out, _ = _reverse_loop(loop, list(grads[:n]), None)
     passed = grads[n:len(inputs)]
-    cap_out = [c if g is None or c is None else math_ops.add(c, g) for c, g in zip(cap_out, passed)]
+    cap_out = [c if g is None or c is None else _add(c, g) for c, g in zip(cap_out, passed)]
     return carry_out + cap_out
 
 
