@@ -66,7 +66,15 @@ def read(op, ta, i, xp):
         if i in ta.cleared:
             raise _fail(op, 'Could not read index %d twice because it was cleared after a previous read (perhaps '
                             'try setting clear_after_read = false?)' % i)
-        raise _fail(op, 'Could not read from TensorArray index %d because it has not yet been written to.' % i)
+        shape = ta.element_shape
+        if shape is not None and None not in shape:  # TF reads an unwritten element as zeros then
+            return xp.zeros(shape, dtype=ta.dtype)
+        raise _fail(op, 'Could not read from TensorArray index %d.  Furthermore, the element shape is not fully '
+                        'defined: %s.  It is possible you are working with a resizeable TensorArray and '
+                        'stop_gradients is not allowing the gradients to be written.  If you set the full '
+                        'element_shape property on the forward TensorArray, the proper all-zeros tensor will be '
+                        'returned instead of incurring this error.' % (i, '<unknown>' if shape is None
+                                                                         else _shape_text(shape)))
     if ta.clear_after_read and not ta.zeros_unwritten:
         ta.elements[i] = None
         ta.cleared.add(i)

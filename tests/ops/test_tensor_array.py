@@ -107,8 +107,8 @@ def test_dtype_mismatch_is_invalid_argument():
      'Could not write to TensorArray index 0 because it has already been written to.'),
     (lambda: tf.TensorArray(tf.float32, size=1).write(3, 1.0).read(0),
      'Tried to write to index 3 but array is not resizeable and size is: 1'),
-    (lambda: tf.TensorArray(tf.float32, size=2).write(0, 1.0).read(1),
-     'Could not read from TensorArray index 1 because it has not yet been written to.'),
+    (lambda: tf.TensorArray(tf.float32, size=2, infer_shape=False).write(0, 1.0).read(1),
+     'Could not read from TensorArray index 1.  Furthermore, the element shape is not fully defined: <unknown>'),
     (lambda: tf.TensorArray(tf.float32, size=2).write(0, 1.0).read(5),
      'Tried to read from index 5 but array size is: 2'),
     (lambda: tf.TensorArray(tf.float32, size=2).write(0, 1.0).read(-1),
@@ -139,6 +139,12 @@ def test_clear_after_read():
     kept = tf.TensorArray(tf.float32, size=1, clear_after_read=False).write(0, 3.0)
     with tf.Session() as sess:
         assert sess.run([kept.read(0), kept.read(0)]) == [3.0, 3.0]
+
+
+def test_unwritten_elements_of_a_known_shape_read_as_zeros():
+    ta = tf.TensorArray(tf.float32, size=3).write(0, [1.0, 2.0])
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(ta.stack()), [[1, 2], [0, 0], [0, 0]])
 
 
 def test_dynamic_size_grows_and_empty_stack_needs_a_shape():
