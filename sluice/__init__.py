@@ -23,6 +23,7 @@ from sluice.io.protos import (AttrValue, ConfigProto, Event, GPUOptions, GraphDe
 from sluice.ops.array_ops import *  # noqa: F401,F403
 from sluice.ops.constant_op import *  # noqa: F401,F403
 from sluice.ops.control_flow_ops import *  # noqa: F401,F403
+from sluice.ops.tensor_array_ops import TensorArray  # noqa: F401
 from sluice.ops.gradients_impl import *  # noqa: F401,F403
 from sluice.ops.graph_ops import *  # noqa: F401,F403
 from sluice.ops.init_ops import *  # noqa: F401,F403

@@ -567,22 +567,16 @@ record('ParseExample', lambda tf, d: imported(tf, 'ParseExample', [tf.constant(_
 # -- control flow, functions, assertions --------------------------------------------------------------
 
 
-def _no_grad(op_type):
-    reason = 'sluice registers no gradient for %s (TF differentiates the loop): LookupError' % op_type
-    return {'grad': reason, 'grad_tf': reason}
-
-
 record('If', lambda tf, p, x: [tf.cond(p, lambda: tf.sin(x) * 2.0, lambda: x - 1.0),
                                tf.cond(tf.logical_not(p), lambda: tf.sin(x) * 2.0, lambda: x - 1.0)],
        [fixed(True, np.bool_), arg(S)], grad=True)
 record('While', lambda tf, x: tf.while_loop(lambda i, v: i < 3, lambda i, v: (i + 1, v * tf.cos(v)), [0, x])[1],
-       [arg(S)], grad=True, xfail=_no_grad('While'))
-record('MapFn', lambda tf, x: tf.map_fn(lambda r: tf.reduce_sum(r * r), x), [arg((3, 4))], grad=True,
-       xfail=_no_grad('MapFn'))
+       [arg(S)], grad=True)
+record('MapFn', lambda tf, x: tf.map_fn(lambda r: tf.reduce_sum(r * r), x), [arg((3, 4))], grad=True)
 record('Scan', lambda tf, x: [tf.scan(lambda a, r: a * 0.5 + r, x), tf.scan(lambda a, r: a + r, x, reverse=True)],
-       [arg((3, 4))], grad=True, xfail=_no_grad('Scan'))
+       [arg((3, 4))], grad=True)
 record('Fold', lambda tf, x: [tf.foldl(lambda a, r: a * r, x), tf.foldr(lambda a, r: a - r, x, initializer=x[0])],
-       [arg((3, 4))], grad=True, xfail=_no_grad('Fold'))
+       [arg((3, 4))], grad=True)
 record(('Assert', 'NoOp'), lambda tf, x: tf.tuple([x * 2.0], control_inputs=[tf.Assert(tf.reduce_all(x < 2), [x])]),
        [arg(S)], grad=True)
 record('Print', lambda tf, x: tf.Print(x, [x], 'x=', summarize=0), [arg(S)], grad=True,

@@ -46,6 +46,9 @@ class FuncGraph(Graph):
     captures:         [(outer tensor, inner `_Arg` tensor)] for outer values the function reads.
     variable_captures: {inner VariableV2 op: outer VariableV2 op} for variables used by reference.
     control_captures: outer ops the functional op must run after.
+    capture_foreign:  None, or a function giving the tensor of this graph that stands for a tensor
+                      of a graph that does not enclose it (a loop gradient's body reads the forward
+                      body's values this way, see ops/loop_grad.py); called with this graph current.
     """
 
     def __init__(self, name, outer_graph):
@@ -58,6 +61,7 @@ class FuncGraph(Graph):
         self.variable_captures = {}
         self.control_captures = []
         self.retval_ops = []
+        self.capture_foreign = None
         self._capture_map = {}
         self._clones = {}
         self._building_function = True
@@ -88,7 +92,12 @@ class FuncGraph(Graph):
             return inner
         graph = tensor._op._graph
         if graph is not self.outer_graph:
-            if not isinstance(self.outer_graph, FuncGraph) or not self._is_enclosed_by(graph):
+            if self.capture_foreign is not None and not self._is_enclosed_by(graph):
+                with _own(self), self.as_default(), self._clean_scopes():
+                    inner = self.capture_foreign(tensor)
+                self._capture_map[tensor] = inner
+                return inner
+            if not isinstance(self.outer_graph, FuncGraph):  # graphs further in may resolve it
                 raise ValueError('Tensor %s must be from the same graph as the function %s or a graph '
                                  'enclosing it.' % (tensor.name, self.name))
             outer = self.outer_graph.capture(tensor)
@@ -191,6 +200,15 @@ class FuncGraph(Graph):
         with _own(self), self._clean_scopes():
             self.retval_ops = [Graph._create_op(self, '_Retval', [t], {'index': i}, name='retval_%d' % i)
                                for i, t in enumerate(self.outputs)]
+
+    def append_output(self, tensor):
+        """One more result (a `_Retval` after the others); returns its index."""
+        index = len(self.outputs)
+        self.outputs.append(tensor)
+        with _own(self), self._clean_scopes():
+            self.retval_ops.append(Graph._create_op(self, '_Retval', [tensor], {'index': index},
+                                                    name='retval_%d' % index))
+        return index
 
     def arrange_inputs(self, leading, external):
         """Orders `inputs` as `leading` args then one per outer tensor of `external` (added if unused)."""

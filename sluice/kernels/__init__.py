@@ -16,6 +16,6 @@ from sluice.kernels import (  # noqa: E402,F401
     math_kernels, nn_activation_kernels,
     nn_conv_pool_kernels, nn_losses_kernels, nn_normalization_kernels, nn_top_k_kernels, parsing_kernels,
     random_kernels, reduction_kernels, script_kernels, segment_kernels, state_kernels, string_kernels,
-    summary_kernels, training_kernels)
+    summary_kernels, tensor_array_kernels, training_kernels)
 from sluice.queues import reader_kernels  # noqa: E402,F401  (readers, ReadFile, MatchingFiles, CountUpTo)
 from sluice.kernels import nn_batch_norm_legacy_kernels, nn_conv3d_pool3d_kernels  # noqa: E402,F401  (tf.layers ops)

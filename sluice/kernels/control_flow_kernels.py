@@ -14,6 +14,7 @@ the executor neither writes them in place nor hands them out on fetch without a 
 """
 import numpy as np
 
+from sluice.engine import dtypes
 from sluice.engine import errors
 from sluice.engine import functions
 from sluice.kernels.registry import register_kernel
@@ -63,26 +64,73 @@ def if_kernel(op, ctx):
     return run
 
 
+def _numpy_dtype(dtype):
+    return None if dtype.base_dtype == dtypes.variant else dtype.as_numpy_dtype
+
+
+class _History:
+    """A loop op's per-call records for its gradient (ops/loop_grad.py): when the op has the
+    '_history' attr (k), its function graph has k results after its own, and the op k+1 outputs
+    after its own: the number of calls, then each record stacked over the calls in call order."""
+
+    def __init__(self, op, ctx, func_graph):
+        self.k = op._attrs.get('_history')
+        self.n_own = len(func_graph.outputs) - (self.k or 0)
+        if self.k is not None:
+            self.xp = ctx.xp
+            self.count_dtype = op._outputs[-self.k - 1].dtype.as_numpy_dtype
+            self.empty = [(_numpy_dtype(t.dtype), t.shape._dims) for t in func_graph.outputs[self.n_own:]]
+
+    def outputs(self, calls, rows):
+        xp = self.xp
+        result = [xp.asarray(calls, dtype=self.count_dtype)]
+        for j, (dtype, dims) in enumerate(self.empty):
+            if dtype is None:  # a TensorArray's value (a Python object) on the host
+                stacked = np.empty(len(rows), dtype=object)
+                for i, r in enumerate(rows):
+                    stacked[i] = r[j]
+                result.append(stacked)
+            elif not rows:
+                shape = (0,) + tuple(d or 0 for d in dims) if dims is not None else (0,)
+                result.append(xp.zeros(shape, dtype=dtype))
+            else:
+                result.append(xp.stack([r[j] for r in rows]))
+        return tuple(result)
+
+
 @register_kernel('While', multi_output=True)
 def while_kernel(op, ctx):
     cond_fn = functions.FunctionPlan(ctx, op.get_attr('cond'))
     body_graph = op.get_attr('body')
     body_fn = functions.FunctionPlan(ctx, body_graph)
-    n = len(body_graph.outputs)
+    history = _History(op, ctx, body_graph)
+    n = history.n_own
 
     def run(*inputs):
         values = list(inputs)
         while _scalar_bool(op, cond_fn(values)[0], 'The result of the loop condition'):
-            values[:n] = body_fn(values)
+            values[:n] = body_fn(values)[:n]
         return values
-    return run
+
+    def run_recording(*inputs):
+        values = list(inputs)
+        rows = []
+        while _scalar_bool(op, cond_fn(values)[0], 'The result of the loop condition'):
+            out = body_fn(values)
+            values[:n] = out[:n]
+            rows.append(out[n:])
+        return tuple(values) + history.outputs(len(rows), rows)
+    return run if history.k is None else run_recording
 
 
 @register_kernel(('MapFn', 'Scan'), multi_output=True, fresh_output=True)  # results are new stacked arrays
 @register_kernel('Fold', multi_output=True)
 def scan_kernel(op, ctx):
     kind = op.type
-    fn = functions.FunctionPlan(ctx, op.get_attr('fn'))
+    fn_graph = op.get_attr('fn')
+    fn = functions.FunctionPlan(ctx, fn_graph)
+    history = _History(op, ctx, fn_graph)
+    n_own = history.n_own
     xp = ctx.xp
     n_init = 0 if kind == 'MapFn' else len(op.get_attr('Tinit'))
     n_elems = len(op.get_attr('Telems'))
@@ -116,26 +164,35 @@ def scan_kernel(op, ctx):
             raise fail('All elements of elems must have the same first dimension, got %s' % sorted(sizes))
         n = sizes.pop()
         order = range(n - 1, -1, -1) if reverse else range(n)
+        records = []
         if kind == 'MapFn':
             rows = [fn([e[i] for e in elems] + captured) for i in order]
-            return tuple(stack([r[k] for r in rows], k, n) for k in range(len(out_dtypes)))
-        if not init:  # the first element is the initial accumulator (and the first scan result)
-            if n == 0:
-                raise fail('Tried to read from index 0 but array size is: 0')
-            first = order[0]
-            acc = [e[first] for e in elems]
-            order = order[1:]
-            history = [(first, acc)]
+            result = tuple(stack([r[k] for r in rows], k, n) for k in range(len(out_dtypes)))
+            records = [r[n_own:] for r in rows]
         else:
-            acc = init
-            history = []
-        for i in order:
-            acc = fn(acc + [e[i] for e in elems] + captured)
-            history.append((i, acc))
-        if kind == 'Fold':
-            return acc
-        history.sort(key=lambda item: item[0])
-        return tuple(stack([h[1][k] for h in history], k, n) for k in range(len(out_dtypes)))
+            if not init:  # the first element is the initial accumulator (and the first scan result)
+                if n == 0:
+                    raise fail('Tried to read from index 0 but array size is: 0')
+                first = order[0]
+                acc = [e[first] for e in elems]
+                order = order[1:]
+                history_ = [(first, acc)]
+            else:
+                acc = init
+                history_ = []
+            for i in order:
+                out = fn(acc + [e[i] for e in elems] + captured)
+                acc = out[:n_own]
+                records.append(out[n_own:])
+                history_.append((i, acc))
+            if kind == 'Fold':
+                result = tuple(acc)
+            else:
+                history_.sort(key=lambda item: item[0])
+                result = tuple(stack([h[1][k] for h in history_], k, n) for k in range(len(out_dtypes)))
+        if history.k is None:
+            return result
+        return result + history.outputs(len(records), records)
     return run
 
 

@@ -37,6 +37,8 @@ def _is_nested(x):
 
 
 def _flatten(x):
+    if hasattr(x, '_with_flow'):  # a TensorArray travels as its flow
+        return [x.flow]
     if isinstance(x, dict):
         return [leaf for k in sorted(x) for leaf in _flatten(x[k])]
     if isinstance(x, (list, tuple)):
@@ -49,6 +51,8 @@ def _pack(structure, flat):
     it = iter(flat)
 
     def build(s):
+        if hasattr(s, '_with_flow'):
+            return s._with_flow(next(it))
         if isinstance(s, dict):
             values = {k: build(s[k]) for k in sorted(s)}
             return type(s)((k, values[k]) for k in s)
@@ -380,15 +384,22 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         cond_graph.arrange_inputs(cond_args, external)
         body_graph.arrange_inputs(body_args, external)
         with _control_scope(g, subgraph.control_captures(cond_graph, body_graph)):
-            op = g._create_op('While', [flat + external],
-                              {'cond': cond_graph, 'body': body_graph, 'parallel_iterations': parallel_iterations,
-                               'output_shapes': invariants + [t.shape for t in external]}, name=scope)
+            attrs = {'cond': cond_graph, 'body': body_graph, 'parallel_iterations': parallel_iterations,
+                     'output_shapes': invariants + [t.shape for t in external]}
+            op = g._create_op('While', [flat + external], _back_prop_attr(attrs, back_prop), name=scope)
         packed = _pack(result, op._outputs[:len(flat)])
         if maximum_iterations is not None:
             return packed[1]
         if return_same_structure:
             return packed
         return packed[0] if len(flat) == 1 else packed
+
+
+def _back_prop_attr(attrs, back_prop):
+    """back_prop=False marks the loop op: its gradient is None (ops/loop_grad.py), as TF1's."""
+    if not back_prop:
+        attrs['_back_prop'] = False
+    return attrs
 
 
 def _bounded(cond, body, loop_vars, shape_invariants, maximum_iterations, try_to_pack):
@@ -473,11 +484,11 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True, swap
             {'parallel_iterations': parallel_iterations or 10}, lambda i, o: None)
         attrs['output_shapes'] = [TensorShape([n]).concatenate(o.shape) for o in out]
         with _control_scope(g, fg.control_captures):
-            op = g._create_op('MapFn', [elems_flat, external], attrs, name=scope)
+            op = g._create_op('MapFn', [elems_flat, external], _back_prop_attr(attrs, back_prop), name=scope)
         return _pack(structure, op._outputs)
 
 
-def _accumulate(kind, fn, elems, initializer, reverse, parallel_iterations, name, default_name):
+def _accumulate(kind, fn, elems, initializer, reverse, parallel_iterations, name, default_name, back_prop=True):
     if not callable(fn):
         raise TypeError('fn must be callable.')
     with _graph.name_scope(name, default_name, _flatten(elems)) as scope:
@@ -509,24 +520,25 @@ def _accumulate(kind, fn, elems, initializer, reverse, parallel_iterations, name
         shapes = [s for _, s in leading]
         attrs['output_shapes'] = [TensorShape([n]).concatenate(s) for s in shapes] if kind == 'Scan' else shapes
         with _control_scope(g, fg.control_captures):
-            op = g._create_op(kind, [init_flat, elems_flat, external], attrs, name=scope)
+            op = g._create_op(kind, [init_flat, elems_flat, external], _back_prop_attr(attrs, back_prop),
+                              name=scope)
         return _pack(structure, op._outputs)
 
 
 def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, infer_shape=True,
          reverse=False, name=None):
     """The successive accumulator values of fn(acc, x) over the elements, stacked."""
-    return _accumulate('Scan', fn, elems, initializer, reverse, parallel_iterations, name, 'scan')
+    return _accumulate('Scan', fn, elems, initializer, reverse, parallel_iterations, name, 'scan', back_prop)
 
 
 def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, name=None):
     """fn(acc, x) folded over the elements from first to last; returns the final accumulator."""
-    return _accumulate('Fold', fn, elems, initializer, False, parallel_iterations, name, 'foldl')
+    return _accumulate('Fold', fn, elems, initializer, False, parallel_iterations, name, 'foldl', back_prop)
 
 
 def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True, swap_memory=False, name=None):
     """fn(acc, x) folded over the elements from last to first; returns the final accumulator."""
-    return _accumulate('Fold', fn, elems, initializer, True, parallel_iterations, name, 'foldr')
+    return _accumulate('Fold', fn, elems, initializer, True, parallel_iterations, name, 'foldr', back_prop)
 
 
 def with_dependencies(dependencies, tensor):

@@ -37,7 +37,7 @@ for _type in ('RandomStandardNormal', 'TruncatedNormal', 'RandomUniform', 'Rando
 
 # The dtypes gradients flow through (TF's backprop_util.IsTrainable).
 _TRAINABLE = frozenset([dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.complex64,
-                        dtypes.complex128])
+                        dtypes.complex128, dtypes.variant])  # variant: a TensorArray's value, as in TF2
 
 
 class AggregationMethod:
@@ -149,7 +149,7 @@ def _default_grad_ys(grad_ys, ys, colocate):
                 if not grad_y.dtype.is_complex:
                     raise TypeError('Gradient type %s generated for complex-valued tensor %s with type %s must be '
                                     'real' % (grad_y.dtype.name, y, y.dtype.name))
-            else:
+            elif y.dtype.base_dtype != dtypes.variant:  # a TensorArray's gradient is a list
                 raise TypeError('Tensor %s with type %s must be numeric to obtain a default gradient'
                                 % (y, y.dtype.name))
             if isinstance(grad_y, IndexedSlices):
@@ -176,6 +176,9 @@ def _aggregate(received, op, method):
             out.append(None)
         elif len(grads) == 1:
             out.append(grads[0])
+        elif grads[0].dtype.base_dtype == dtypes.variant:
+            from sluice.ops import tensor_array_ops
+            out.append(tensor_array_ops.add_lists(grads))
         elif all(isinstance(g, Tensor) for g in grads):
             if method in (AggregationMethod.EXPERIMENTAL_TREE, AggregationMethod.EXPERIMENTAL_ACCUMULATE_N):
                 with op.graph.name_scope(op.name + '_gradient_sum'):
@@ -254,8 +257,9 @@ def gradients(ys, xs, grad_ys=None, name='gradients', colocate_gradients_with_op
                 grad_fn = gradient_function(op) if has_grads and op not in stop_ops else None
                 if grad_fn is not None:
                     for i, gr in enumerate(out_grads):
-                        if gr is None and _trainable(op._outputs[i]):  # an unused output: zero gradient
-                            out_grads[i] = array_ops.zeros_like(op._outputs[i], optimize=False)
+                        t_out = op._outputs[i]
+                        if gr is None and _trainable(t_out) and t_out.dtype.base_dtype != dtypes.variant:
+                            out_grads[i] = array_ops.zeros_like(t_out, optimize=False)  # an unused output
                     with g.name_scope(op.name + '_grad'):
                         in_grads = _as_list(grad_fn(op, *out_grads))
                         if len(in_grads) != len(op._inputs):
@@ -382,7 +386,7 @@ def _if_grad(op, *grads):
     """Another If on the same predicate whose branches recompute their branch of the forward op and
     differentiate it (with the outputs' gradients as grad_ys), one output per differentiable input."""
     from sluice.engine import subgraph
-    g = op.graph
+    g = subgraph.current_graph()  # a loop gradient's body when the If is inside a loop
     pred, inputs = op._inputs[0], list(op._inputs[1:])
     wrt = [i for i, t in enumerate(inputs) if _trainable(t)]
     used = [i for i, gr in enumerate(grads) if gr is not None and _trainable(op._outputs[i])]
@@ -412,3 +416,6 @@ def _if_grad(op, *grads):
     for k, i in enumerate(wrt):
         result[1 + i] = grad_if._outputs[k]
     return result
+
+
+from sluice.ops import loop_grad  # noqa: E402,F401  (registers the While/MapFn/Scan/Fold gradients)

@@ -385,13 +385,6 @@ def test_cond_gradient_with_passed_through_and_constant_branches():
     assert tf.gradients(tf.cast(k, tf.float32), x) == [None]
 
 
-def test_while_loop_gradient_is_not_available():
-    x = tf.placeholder(tf.float32, [], name='x')
-    y = tf.while_loop(lambda v: v < 10., lambda v: v * 2., [x])
-    with pytest.raises(LookupError, match='op type: While'):
-        tf.gradients(y, x)
-
-
 # ---------------------------------------------------------------------------------------------
 # IndexedSlices
 # ---------------------------------------------------------------------------------------------
