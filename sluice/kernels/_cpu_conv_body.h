@@ -1,0 +1,485 @@
+/* The loops of _cpu_conv.c for one element type and one vector width, included once per
+ * (type, instruction set). The includer defines:
+ *   T      the element type (float or double)
+ *   VB     the vector width in bytes (16, 32 or 64)
+ *   R      rows per register block (output pixels, or filter rows)
+ *   NBMAX  the most vectors of output channels per register block (R * NBMAX accumulators)
+ *   NAME(x) the suffixed name of each function
+ * See _cpu_conv.c for the algorithms. */
+
+typedef T NAME(vec) __attribute__((vector_size(VB), aligned(sizeof(T)), may_alias));
+#define V NAME(vec)
+#define VL ((idx)(VB / sizeof(T)))
+
+/* Register block of the gathered product: for rows r < R and vectors q < NB,
+ *   acc[r][q] (+)= sum over listed segments j, c < red: ptrs[r*kk + j][c] * B[(j*red + c)*ldb + q*VL ...]
+ * starting from zero (fresh) or from tile row r, and stored back to tile row r (tw elements apart). */
+#define GATHER_BLOCK(NB)                                                                          \
+    static void NAME(gather_##NB)(idx red, int nseg, const int *segs, int kk, const T *const *ptrs,  \
+                                  const T *B, idx ldb, T *tile, idx tw, int fresh) {              \
+        V acc[R][NB];                                                                             \
+        for (int r = 0; r < R; r++)                                                               \
+            for (int q = 0; q < NB; q++) acc[r][q] = fresh ? (V){0} : *(const V *)(tile + r * tw + q * VL); \
+        for (int s = 0; s < nseg; s++) {                                                          \
+            const int j = segs[s];                                                                \
+            const T *p[R];                                                                        \
+            for (int r = 0; r < R; r++) p[r] = ptrs[r * kk + j];                                  \
+            const T *b = B + (idx)j * red * ldb;                                                  \
+            for (idx c = 0; c < red; c++, b += ldb) {                                             \
+                V bv[NB];                                                                         \
+                for (int q = 0; q < NB; q++) bv[q] = *(const V *)(b + q * VL);                    \
+                for (int r = 0; r < R; r++) {                                                     \
+                    const T a = p[r][c];                                                          \
+                    for (int q = 0; q < NB; q++) acc[r][q] += bv[q] * a;                          \
+                }                                                                                 \
+            }                                                                                     \
+        }                                                                                         \
+        for (int r = 0; r < R; r++)                                                               \
+            for (int q = 0; q < NB; q++) *(V *)(tile + r * tw + q * VL) = acc[r][q];              \
+    }
+GATHER_BLOCK(1)
+GATHER_BLOCK(2)
+GATHER_BLOCK(3)
+#if NBMAX >= 4
+GATHER_BLOCK(4)
+#endif
+#undef GATHER_BLOCK
+
+/* Register block of the filter gradient: for rows i < R (input channels c0 + i) and vectors q,
+ *   acc[i][q] = sum over k < np: xp[k][c0 + i] * dyp[k][o0 + q*VL ...]
+ * added into dw[i*lddw + o0 ...] for i < rows, `cols` columns. dyp rows are padded to whole vectors. */
+#define FILTER_BLOCK(NB)                                                                          \
+    static void NAME(filter_##NB)(idx np, const T *const *xp, idx c0, const T *const *dyp, idx o0,   \
+                                  T *dw, idx lddw, int rows, idx cols) {                          \
+        V acc[R][NB];                                                                             \
+        idx ci[R];                                                                                \
+        for (int r = 0; r < R; r++) {                                                             \
+            ci[r] = c0 + (r < rows ? r : rows - 1);                                               \
+            for (int q = 0; q < NB; q++) acc[r][q] = (V){0};                                      \
+        }                                                                                         \
+        for (idx k = 0; k < np; k++) {                                                            \
+            const T *x = xp[k], *d = dyp[k] + o0;                                                 \
+            V bv[NB];                                                                             \
+            for (int q = 0; q < NB; q++) bv[q] = *(const V *)(d + q * VL);                        \
+            for (int r = 0; r < R; r++) {                                                         \
+                const T a = x[ci[r]];                                                             \
+                for (int q = 0; q < NB; q++) acc[r][q] += bv[q] * a;                              \
+            }                                                                                     \
+        }                                                                                         \
+        for (int r = 0; r < rows; r++) {                                                          \
+            T tmp[NB * VB / sizeof(T)];                                                           \
+            memcpy(tmp, acc[r], sizeof tmp);                                                      \
+            T *o = dw + r * lddw + o0;                                                            \
+            for (idx i = 0; i < cols; i++) o[i] += tmp[i];                                        \
+        }                                                                                         \
+    }
+FILTER_BLOCK(1)
+FILTER_BLOCK(2)
+FILTER_BLOCK(3)
+#if NBMAX >= 4
+FILTER_BLOCK(4)
+#endif
+#undef FILTER_BLOCK
+
+static void NAME(gather)(int nb, idx red, int nseg, const int *segs, int kk, const T *const *ptrs, const T *B,
+                         idx ldb, T *tile, idx tw, int fresh) {
+    switch (nb) {
+    case 1: NAME(gather_1)(red, nseg, segs, kk, ptrs, B, ldb, tile, tw, fresh); break;
+    case 2: NAME(gather_2)(red, nseg, segs, kk, ptrs, B, ldb, tile, tw, fresh); break;
+    case 3: NAME(gather_3)(red, nseg, segs, kk, ptrs, B, ldb, tile, tw, fresh); break;
+#if NBMAX >= 4
+    default: NAME(gather_4)(red, nseg, segs, kk, ptrs, B, ldb, tile, tw, fresh); break;
+#endif
+    }
+}
+
+static void NAME(filter)(int nb, idx np, const T *const *xp, idx c0, const T *const *dyp, idx o0, T *dw, idx lddw,
+                         int rows, idx cols) {
+    switch (nb) {
+    case 1: NAME(filter_1)(np, xp, c0, dyp, o0, dw, lddw, rows, cols); break;
+    case 2: NAME(filter_2)(np, xp, c0, dyp, o0, dw, lddw, rows, cols); break;
+    case 3: NAME(filter_3)(np, xp, c0, dyp, o0, dw, lddw, rows, cols); break;
+#if NBMAX >= 4
+    default: NAME(filter_4)(np, xp, c0, dyp, o0, dw, lddw, rows, cols); break;
+#endif
+    }
+}
+
+/* Runs the gathered product over super-blocks of SB register blocks of R rows. row_ptrs(g, src, p,
+ * ptrs, zero, order) fills one row's kk segment pointers (zero where the row reads padding) and
+ * returns its output pixel. Within a super-block the segments go in chunks of about KCHUNK
+ * reduction steps, each chunk over all its register blocks, so that chunk's rows of B stay in L1;
+ * the accumulators wait in `tile` between chunks. A register block skips the segments none of its
+ * rows reach. Where a segment holds fewer than PACK_BELOW channels, each row's segments are copied
+ * into one contiguous row of kk*red instead, so the register block runs one long reduction. */
+#define SB 8
+#define KCHUNK 64
+#define PACK_BELOW 32
+typedef idx (*NAME(row_fn))(const Geo *g, const void *src, idx p, const T **ptrs, const T *zero, const idx *order);
+
+static int NAME(gathered)(const Geo *g, idx rows_total, idx red, idx cols_total, const T *src, const T *B,
+                          T *dst, NAME(row_fn) row_ptrs, const idx *order) {
+    const int kk = (int)(g->kh * g->kw);
+    const idx ldb = (cols_total + VL - 1) / VL * VL, tw = NBMAX * VL;
+    const int chunk = red >= KCHUNK ? 1 : (int)((KCHUNK + red - 1) / red);
+    T *zero = calloc((size_t)red, sizeof(T));
+    T *tile = malloc(sizeof(T) * (size_t)(SB * R * tw));
+    const T **ptrs = malloc(sizeof(T *) * (size_t)(SB * R * kk));
+    int *segs = malloc(sizeof(int) * (size_t)(SB * kk));
+    idx *out = malloc(sizeof(idx) * SB * R);
+    const int packed = red < PACK_BELOW;
+    T *pack = packed ? malloc(sizeof(T) * (size_t)(SB * R * kk * red)) : NULL;
+    const T *packp[SB * R];
+    const int seg0 = 0;
+    if (!zero || !tile || !ptrs || !segs || !out || (packed && !pack)) {
+        free(zero), free(tile), free(ptrs), free(segs), free(out), free(pack);
+        return 0;
+    }
+    for (idx p0 = 0; p0 < rows_total; p0 += SB * R) {
+        const int rows = (int)(rows_total - p0 < SB * R ? rows_total - p0 : SB * R);
+        const int blocks = (rows + R - 1) / R;
+        for (int r = 0; r < blocks * R; r++) {
+            if (r < rows) {
+                out[r] = row_ptrs(g, src, p0 + r, ptrs + r * kk, zero, order);
+            } else {
+                for (int j = 0; j < kk; j++) ptrs[r * kk + j] = zero;
+            }
+        }
+        if (packed) {  /* few channels: copy each row's segments into one row of kk*red, one product */
+            for (int r = 0; r < blocks * R; r++) {
+                T *row = pack + (idx)r * kk * red;
+                for (int j = 0; j < kk; j++) {
+                    const T *from = ptrs[r * kk + j];
+                    for (idx c = 0; c < red; c++) row[j * red + c] = from[c];  /* short: no memcpy call */
+                }
+                packp[r] = row;
+            }
+            for (idx o0 = 0; o0 < cols_total; o0 += tw) {
+                const idx left = ldb - o0;
+                const int nb = (int)(left < tw ? left / VL : NBMAX);
+                const idx cols = cols_total - o0 < nb * VL ? cols_total - o0 : nb * VL;
+                for (int b = 0; b < blocks; b++)
+                    NAME(gather)(nb, kk * red, 1, &seg0, 1, packp + b * R, B + o0, ldb, tile + b * R * tw, tw, 1);
+                for (int r = 0; r < rows; r++)
+                    memcpy(dst + out[r] * cols_total + o0, tile + r * tw, sizeof(T) * (size_t)cols);
+            }
+            continue;
+        }
+        for (int b = 0; b < blocks; b++) {  /* segs[b*kk ...]: the segments block b reaches, -1 after */
+            int m = 0;
+            for (int j = 0; j < kk; j++) {
+                int any = 0;
+                for (int r = b * R; r < (b + 1) * R; r++) any |= ptrs[r * kk + j] != zero;
+                if (any) segs[b * kk + m++] = j;
+            }
+            if (m < kk) segs[b * kk + m] = -1;
+        }
+        for (idx o0 = 0; o0 < cols_total; o0 += tw) {
+            const idx left = ldb - o0;
+            const int nb = (int)(left < tw ? left / VL : NBMAX);
+            const idx cols = cols_total - o0 < nb * VL ? cols_total - o0 : nb * VL;
+            int pos[SB], fresh[SB];
+            for (int b = 0; b < blocks; b++) pos[b] = 0, fresh[b] = 1;
+            for (int k0 = 0; k0 < kk; k0 += chunk) {
+                for (int b = 0; b < blocks; b++) {
+                    const int *sb = segs + b * kk;
+                    int last = pos[b];
+                    while (last < kk && sb[last] >= 0 && sb[last] < k0 + chunk) last++;
+                    if (last > pos[b] || (fresh[b] && k0 + chunk >= kk)) {
+                        NAME(gather)(nb, red, last - pos[b], sb + pos[b], kk, ptrs + b * R * kk, B + o0, ldb,
+                                     tile + b * R * tw, tw, fresh[b]);
+                        fresh[b] = 0;
+                    }
+                    pos[b] = last;
+                }
+            }
+            for (int r = 0; r < rows; r++) memcpy(dst + out[r] * cols_total + o0, tile + r * tw, sizeof(T) * (size_t)cols);
+        }
+    }
+    free(zero), free(tile), free(ptrs), free(segs), free(out), free(pack);
+    return 1;
+}
+#undef SB
+#undef KCHUNK
+#undef PACK_BELOW
+
+/* Forward rows: output pixel p = (n, oh, ow) reads x[n, oh*sh - pt + kh*dh, ow*sw - pl + kw*dw, :]. */
+static idx NAME(forward_row)(const Geo *g, const void *src, idx p, const T **ptrs, const T *zero, const idx *order) {
+    const T *x = src;
+    const idx per_image = g->oh * g->ow;
+    const idx n = p / per_image, rem = p % per_image;
+    const idx y0 = (rem / g->ow) * g->sh - g->pt, x0 = (rem % g->ow) * g->sw - g->pl;
+    (void)order;
+    for (idx i = 0; i < g->kh; i++) {
+        const idx ih = y0 + i * g->dh;
+        for (idx j = 0; j < g->kw; j++) {
+            const idx iw = x0 + j * g->dw;
+            const int inside = ih >= 0 && ih < g->h && iw >= 0 && iw < g->w;
+            *ptrs++ = inside ? x + ((n * g->h + ih) * g->w + iw) * g->c : zero;
+        }
+    }
+    return p;
+}
+
+/* Input-gradient rows: input pixel (n, ih, iw), taken in `order` (pixels of one stride phase
+ * together, so a block's rows share the segments that reach them), gathers
+ * dy[n, (ih + pt - kh*dh) / sh, (iw + pl - kw*dw) / sw, :] where that divides evenly and lies inside. */
+static idx NAME(input_row)(const Geo *g, const void *src, idx p, const T **ptrs, const T *zero, const idx *order) {
+    const T *dy = src;
+    const idx per_image = g->h * g->w;
+    const idx n = p / per_image, pix = order[p % per_image];
+    const idx ih = pix / g->w, iw = pix % g->w;
+    for (idx i = 0; i < g->kh; i++) {
+        const idx a = ih + g->pt - i * g->dh;
+        const int row_ok = a >= 0 && a % g->sh == 0 && a / g->sh < g->oh;
+        for (idx j = 0; j < g->kw; j++) {
+            const idx b = iw + g->pl - j * g->dw;
+            const int ok = row_ok && b >= 0 && b % g->sw == 0 && b / g->sw < g->ow;
+            *ptrs++ = ok ? dy + ((n * g->oh + a / g->sh) * g->ow + b / g->sw) * g->o : zero;
+        }
+    }
+    return n * per_image + pix;
+}
+
+static int NAME(conv_forward)(const Geo *g, const T *x, const T *w, T *y) {
+    const idx kk = g->kh * g->kw, ldb = (g->o + VL - 1) / VL * VL;
+    T *B = calloc((size_t)(kk * g->c * ldb), sizeof(T));  /* w as [kk*c][ldb], columns padded with zeros */
+    if (!B) return 0;
+    for (idx k = 0; k < kk * g->c; k++) memcpy(B + k * ldb, w + k * g->o, (size_t)g->o * sizeof(T));
+    const int ok = NAME(gathered)(g, g->n * g->oh * g->ow, g->c, g->o, x, B, y, NAME(forward_row), NULL);
+    free(B);
+    return ok;
+}
+
+static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *dx) {
+    const idx kk = g->kh * g->kw, ldb = (g->c + VL - 1) / VL * VL, hw = g->h * g->w;
+    T *B = calloc((size_t)(kk * g->o * ldb), sizeof(T));  /* w^T per segment: [kk][o][ldb] */
+    idx *order = malloc(sizeof(idx) * (size_t)hw);
+    if (!B || !order) {
+        free(B), free(order);
+        return 0;
+    }
+    for (idx k = 0; k < kk; k++)
+        for (idx c = 0; c < g->c; c++)
+            for (idx o = 0; o < g->o; o++) B[(k * g->o + o) * ldb + c] = w[(k * g->c + c) * g->o + o];
+    idx m = 0;
+    for (idx a = 0; a < g->sh; a++)
+        for (idx b = 0; b < g->sw; b++)
+            for (idx ih = a; ih < g->h; ih += g->sh)
+                for (idx iw = b; iw < g->w; iw += g->sw) order[m++] = ih * g->w + iw;
+    const int ok = NAME(gathered)(g, g->n * hw, g->o, g->c, dy, B, dx, NAME(input_row), order);
+    free(B), free(order);
+    return ok;
+}
+
+/* dw[kh, kw, c, o] = sum over output pixels p: x[pixel p reads at (kh, kw), c] * dy[p, o]: blocks of
+ * PB pixels (their dy rows copied, padded to whole vectors). With many channels, for each segment the
+ * pixels that read inside the input, then register blocks of R input channels by NBMAX vectors of o;
+ * with fewer than PACK_BELOW, each pixel's kk*c inputs copied into one row (zeros for padding) and
+ * register blocks of R of those kk*c rows, all segments at once. */
+#define PB 128
+#define PACK_BELOW 16
+static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *dw) {
+    const idx kk = g->kh * g->kw, ldo = (g->o + VL - 1) / VL * VL, total = g->n * g->oh * g->ow;
+    const int packed = g->c < PACK_BELOW;
+    const idx kc = kk * g->c;
+    T *dyb = calloc((size_t)(PB * ldo), sizeof(T));
+    T *pack = packed ? malloc(sizeof(T) * (size_t)(PB * kc)) : NULL;
+    const T **xp = malloc(sizeof(T *) * PB);
+    const T **dyp = malloc(sizeof(T *) * PB);
+    idx *base = malloc(sizeof(idx) * 3 * PB);  /* per pixel of the block: n, first input row, first column */
+    if (!dyb || !xp || !dyp || !base || (packed && !pack)) {
+        free(dyb), free(xp), free(dyp), free(base), free(pack);
+        return 0;
+    }
+    memset(dw, 0, sizeof(T) * (size_t)(kc * g->o));
+    const idx per_image = g->oh * g->ow;
+    for (idx p0 = 0; p0 < total; p0 += PB) {
+        const idx np = total - p0 < PB ? total - p0 : PB;
+        for (idx k = 0; k < np; k++) {
+            const idx p = p0 + k, rem = p % per_image;
+            memcpy(dyb + k * ldo, dy + p * g->o, (size_t)g->o * sizeof(T));
+            base[3 * k] = p / per_image;
+            base[3 * k + 1] = (rem / g->ow) * g->sh - g->pt;
+            base[3 * k + 2] = (rem % g->ow) * g->sw - g->pl;
+        }
+        if (packed) {
+            for (idx k = 0; k < np; k++) {
+                T *row = pack + k * kc;
+                for (idx i = 0; i < g->kh; i++) {
+                    const idx ih = base[3 * k + 1] + i * g->dh;
+                    for (idx j = 0; j < g->kw; j++, row += g->c) {
+                        const idx iw = base[3 * k + 2] + j * g->dw;
+                        if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) {
+                            for (idx c = 0; c < g->c; c++) row[c] = 0;
+                        } else {
+                            const T *from = x + ((base[3 * k] * g->h + ih) * g->w + iw) * g->c;
+                            for (idx c = 0; c < g->c; c++) row[c] = from[c];
+                        }
+                    }
+                }
+                xp[k] = pack + k * kc;
+                dyp[k] = dyb + k * ldo;
+            }
+            for (idx c0 = 0; c0 < kc; c0 += R) {
+                const int rows = (int)(kc - c0 < R ? kc - c0 : R);
+                for (idx o0 = 0; o0 < g->o; o0 += NBMAX * VL) {
+                    const idx left = ldo - o0;
+                    const int nb = (int)(left < NBMAX * VL ? left / VL : NBMAX);
+                    const idx cols = g->o - o0 < nb * VL ? g->o - o0 : nb * VL;
+                    NAME(filter)(nb, np, xp, c0, dyp, o0, dw + c0 * g->o, g->o, rows, cols);
+                }
+            }
+            continue;
+        }
+        for (idx i = 0; i < g->kh; i++) {
+            for (idx j = 0; j < g->kw; j++) {
+                idx m = 0;
+                for (idx k = 0; k < np; k++) {
+                    const idx ih = base[3 * k + 1] + i * g->dh, iw = base[3 * k + 2] + j * g->dw;
+                    if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) continue;
+                    xp[m] = x + ((base[3 * k] * g->h + ih) * g->w + iw) * g->c;
+                    dyp[m++] = dyb + k * ldo;
+                }
+                if (!m) continue;
+                T *dwk = dw + (i * g->kw + j) * g->c * g->o;
+                for (idx c0 = 0; c0 < g->c; c0 += R) {
+                    const int rows = (int)(g->c - c0 < R ? g->c - c0 : R);
+                    for (idx o0 = 0; o0 < g->o; o0 += NBMAX * VL) {
+                        const idx left = ldo - o0;
+                        const int nb = (int)(left < NBMAX * VL ? left / VL : NBMAX);
+                        const idx cols = g->o - o0 < nb * VL ? g->o - o0 : nb * VL;
+                        NAME(filter)(nb, m, xp, c0, dyp, o0, dwk + c0 * g->o, g->o, rows, cols);
+                    }
+                }
+            }
+        }
+    }
+    free(dyb), free(xp), free(dyp), free(base), free(pack);
+    return 1;
+}
+#undef PB
+#undef PACK_BELOW
+
+/* -- pooling: g->c channels, window kh x kw (no dilation), o == c -------------------------------- */
+
+/* The window of output pixel (n, oh, ow): rows [*i0, *i1) and columns [*j0, *j1) of it lie inside
+ * the input, as offsets from the window's corner (top, left) in input coordinates. */
+static void NAME(window)(const Geo *g, idx oh, idx ow, idx *top, idx *left, idx *i0, idx *i1, idx *j0, idx *j1) {
+    *top = oh * g->sh - g->pt, *left = ow * g->sw - g->pl;
+    *i0 = *top < 0 ? -*top : 0;
+    *i1 = *top + g->kh > g->h ? g->h - *top : g->kh;
+    *j0 = *left < 0 ? -*left : 0;
+    *j1 = *left + g->kw > g->w ? g->w - *left : g->kw;
+}
+
+/* y = the max of each window, padding read as -inf; NaN wins as in numpy.maximum. */
+static void NAME(max_pool)(const Geo *g, const T *x, T *y) {
+    const idx c = g->c;
+    for (idx n = 0; n < g->n; n++)
+        for (idx oh = 0; oh < g->oh; oh++)
+            for (idx ow = 0; ow < g->ow; ow++, y += c) {
+                idx top, left, i0, i1, j0, j1;
+                NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
+                for (idx k = 0; k < c; k++) y[k] = -(T)INFINITY;
+                for (idx i = i0; i < i1; i++)
+                    for (idx j = j0; j < j1; j++) {
+                        const T *v = x + ((n * g->h + top + i) * g->w + left + j) * c;
+                        for (idx k = 0; k < c; k++) y[k] = (y[k] >= v[k] || y[k] != y[k]) ? y[k] : v[k];
+                    }
+            }
+}
+
+/* dx: each window's gradient added where the window's first maximum lies, in row-major order of the
+ * window with padding read as -inf (a maximum first found in the padding is dropped). */
+static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *grad, T *dx, unsigned char *pending) {
+    const idx c = g->c;
+    memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
+    for (idx n = 0; n < g->n; n++)
+        for (idx oh = 0; oh < g->oh; oh++)
+            for (idx ow = 0; ow < g->ow; ow++, y += c, grad += c) {
+                idx top, left, i0, i1, j0, j1;
+                NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
+                for (idx k = 0; k < c; k++) pending[k] = 1;
+                for (idx i = 0; i < g->kh; i++)
+                    for (idx j = 0; j < g->kw; j++) {
+                        if (i < i0 || i >= i1 || j < j0 || j >= j1) {
+                            for (idx k = 0; k < c; k++) pending[k] &= !(y[k] == -(T)INFINITY);
+                            continue;
+                        }
+                        const idx at = ((n * g->h + top + i) * g->w + left + j) * c;
+                        const T *v = x + at;
+                        T *d = dx + at;
+                        for (idx k = 0; k < c; k++) {
+                            const unsigned char hit = pending[k] & (v[k] == y[k]);
+                            d[k] += hit ? grad[k] : (T)0;
+                            pending[k] &= !hit;
+                        }
+                    }
+            }
+}
+
+/* y = the sum of each window's in-input elements (row-major) / how many there are. */
+static void NAME(avg_pool)(const Geo *g, const T *x, T *y) {
+    const idx c = g->c;
+    for (idx n = 0; n < g->n; n++)
+        for (idx oh = 0; oh < g->oh; oh++)
+            for (idx ow = 0; ow < g->ow; ow++, y += c) {
+                idx top, left, i0, i1, j0, j1;
+                NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
+                const T count = (T)((i1 - i0) * (j1 - j0));
+                for (idx k = 0; k < c; k++) y[k] = 0;
+                for (idx i = i0; i < i1; i++)
+                    for (idx j = j0; j < j1; j++) {
+                        const T *v = x + ((n * g->h + top + i) * g->w + left + j) * c;
+                        for (idx k = 0; k < c; k++) y[k] += v[k];
+                    }
+                for (idx k = 0; k < c; k++) y[k] /= count;
+            }
+}
+
+/* dx: grad / count added to every in-input element of its window. */
+static void NAME(avg_pool_grad)(const Geo *g, const T *grad, T *dx, T *share) {
+    const idx c = g->c;
+    memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
+    for (idx n = 0; n < g->n; n++)
+        for (idx oh = 0; oh < g->oh; oh++)
+            for (idx ow = 0; ow < g->ow; ow++, grad += c) {
+                idx top, left, i0, i1, j0, j1;
+                NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
+                const T count = (T)((i1 - i0) * (j1 - j0));
+                for (idx k = 0; k < c; k++) share[k] = grad[k] / count;
+                for (idx i = i0; i < i1; i++)
+                    for (idx j = j0; j < j1; j++) {
+                        T *d = dx + ((n * g->h + top + i) * g->w + left + j) * c;
+                        for (idx k = 0; k < c; k++) d[k] += share[k];
+                    }
+            }
+}
+
+/* The entries of the Loops table take untyped buffers. */
+static int NAME(conv_forward_any)(const Geo *g, const void *x, const void *w, void *y) {
+    return NAME(conv_forward)(g, x, w, y);
+}
+static int NAME(conv_backprop_input_any)(const Geo *g, const void *dy, const void *w, void *dx) {
+    return NAME(conv_backprop_input)(g, dy, w, dx);
+}
+static int NAME(conv_backprop_filter_any)(const Geo *g, const void *x, const void *dy, void *dw) {
+    return NAME(conv_backprop_filter)(g, x, dy, dw);
+}
+static void NAME(max_pool_any)(const Geo *g, const void *x, void *y) { NAME(max_pool)(g, x, y); }
+static void NAME(max_pool_grad_any)(const Geo *g, const void *x, const void *y, const void *grad, void *dx,
+                                    void *scratch) {
+    NAME(max_pool_grad)(g, x, y, grad, dx, scratch);
+}
+static void NAME(avg_pool_any)(const Geo *g, const void *x, void *y) { NAME(avg_pool)(g, x, y); }
+static void NAME(avg_pool_grad_any)(const Geo *g, const void *grad, void *dx, void *scratch) {
+    NAME(avg_pool_grad)(g, grad, dx, scratch);
+}
+
+static const Loops NAME(loops) = {NAME(conv_forward_any), NAME(conv_backprop_input_any),
+                                  NAME(conv_backprop_filter_any), NAME(max_pool_any), NAME(max_pool_grad_any),
+                                  NAME(avg_pool_any), NAME(avg_pool_grad_any)};
+
+#undef V
+#undef VL
