@@ -21,6 +21,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -259,7 +260,7 @@ static PyObject *py_max_pool_grad(PyObject *self, PyObject *args) {
     static const char *const what[] = {"nhwc", "nHWc", "nHWc", "nhwc"};
     Call call;
     if (!parse(args, &call, 4, 1, what)) return NULL;
-    void *pending = malloc((size_t)call.g.c);
+    void *pending = malloc(sizeof(int32_t) * (size_t)call.g.c);
     if (pending) {
         Py_BEGIN_ALLOW_THREADS
         loops_for(&call)->max_pool_grad(&call.g, BUF(0), BUF(1), BUF(2), BUF(3), pending);

@@ -116,9 +116,12 @@ static void NAME(filter)(int nb, idx np, const T *const *xp, idx c0, const T *co
 #define KCHUNK 64
 #define PACK_BELOW 32
 typedef idx (*NAME(row_fn))(const Geo *g, const void *src, idx p, const T **ptrs, const T *zero, const idx *order);
+/* pack(g, src, p0, rows, pack, ld, out): rows p0 ... packed directly (kk*red each, ld apart), their
+ * output pixels to out. */
+typedef void (*NAME(pack_fn))(const Geo *g, const T *src, idx p0, int rows, T *pack, idx ld, idx *out);
 
 static int NAME(gathered)(const Geo *g, idx rows_total, idx red, idx cols_total, const T *src, const T *B,
-                          T *dst, NAME(row_fn) row_ptrs, const idx *order) {
+                          T *dst, NAME(row_fn) row_ptrs, NAME(pack_fn) pack_rows, const idx *order) {
     const int kk = (int)(g->kh * g->kw);
     const idx ldb = (cols_total + VL - 1) / VL * VL, tw = NBMAX * VL;
     const int chunk = red >= KCHUNK ? 1 : (int)((KCHUNK + red - 1) / red);
@@ -138,21 +141,28 @@ static int NAME(gathered)(const Geo *g, idx rows_total, idx red, idx cols_total,
     for (idx p0 = 0; p0 < rows_total; p0 += SB * R) {
         const int rows = (int)(rows_total - p0 < SB * R ? rows_total - p0 : SB * R);
         const int blocks = (rows + R - 1) / R;
-        for (int r = 0; r < blocks * R; r++) {
-            if (r < rows) {
-                out[r] = row_ptrs(g, src, p0 + r, ptrs + r * kk, zero, order);
-            } else {
-                for (int j = 0; j < kk; j++) ptrs[r * kk + j] = zero;
+        if (packed && pack_rows) {
+            pack_rows(g, src, p0, rows, pack, kk * red, out);
+            for (int r = 0; r < blocks * R; r++) packp[r] = pack + (idx)(r < rows ? r : rows - 1) * kk * red;
+        } else {
+            for (int r = 0; r < blocks * R; r++) {
+                if (r < rows) {
+                    out[r] = row_ptrs(g, src, p0 + r, ptrs + r * kk, zero, order);
+                } else {
+                    for (int j = 0; j < kk; j++) ptrs[r * kk + j] = zero;
+                }
             }
         }
-        if (packed) {  /* few channels: copy each row's segments into one row of kk*red, one product */
-            for (int r = 0; r < blocks * R; r++) {
-                T *row = pack + (idx)r * kk * red;
-                for (int j = 0; j < kk; j++) {
-                    const T *from = ptrs[r * kk + j];
-                    for (idx c = 0; c < red; c++) row[j * red + c] = from[c];  /* short: no memcpy call */
+        if (packed) {  /* few channels: each row's segments as one row of kk*red, one product */
+            if (!pack_rows) {
+                for (int r = 0; r < blocks * R; r++) {
+                    T *row = pack + (idx)r * kk * red;
+                    for (int j = 0; j < kk; j++) {
+                        const T *from = ptrs[r * kk + j];
+                        for (idx c = 0; c < red; c++) row[j * red + c] = from[c];  /* short: no memcpy call */
+                    }
+                    packp[r] = row;
                 }
-                packp[r] = row;
             }
             for (idx o0 = 0; o0 < cols_total; o0 += tw) {
                 const idx left = ldb - o0;
@@ -160,8 +170,11 @@ static int NAME(gathered)(const Geo *g, idx rows_total, idx red, idx cols_total,
                 const idx cols = cols_total - o0 < nb * VL ? cols_total - o0 : nb * VL;
                 for (int b = 0; b < blocks; b++)
                     NAME(gather)(nb, kk * red, 1, &seg0, 1, packp + b * R, B + o0, ldb, tile + b * R * tw, tw, 1);
-                for (int r = 0; r < rows; r++)
-                    memcpy(dst + out[r] * cols_total + o0, tile + r * tw, sizeof(T) * (size_t)cols);
+                for (int r = 0; r < rows; r++) {
+                    T *to = dst + out[r] * cols_total + o0;
+                    const T *from = tile + r * tw;
+                    for (idx c = 0; c < cols; c++) to[c] = from[c];
+                }
             }
             continue;
         }
@@ -229,24 +242,67 @@ static idx NAME(input_row)(const Geo *g, const void *src, idx p, const T **ptrs,
     const idx per_image = g->h * g->w;
     const idx n = p / per_image, pix = order[p % per_image];
     const idx ih = pix / g->w, iw = pix % g->w;
+    const int unit = g->sh == 1 && g->sw == 1;  /* no division by the strides */
     for (idx i = 0; i < g->kh; i++) {
         const idx a = ih + g->pt - i * g->dh;
-        const int row_ok = a >= 0 && a % g->sh == 0 && a / g->sh < g->oh;
+        const idx oh = unit ? a : a / g->sh;
+        const int row_ok = a >= 0 && (unit || a % g->sh == 0) && oh < g->oh;
         for (idx j = 0; j < g->kw; j++) {
             const idx b = iw + g->pl - j * g->dw;
-            const int ok = row_ok && b >= 0 && b % g->sw == 0 && b / g->sw < g->ow;
-            *ptrs++ = ok ? dy + ((n * g->oh + a / g->sh) * g->ow + b / g->sw) * g->o : zero;
+            const idx ow = unit ? b : b / g->sw;
+            const int ok = row_ok && b >= 0 && (unit || b % g->sw == 0) && ow < g->ow;
+            *ptrs++ = ok ? dy + ((n * g->oh + oh) * g->ow + ow) * g->o : zero;
         }
     }
     return n * per_image + pix;
 }
 
-static int NAME(conv_forward)(const Geo *g, const T *x, const T *w, T *y) {
+/* Forward rows packed directly: row p = (n, oh, ow) gets x[n, oh*sh - pt + i*dh, ow*sw - pl + j*dw, :]
+ * for each (i, j) in turn, zeros outside; a window row inside the input with dw == 1 is one copy. */
+static void NAME(forward_pack)(const Geo *g, const T *x, idx p0, int rows, T *pack, idx ld, idx *out) {
+    const idx per_image = g->oh * g->ow, c = g->c, span = g->kw * c;
+    idx n = p0 / per_image, oh = (p0 % per_image) / g->ow, ow = p0 % g->ow;
+    for (int r = 0; r < rows; r++) {
+        T *row = pack + r * ld;
+        const idx y0 = oh * g->sh - g->pt, x0 = ow * g->sw - g->pl;
+        const int whole = x0 >= 0 && x0 + (g->kw - 1) * g->dw < g->w && g->dw == 1;
+        for (idx i = 0; i < g->kh; i++, row += span) {
+            const idx ih = y0 + i * g->dh;
+            if (ih < 0 || ih >= g->h) {
+                for (idx k = 0; k < span; k++) row[k] = 0;
+                continue;
+            }
+            const T *line = x + (n * g->h + ih) * g->w * c;
+            if (whole) {
+                const T *from = line + x0 * c;
+                for (idx k = 0; k < span; k++) row[k] = from[k];
+                continue;
+            }
+            for (idx j = 0; j < g->kw; j++) {
+                const idx iw = x0 + j * g->dw;
+                T *to = row + j * c;
+                if (iw < 0 || iw >= g->w) {
+                    for (idx k = 0; k < c; k++) to[k] = 0;
+                } else {
+                    for (idx k = 0; k < c; k++) to[k] = line[iw * c + k];
+                }
+            }
+        }
+        out[r] = p0 + r;
+        if (++ow == g->ow) {
+            ow = 0;
+            if (++oh == g->oh) oh = 0, n++;
+        }
+    }
+}
+
+static int NAME(conv_forward)(
+const Geo *g, const T *x, const T *w, T *y) {
     const idx kk = g->kh * g->kw, ldb = (g->o + VL - 1) / VL * VL;
     T *B = calloc((size_t)(kk * g->c * ldb), sizeof(T));  /* w as [kk*c][ldb], columns padded with zeros */
     if (!B) return 0;
     for (idx k = 0; k < kk * g->c; k++) memcpy(B + k * ldb, w + k * g->o, (size_t)g->o * sizeof(T));
-    const int ok = NAME(gathered)(g, g->n * g->oh * g->ow, g->c, g->o, x, B, y, NAME(forward_row), NULL);
+    const int ok = NAME(gathered)(g, g->n * g->oh * g->ow, g->c, g->o, x, B, y, NAME(forward_row), NAME(forward_pack), NULL);
     free(B);
     return ok;
 }
@@ -267,7 +323,7 @@ static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *d
         for (idx b = 0; b < g->sw; b++)
             for (idx ih = a; ih < g->h; ih += g->sh)
                 for (idx iw = b; iw < g->w; iw += g->sw) order[m++] = ih * g->w + iw;
-    const int ok = NAME(gathered)(g, g->n * hw, g->o, g->c, dy, B, dx, NAME(input_row), order);
+    const int ok = NAME(gathered)(g, g->n * hw, g->o, g->c, dy, B, dx, NAME(input_row), NULL, order);
     free(B), free(order);
     return ok;
 }
@@ -275,59 +331,46 @@ static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *d
 /* dw[kh, kw, c, o] = sum over output pixels p: x[pixel p reads at (kh, kw), c] * dy[p, o]: blocks of
  * PB pixels (their dy rows copied, padded to whole vectors). With many channels, for each segment the
  * pixels that read inside the input, then register blocks of R input channels by NBMAX vectors of o;
- * with fewer than PACK_BELOW, each pixel's kk*c inputs copied into one row (zeros for padding) and
- * register blocks of R of those kk*c rows, all segments at once. */
+ * with fewer than PACK_BELOW channels and at most R outputs, each pixel's kk*c inputs copied into one
+ * row (zeros for padding) and dw^T [o, kk*c] accumulated in one register block of the o rows. */
 #define PB 128
 #define PACK_BELOW 16
 static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *dw) {
     const idx kk = g->kh * g->kw, ldo = (g->o + VL - 1) / VL * VL, total = g->n * g->oh * g->ow;
-    const int packed = g->c < PACK_BELOW;
-    const idx kc = kk * g->c;
+    const int packed = g->c < PACK_BELOW && g->o <= R;
+    const idx kc = kk * g->c, ldk = (kc + VL - 1) / VL * VL;
     T *dyb = calloc((size_t)(PB * ldo), sizeof(T));
-    T *pack = packed ? malloc(sizeof(T) * (size_t)(PB * kc)) : NULL;
+    T *pack = packed ? calloc((size_t)(PB * ldk), sizeof(T)) : NULL;
+    T *dwt = packed ? calloc((size_t)(g->o * ldk), sizeof(T)) : NULL;  /* dw transposed: [o][kk*c] */
     const T **xp = malloc(sizeof(T *) * PB);
     const T **dyp = malloc(sizeof(T *) * PB);
     idx *base = malloc(sizeof(idx) * 3 * PB);  /* per pixel of the block: n, first input row, first column */
-    if (!dyb || !xp || !dyp || !base || (packed && !pack)) {
-        free(dyb), free(xp), free(dyp), free(base), free(pack);
+    if (!dyb || !xp || !dyp || !base || (packed && (!pack || !dwt))) {
+        free(dyb), free(xp), free(dyp), free(base), free(pack), free(dwt);
         return 0;
     }
     memset(dw, 0, sizeof(T) * (size_t)(kc * g->o));
     const idx per_image = g->oh * g->ow;
     for (idx p0 = 0; p0 < total; p0 += PB) {
         const idx np = total - p0 < PB ? total - p0 : PB;
-        for (idx k = 0; k < np; k++) {
+        for (idx k = 0; k < np && !packed; k++) {
             const idx p = p0 + k, rem = p % per_image;
             memcpy(dyb + k * ldo, dy + p * g->o, (size_t)g->o * sizeof(T));
             base[3 * k] = p / per_image;
             base[3 * k + 1] = (rem / g->ow) * g->sh - g->pt;
             base[3 * k + 2] = (rem % g->ow) * g->sw - g->pl;
         }
-        if (packed) {
-            for (idx k = 0; k < np; k++) {
-                T *row = pack + k * kc;
-                for (idx i = 0; i < g->kh; i++) {
-                    const idx ih = base[3 * k + 1] + i * g->dh;
-                    for (idx j = 0; j < g->kw; j++, row += g->c) {
-                        const idx iw = base[3 * k + 2] + j * g->dw;
-                        if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) {
-                            for (idx c = 0; c < g->c; c++) row[c] = 0;
-                        } else {
-                            const T *from = x + ((base[3 * k] * g->h + ih) * g->w + iw) * g->c;
-                            for (idx c = 0; c < g->c; c++) row[c] = from[c];
-                        }
-                    }
-                }
-                xp[k] = pack + k * kc;
-                dyp[k] = dyb + k * ldo;
-            }
-            for (idx c0 = 0; c0 < kc; c0 += R) {
-                const int rows = (int)(kc - c0 < R ? kc - c0 : R);
-                for (idx o0 = 0; o0 < g->o; o0 += NBMAX * VL) {
-                    const idx left = ldo - o0;
+        if (packed) {  /* rows of kk*c inputs (ldk apart, zero padded); dy rows read in place */
+            NAME(forward_pack)(g, x, p0, (int)np, pack, ldk, base);
+            for (idx k = 0; k < np; k++) xp[k] = dy + (p0 + k) * g->o, dyp[k] = pack + k * ldk;
+            /* dwt[o, kk*c] += dy[p, o] * pack[p, :]: register blocks of R output channels */
+            for (idx o0 = 0; o0 < g->o; o0 += R) {
+                const int rows = (int)(g->o - o0 < R ? g->o - o0 : R);
+                for (idx k0 = 0; k0 < kc; k0 += NBMAX * VL) {
+                    const idx left = ldk - k0;
                     const int nb = (int)(left < NBMAX * VL ? left / VL : NBMAX);
-                    const idx cols = g->o - o0 < nb * VL ? g->o - o0 : nb * VL;
-                    NAME(filter)(nb, np, xp, c0, dyp, o0, dw + c0 * g->o, g->o, rows, cols);
+                    const idx cols = kc - k0 < nb * VL ? kc - k0 : nb * VL;
+                    NAME(filter)(nb, np, xp, o0, dyp, k0, dwt + o0 * ldk, ldk, rows, cols);
                 }
             }
             continue;
@@ -355,13 +398,20 @@ static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *
             }
         }
     }
-    free(dyb), free(xp), free(dyp), free(base), free(pack);
+    if (packed)
+        for (idx k = 0; k < kc; k++)
+            for (idx o = 0; o < g->o; o++) dw[k * g->o + o] = dwt[o * ldk + k];
+    free(dyb), free(xp), free(dyp), free(base), free(pack), free(dwt);
     return 1;
 }
 #undef PB
 #undef PACK_BELOW
 
 /* -- pooling: g->c channels, window kh x kw (no dilation), o == c -------------------------------- */
+
+/* Below this many channels a window's loop runs channel by channel (a vector loop over so few
+ * channels would carry its partial results through memory from one window position to the next). */
+#define SMALL_C 16
 
 /* The window of output pixel (n, oh, ow): rows [*i0, *i1) and columns [*j0, *j1) of it lie inside
  * the input, as offsets from the window's corner (top, left) in input coordinates. */
@@ -381,41 +431,75 @@ static void NAME(max_pool)(const Geo *g, const T *x, T *y) {
             for (idx ow = 0; ow < g->ow; ow++, y += c) {
                 idx top, left, i0, i1, j0, j1;
                 NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
-                for (idx k = 0; k < c; k++) y[k] = -(T)INFINITY;
+                T *restrict out = y;
+                if (c < SMALL_C) {  /* channels outermost: the running max stays in a register */
+                    for (idx k = 0; k < c; k++) {
+                        T a = -(T)INFINITY;
+                        for (idx i = i0; i < i1; i++)
+                            for (idx j = j0; j < j1; j++) {
+                                const T b = x[((n * g->h + top + i) * g->w + left + j) * c + k];
+                                a = ((a >= b) | (a != a)) ? a : b;
+                            }
+                        out[k] = a;
+                    }
+                    continue;
+                }
+                for (idx k = 0; k < c; k++) out[k] = -(T)INFINITY;
                 for (idx i = i0; i < i1; i++)
                     for (idx j = j0; j < j1; j++) {
-                        const T *v = x + ((n * g->h + top + i) * g->w + left + j) * c;
-                        for (idx k = 0; k < c; k++) y[k] = (y[k] >= v[k] || y[k] != y[k]) ? y[k] : v[k];
+                        const T *restrict v = x + ((n * g->h + top + i) * g->w + left + j) * c;
+                        for (idx k = 0; k < c; k++) {  /* no branch: | not || */
+                            const T a = out[k], b = v[k];
+                            out[k] = ((a >= b) | (a != a)) ? a : b;
+                        }
                     }
             }
 }
 
 /* dx: each window's gradient added where the window's first maximum lies, in row-major order of the
- * window with padding read as -inf (a maximum first found in the padding is dropped). */
-static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *grad, T *dx, unsigned char *pending) {
+ * window with padding read as -inf (a maximum first found in the padding is dropped). first[k]: the
+ * window position found so far for channel k (-1: none yet; kh*kw: the padding, dropped). */
+static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *grad, T *dx, int32_t *first) {
     const idx c = g->c;
+    const int32_t none = -1, dropped = (int32_t)(g->kh * g->kw);
     memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
     for (idx n = 0; n < g->n; n++)
         for (idx oh = 0; oh < g->oh; oh++)
             for (idx ow = 0; ow < g->ow; ow++, y += c, grad += c) {
                 idx top, left, i0, i1, j0, j1;
                 NAME(window)(g, oh, ow, &top, &left, &i0, &i1, &j0, &j1);
-                for (idx k = 0; k < c; k++) pending[k] = 1;
-                for (idx i = 0; i < g->kh; i++)
-                    for (idx j = 0; j < g->kw; j++) {
-                        if (i < i0 || i >= i1 || j < j0 || j >= j1) {
-                            for (idx k = 0; k < c; k++) pending[k] &= !(y[k] == -(T)INFINITY);
-                            continue;
-                        }
-                        const idx at = ((n * g->h + top + i) * g->w + left + j) * c;
-                        const T *v = x + at;
-                        T *d = dx + at;
-                        for (idx k = 0; k < c; k++) {
-                            const unsigned char hit = pending[k] & (v[k] == y[k]);
-                            d[k] += hit ? grad[k] : (T)0;
-                            pending[k] &= !hit;
-                        }
+                const T *restrict yv = y;
+                int32_t *restrict at = first;
+                if (c < SMALL_C) {  /* channels outermost: the search stays in registers */
+                    for (idx k = 0; k < c; k++) {
+                        int32_t found = none;
+                        for (idx i = 0; i < g->kh && found == none; i++)
+                            for (idx j = 0; j < g->kw && found == none; j++) {
+                                const int inside = i >= i0 && i < i1 && j >= j0 && j < j1;
+                                const T v = inside ? x[((n * g->h + top + i) * g->w + left + j) * c + k] : -(T)INFINITY;
+                                if (v == yv[k]) found = inside ? (int32_t)(i * g->kw + j) : dropped;
+                            }
+                        at[k] = found;
                     }
+                } else {
+                    for (idx k = 0; k < c; k++) at[k] = none;
+                    for (idx i = 0; i < g->kh; i++)
+                        for (idx j = 0; j < g->kw; j++) {
+                            if (i < i0 || i >= i1 || j < j0 || j >= j1) {
+                                for (idx k = 0; k < c; k++)
+                                    at[k] = ((at[k] == none) & (yv[k] == -(T)INFINITY)) ? dropped : at[k];
+                                continue;
+                            }
+                            const int32_t pos = (int32_t)(i * g->kw + j);
+                            const T *restrict v = x + ((n * g->h + top + i) * g->w + left + j) * c;
+                            for (idx k = 0; k < c; k++) at[k] = ((at[k] == none) & (v[k] == yv[k])) ? pos : at[k];
+                        }
+                }
+                for (idx k = 0; k < c; k++) {
+                    if (at[k] == none || at[k] == dropped) continue;
+                    const idx i = at[k] / g->kw, j = at[k] % g->kw;
+                    dx[((n * g->h + top + i) * g->w + left + j) * c + k] += grad[k];
+                }
             }
 }
 
@@ -457,6 +541,8 @@ static void NAME(avg_pool_grad)(const Geo *g, const T *grad, T *dx, T *share) {
             }
 }
 
+#undef SMALL_C
+
 /* The entries of the Loops table take untyped buffers. */
 static int NAME(conv_forward_any)(const Geo *g, const void *x, const void *w, void *y) {
     return NAME(conv_forward)(g, x, w, y);
@@ -469,7 +555,7 @@ static int NAME(conv_backprop_filter_any)(const Geo *g, const void *x, const voi
 }
 static void NAME(max_pool_any)(const Geo *g, const void *x, void *y) { NAME(max_pool)(g, x, y); }
 static void NAME(max_pool_grad_any)(const Geo *g, const void *x, const void *y, const void *grad, void *dx,
-                                    void *scratch) {
+                                    void *scratch) {  /* scratch: int32[c] */
     NAME(max_pool_grad)(g, x, y, grad, dx, scratch);
 }
 static void NAME(avg_pool_any)(const Geo *g, const void *x, void *y) { NAME(avg_pool)(g, x, y); }
