@@ -296,8 +296,55 @@ static void NAME(forward_pack)(const Geo *g, const T *x, idx p0, int rows, T *pa
     }
 }
 
-static int NAME(conv_forward)(
-const Geo *g, const T *x, const T *w, T *y) {
+/* Forward for one input channel and unit strides (a grayscale first layer): vectorized over output
+ * columns instead of output channels. Each image is copied once into zero-padded rows, so the
+ * inputs an output row's pixels read at window offset (i, j) are one run of a padded row, read in
+ * place; y^T[o, ow] = sum over (i, j): w[i, j, 0, o] * run[i, j][ow] is a filter-gradient register
+ * block (R output channels by vectors of columns), then transposed into y. */
+static int NAME(conv_forward_single)(const Geo *g, const T *x, const T *w, T *y) {
+    const idx kk = g->kh * g->kw, tw = NBMAX * VL, ldr = (g->ow + VL - 1) / VL * VL;
+    const idx S = ldr + (g->kw - 1) * g->dw, HP = g->oh + (g->kh - 1) * g->dh;  /* padded row length, rows */
+    T *img = malloc(sizeof(T) * (size_t)(HP * S));
+    T *tile = malloc(sizeof(T) * (size_t)(g->o * tw));
+    const T **wrows = malloc(sizeof(T *) * (size_t)kk), **rptr = malloc(sizeof(T *) * (size_t)kk);
+    if (!img || !tile || !wrows || !rptr) {
+        free(img), free(tile), free(wrows), free(rptr);
+        return 0;
+    }
+    for (idx t = 0; t < kk; t++) wrows[t] = w + t * g->o;
+    const idx copy = g->pl + g->w <= S ? g->w : S - g->pl;  /* columns of x a padded row holds */
+    for (idx n = 0; n < g->n; n++) {
+        for (idx r = 0; r < HP; r++) {
+            T *row = img + r * S;
+            const idx ih = r - g->pt;
+            memset(row, 0, sizeof(T) * (size_t)S);
+            if (ih >= 0 && ih < g->h && copy > 0)
+                memcpy(row + g->pl, x + (n * g->h + ih) * g->w, sizeof(T) * (size_t)copy);
+        }
+        for (idx oh = 0; oh < g->oh; oh++) {
+            for (idx i = 0; i < g->kh; i++)
+                for (idx j = 0; j < g->kw; j++) rptr[i * g->kw + j] = img + (oh + i * g->dh) * S + j * g->dw;
+            T *out = y + (n * g->oh + oh) * g->ow * g->o;
+            for (idx v0 = 0; v0 < g->ow; v0 += tw) {
+                const idx left = ldr - v0;
+                const int nb = (int)(left < tw ? left / VL : NBMAX);
+                const idx cols = g->ow - v0 < nb * VL ? g->ow - v0 : nb * VL;
+                memset(tile, 0, sizeof(T) * (size_t)(g->o * tw));
+                for (idx o0 = 0; o0 < g->o; o0 += R) {
+                    const int rows = (int)(g->o - o0 < R ? g->o - o0 : R);
+                    NAME(filter)(nb, kk, wrows, o0, rptr, v0, tile + o0 * tw, tw, rows, cols);
+                }
+                for (idx v = 0; v < cols; v++)
+                    for (idx o = 0; o < g->o; o++) out[(v0 + v) * g->o + o] = tile[o * tw + v];
+            }
+        }
+    }
+    free(img), free(tile), free(wrows), free(rptr);
+    return 1;
+}
+
+static int NAME(conv_forward)(const Geo *g, const T *x, const T *w, T *y) {
+    if (g->c == 1 && g->sh == 1 && g->sw == 1 && g->o <= 4 * R) return NAME(conv_forward_single)(g, x, w, y);
     const idx kk = g->kh * g->kw, ldb = (g->o + VL - 1) / VL * VL;
     T *B = calloc((size_t)(kk * g->c * ldb), sizeof(T));  /* w as [kk*c][ldb], columns padded with zeros */
     if (!B) return 0;
@@ -307,7 +354,73 @@ const Geo *g, const T *x, const T *w, T *y) {
     return ok;
 }
 
+/* Input channels below which the input gradient is scattered rather than gathered. */
+#define SCATTER_BELOW 32
+
+/* The input gradient for few input channels, scattered: each output pixel's dy row times w^T gives
+ * the gradient of its whole window, cols[p, (kh, kw, c)] = sum over o: dy[p, o] * w[kh, kw, c, o]
+ * (register blocks of R pixels, one long vector row of kh*kw*c), added into dx where the window lies
+ * inside the input. Gathering would fill only c of each vector's lanes. */
+#define SB 8
+static int NAME(conv_backprop_input_scatter)(const Geo *g, const T *dy, const T *w, T *dx) {
+    const idx kc = g->kh * g->kw * g->c, ldb = (kc + VL - 1) / VL * VL, tw = NBMAX * VL, c = g->c;
+    const idx total = g->n * g->oh * g->ow;
+    T *B = calloc((size_t)(g->o * ldb), sizeof(T));  /* w^T: [o][ldb] */
+    T *zero = calloc((size_t)g->o, sizeof(T));
+    T *tile = malloc(sizeof(T) * (size_t)(SB * R * tw));
+    idx *tap_y = malloc(sizeof(idx) * (size_t)(2 * g->kh * g->kw)), *tap_x = tap_y + g->kh * g->kw;
+    if (!B || !zero || !tile || !tap_y) {
+        free(B), free(zero), free(tile), free(tap_y);
+        return 0;
+    }
+    for (idx k = 0; k < kc; k++)
+        for (idx o = 0; o < g->o; o++) B[o * ldb + k] = w[k * g->o + o];
+    for (idx t = 0; t < g->kh * g->kw; t++) tap_y[t] = (t / g->kw) * g->dh, tap_x[t] = (t % g->kw) * g->dw;
+    memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
+    const T *ptrs[SB * R];
+    idx pn[SB * R], py[SB * R], px[SB * R];
+    const int seg0 = 0;
+    idx n = 0, oh = 0, ow = 0;
+    for (idx p0 = 0; p0 < total; p0 += SB * R) {
+        const int rows = (int)(total - p0 < SB * R ? total - p0 : SB * R);
+        const int blocks = (rows + R - 1) / R;
+        for (int r = 0; r < blocks * R; r++) {
+            if (r >= rows) {
+                ptrs[r] = zero;
+                continue;
+            }
+            ptrs[r] = dy + (p0 + r) * g->o;
+            pn[r] = n, py[r] = oh * g->sh - g->pt, px[r] = ow * g->sw - g->pl;
+            if (++ow == g->ow) {
+                ow = 0;
+                if (++oh == g->oh) oh = 0, n++;
+            }
+        }
+        for (idx k0 = 0; k0 < kc; k0 += tw) {
+            const idx left = ldb - k0;
+            const int nb = (int)(left < tw ? left / VL : NBMAX);
+            const idx cols = kc - k0 < nb * VL ? kc - k0 : nb * VL;
+            for (int b = 0; b < blocks; b++)
+                NAME(gather)(nb, g->o, 1, &seg0, 1, ptrs + b * R, B + k0, ldb, tile + b * R * tw, tw, 1);
+            for (int r = 0; r < rows; r++) {
+                const T *from = tile + r * tw;
+                for (idx tap = k0 / c; tap * c < k0 + cols; tap++) {
+                    const idx ih = py[r] + tap_y[tap], iw = px[r] + tap_x[tap];
+                    if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) continue;
+                    const idx lo = tap * c < k0 ? k0 : tap * c, hi = (tap + 1) * c < k0 + cols ? (tap + 1) * c : k0 + cols;
+                    T *to = dx + ((pn[r] * g->h + ih) * g->w + iw) * c - tap * c;
+                    for (idx k = lo; k < hi; k++) to[k] += from[k - k0];
+                }
+            }
+        }
+    }
+    free(B), free(zero), free(tile), free(tap_y);
+    return 1;
+}
+#undef SB
+
 static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *dx) {
+    if (g->c < SCATTER_BELOW) return NAME(conv_backprop_input_scatter)(g, dy, w, dx);
     const idx kk = g->kh * g->kw, ldb = (g->c + VL - 1) / VL * VL, hw = g->h * g->w;
     T *B = calloc((size_t)(kk * g->o * ldb), sizeof(T));  /* w^T per segment: [kk][o][ldb] */
     idx *order = malloc(sizeof(idx) * (size_t)hw);
@@ -328,6 +441,8 @@ static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *d
     return ok;
 }
 
+#undef SCATTER_BELOW
+
 /* dw[kh, kw, c, o] = sum over output pixels p: x[pixel p reads at (kh, kw), c] * dy[p, o]: blocks of
  * PB pixels (their dy rows copied, padded to whole vectors). With many channels, for each segment the
  * pixels that read inside the input, then register blocks of R input channels by NBMAX vectors of o;
@@ -335,7 +450,55 @@ static int NAME(conv_backprop_input)(const Geo *g, const T *dy, const T *w, T *d
  * row (zeros for padding) and dw^T [o, kk*c] accumulated in one register block of the o rows. */
 #define PB 128
 #define PACK_BELOW 16
+/* The filter gradient for one input channel and unit strides, on the same padded rows as
+ * conv_forward_single: per output row, dw[i, j, 0, o] gets the lane-wise products of the run at (i, j)
+ * and dy's column o (transposed, zeros past the row's end) added into one vector accumulator per
+ * (i, j, o); the lanes are summed at the end. */
+static int NAME(conv_backprop_filter_single)(const Geo *g, const T *x, const T *dy, T *dw) {
+    const idx kk = g->kh * g->kw, ldr = (g->ow + VL - 1) / VL * VL;
+    const idx S = ldr + (g->kw - 1) * g->dw, HP = g->oh + (g->kh - 1) * g->dh;
+    T *img = malloc(sizeof(T) * (size_t)(HP * S));
+    T *acc = calloc((size_t)(kk * g->o * ldr), sizeof(T));
+    T *dyt = calloc((size_t)(g->o * ldr), sizeof(T));
+    if (!img || !acc || !dyt) {
+        free(img), free(acc), free(dyt);
+        return 0;
+    }
+    const idx copy = g->pl + g->w <= S ? g->w : S - g->pl;
+    for (idx n = 0; n < g->n; n++) {
+        for (idx r = 0; r < HP; r++) {
+            T *row = img + r * S;
+            const idx ih = r - g->pt;
+            memset(row, 0, sizeof(T) * (size_t)S);
+            if (ih >= 0 && ih < g->h && copy > 0)
+                memcpy(row + g->pl, x + (n * g->h + ih) * g->w, sizeof(T) * (size_t)copy);
+        }
+        for (idx oh = 0; oh < g->oh; oh++) {
+            const T *d = dy + (n * g->oh + oh) * g->ow * g->o;
+            for (idx v = 0; v < g->ow; v++)
+                for (idx o = 0; o < g->o; o++) dyt[o * ldr + v] = d[v * g->o + o];
+            for (idx i = 0; i < g->kh; i++)
+                for (idx j = 0; j < g->kw; j++) {
+                    const T *restrict run = img + (oh + i * g->dh) * S + j * g->dw;
+                    for (idx o = 0; o < g->o; o++) {
+                        T *restrict a = acc + ((i * g->kw + j) * g->o + o) * ldr;
+                        const T *restrict col = dyt + o * ldr;
+                        for (idx v = 0; v < ldr; v++) a[v] += run[v] * col[v];
+                    }
+                }
+        }
+    }
+    for (idx t = 0; t < kk * g->o; t++) {
+        T sum = 0;
+        for (idx v = 0; v < ldr; v++) sum += acc[t * ldr + v];
+        dw[t] = sum;
+    }
+    free(img), free(acc), free(dyt);
+    return 1;
+}
+
 static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *dw) {
+    if (g->c == 1 && g->sh == 1 && g->sw == 1) return NAME(conv_backprop_filter_single)(g, x, dy, dw);
     const idx kk = g->kh * g->kw, ldo = (g->o + VL - 1) / VL * VL, total = g->n * g->oh * g->ow;
     const int packed = g->c < PACK_BELOW && g->o <= R;
     const idx kc = kk * g->c, ldk = (kc + VL - 1) / VL * VL;
