@@ -1,5 +1,5 @@
-"""The optional C loops (`_cpu_fused`, built from _cpu_fused.c by setup.py when a C compiler is
-present): the only module that knows about them.
+"""The optional C loops (`_cpu_fused` and `_cpu_conv`, built from _cpu_fused.c and _cpu_conv.c by
+setup.py when a C compiler is present): the only module that knows about them.
 
 `loops` is the extension module, or None when it was not built or SLUICE_NATIVE=0 turns it off.
 Kernels never call it directly: they bind one function per loop here when their plan is built
@@ -8,8 +8,13 @@ caller's NumPy function, when the loops are off or the dtype is not one the loop
 bound function checks at each call what only the arrays can tell (C-contiguous, not empty) and
 runs the NumPy fallback it was given when the loop does not apply. Every loop gives the same
 values as its fallback (bit for bit, except the optimizer updates, which follow TF's expression
-term by term where the NumPy sequences round differently).
+term by term where the NumPy sequences round differently, and the convolutions, whose sums run in
+another order than a BLAS GEMM's: they agree to rounding).
+
+`conv_loops` is the convolution and pooling module (`conv_loop` binds one of its loops); kernels/
+nn_conv_pool_cpu_kernels.py checks the arrays before each call.
 """
+import importlib
 import os
 import sys
 
@@ -18,17 +23,17 @@ import numpy as np
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
-def _load():
+def _load(name):
     if os.environ.get('SLUICE_NATIVE', '1') == '0' or sys.byteorder != 'little':
         return None
     try:
-        from sluice.kernels import _cpu_fused
+        return importlib.import_module('sluice.kernels.' + name)
     except ImportError:
         return None
-    return _cpu_fused
 
 
-loops = _load()
+loops = _load('_cpu_fused')
+conv_loops = _load('_cpu_conv')
 
 
 def _contiguous(arrays):
@@ -113,3 +118,14 @@ def pcg64_uniforms(bit_generator):
     """A `_Pcg64Uniforms` continuing bit_generator's stream, or None when the loop is not built."""
     loop = getattr(loops, 'pcg64_uniform', None) if loops is not None else None
     return None if loop is None else _Pcg64Uniforms(loop, bit_generator)
+
+
+def conv_loop(name, dtype):
+    """The convolution or pooling loop `name` of _cpu_conv.c (conv2d, conv2d_backprop_input,
+    conv2d_backprop_filter, max_pool, max_pool_grad, avg_pool, avg_pool_grad) for dtype, or None:
+    not built, turned off, or a dtype other than float32/float64. It takes (geo, arrays...), geo =
+    (itemsize, n, h, w, c, oh, ow, o, kh, kw, sh, sw, dh, dw, pad_top, pad_left), the arrays
+    C-contiguous NHWC of those sizes, the last one written."""
+    if conv_loops is None or np.dtype(dtype) not in _FLOATS:
+        return None
+    return getattr(conv_loops, name, None)

@@ -426,3 +426,7 @@ def bias_add_grad(op, ctx):
         axis = _channel_axis(op, dy.ndim)
         return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis), dtype=dy.dtype)
     return run
+
+
+# The CPU specializations on the C loops (they use the helpers above, so they load after them).
+from sluice.kernels import nn_conv_pool_cpu_kernels  # noqa: E402,F401
