@@ -8,13 +8,15 @@ registry's fused compiler (`kernels/fused_elementwise.py`).
 1. Classes: every register gets a broadcast class from static shapes: full (rank >= 1), scalar
    (rank 0) or unknown; a fusible node is full when one of its operands is. Only full nodes fuse,
    so a group always reads at least one full input and every node in it has the group's shape.
-   *Grad nodes (no broadcasting) and guarded nodes need full operands.
+   *Grad nodes (no broadcasting) and guarded nodes need full operands; full operands whose static
+   shapes differ (a row or a column broadcast) keep a node out.
 2. Groups, latest root first: a full fusible step not yet taken is a root; walking back through its
    operands in decreasing step order, a producer joins when it is fusible, on the same device, full,
    of a static shape compatible with the root's, not the source of a control edge, and every reader
    of its value outside the group comes after the root (the value is then also an output of the
    group: fetched values too). No state-changing step may lie between a member and the root, since
-   the group runs where its root ran. A group of one node stays as it was.
+   the group runs where its root ran. A group computing fewer than two values (Identity,
+   Reshape and a Sum over no axes compute none) stays as it was.
 3. Steps: each group becomes one step at its root's place, with the group's inputs and outputs as
    registers (internal registers disappear). It calls the compiled loop; where that declines (an
    array of another shape, dtype or layout than planned, a guard that fails) it runs the members'
@@ -88,15 +90,22 @@ def fuse(steps, feeds, fetch_regs, make_step):
     return out
 
 
+def _passes(node):
+    """True for a node whose value is its operand's (Identity, a Sum over no axes, a Reshape)."""
+    return node.c == node.names[0]
+
+
 def _static_class(tensor):
     dims = tensor._shape._dims
     return 'unknown' if dims is None else ('full' if dims else 'scalar')
 
 
 def _compatible(a, b):
+    """Static dims that may be one shape at run time; a 1 against another size is taken for
+    broadcasting (a row or column), which the loop does not do."""
     if a is None or b is None:
         return True
-    return len(a) == len(b) and all(x is None or y is None or x == y for x, y in zip(a, b))
+    return len(a) == len(b) and all(x == y or (x is None and y != 1) or (y is None and x != 1) for x, y in zip(a, b))
 
 
 class _Planner:
@@ -131,11 +140,13 @@ class _Planner:
         if node is None or step.op in control_sources:
             return
         operand_classes = [self.cls.get(step.inputs[k], 'unknown') for k in node.operands]
-        if (node.same_shape or node.guards) and any(c != 'full' for c in operand_classes):
+        if 'full' not in operand_classes or (node.same_shape or node.guards) and set(operand_classes) != {'full'}:
             return
-        if 'full' in operand_classes:
-            self.cls[step.outputs[0]] = 'full'
-            self.nodes[i] = node
+        full_dims = [self.dims.get(step.inputs[k]) for k, c in zip(node.operands, operand_classes) if c == 'full']
+        if any(not _compatible(d, full_dims[0]) for d in full_dims[1:] + [self.dims.get(step.outputs[0])]):
+            return  # operands of different shapes (broadcasting along an axis), or a Sum that reduces
+        self.cls[step.outputs[0]] = 'full'
+        self.nodes[i] = node
 
     def _node(self, step):
         op = step.op
@@ -155,7 +166,7 @@ class _Planner:
             if root in taken:
                 continue
             members = self._grow(root, taken)
-            if len(members) > 1:
+            if sum(not _passes(self.nodes[i]) for i in members) > 1:
                 taken.update(members)
                 found.append(sorted(members))
         return found
@@ -239,7 +250,8 @@ def _fused_step(steps, members, group, regs, fast, make_step):
 
 def _members_in_order(steps, members, in_regs, out_regs):
     """A function running the members' kernels one by one, as the unfused plan would."""
-    names = {'_ops': [steps[i].op for i in members], '_device': steps[members[-1]].device, '_fail': _fail}
+    names = {'_ops': [steps[i].op for i in members], '_device': steps[members[-1]].device, '_fail': _fail,
+             '__name__': 'sluice.engine.plan'}  # the module name NumPy's warning filter matches (kernels/__init__)
     value = {r: 'a%d' % k for k, r in enumerate(in_regs)}
     lines = ['def slow(%s):' % ', '.join(value[r] for r in in_regs), '    s = 0', '    try:']
     for j, i in enumerate(members):
