@@ -14,7 +14,8 @@ registry's fused compiler (`kernels/fused_elementwise.py`).
    operands in decreasing step order, a producer joins when it is fusible, on the same device, full,
    of a static shape compatible with the root's, not the source of a control edge, and every reader
    of its value outside the group comes after the root (the value is then also an output of the
-   group: fetched values too). No state-changing step may lie between a member and the root, since
+   group: fetched values too; one only measured by Shape/Size/Rank gets the root's output, of the
+   same shape, when the loop runs). No state-changing step may lie between a member and the root, since
    the group runs where its root ran. A group computing fewer than two values (Identity,
    Reshape and a Sum over no axes compute none) stays as it was.
 3. Steps: each group becomes one step at its root's place, with the group's inputs and outputs as
@@ -34,6 +35,7 @@ JIT_OFF = -1          # OptimizerOptions.GlobalJitLevel.OFF
 MAX_MEMBERS = 32
 MAX_OUTPUTS = 4
 _GUARDS = ('empty', 'shape')
+_MEASURES = frozenset(['Shape', 'ShapeN', 'Size', 'Rank'])  # kernels that read only an array's shape
 
 
 def enabled_by(config):
@@ -51,11 +53,14 @@ class FusedGroup:
     inputs:  [(NumPy dtype or None, kind)] with kind 'full', 'scalar', 'unknown' (values the loop
              reads) or 'empty' / 'shape' (guards; see fused_elementwise).
     members: [(FusibleOp, refs)] in step order; refs name each operand ('input', k) or ('member', j).
-    outputs: indices of the members whose values leave the group, in output order.
+    outputs: indices of the members whose values leave the group, in output order; the root last.
+    stand_ins: how many more values leave the group only to have their shape read (a gradient's
+             Shape of a forward value): the loop does not write them; the root's output, of the
+             same shape, stands in for each, after the outputs.
     """
 
     def __init__(self):
-        self.inputs, self.members, self.outputs = [], [], []
+        self.inputs, self.members, self.outputs, self.stand_ins = [], [], [], 0
 
 
 def fuse(steps, feeds, fetch_regs, make_step):
@@ -225,13 +230,17 @@ class _Planner:
                     refs.append(('input', index[r]))
             group.members.append((node, refs))
         root = members[-1]
-        out_regs = []
+        out_regs, measured = [], []
         for j, i in enumerate(members):
             reg = steps[i].outputs[0]
-            if i == root or reg in self.fetched or any(r not in members for r in self.readers.get(reg, ())):
+            outside = [r for r in self.readers.get(reg, ()) if r not in members]
+            if i == root or reg in self.fetched or any(steps[r].op._op_def.type not in _MEASURES for r in outside):
                 group.outputs.append(j)
                 out_regs.append(reg)
-        return group, (in_regs, out_regs)
+            elif outside:
+                measured.append(reg)
+        group.stand_ins = len(measured)
+        return group, (in_regs, out_regs + measured)
 
 
 def _fused_step(steps, members, group, regs, fast, make_step):

@@ -1,7 +1,8 @@
 """Fused elementwise loops: code generation for the groups the plan's fusion pass forms.
 
 A group (`engine/fusion.py`) is a small tree of fusible nodes (their `FusibleOp`s, registry.py) over
-group inputs, some of whose values are the group's outputs. Each input has a kind:
+group inputs, some of whose values are the group's outputs (and some only measured: the root's
+output stands in for those). Each input has a kind:
   full     its static rank is >= 1: at run time it has the group's shape S (the first full input's);
   scalar   its static rank is 0: a 0-d array, read once before the loop;
   unknown  no static rank: 0-d or S at run time (two loop variants, one for each);
@@ -39,7 +40,10 @@ from sluice.ops.elementwise import C_PRELUDE
 
 logger = logging.getLogger('sluice.fusion')
 
-CFLAGS = ('-std=c99', '-O3', '-shared', '-fPIC', '-w', '-ffp-contract=off', '-fno-math-errno', '-fwrapv')
+# Value-preserving flags only: no fast-math, no FMA contraction; errno and FP exception flags are
+# not kept (NumPy's are silenced anyway), which lets GCC vectorize selects and sqrt.
+CFLAGS = ('-std=c99', '-O3', '-shared', '-fPIC', '-w', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math',
+          '-fwrapv')
 C_TYPES = {np.dtype(t): c for t, c in [
     (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'int8_t'), (np.int16, 'int16_t'),
     (np.int32, 'int32_t'), (np.int64, 'int64_t'), (np.uint8, 'uint8_t'), (np.uint16, 'uint16_t'),
@@ -206,9 +210,16 @@ def _entry(group, namespace, nd_name):
     return namespace['fused']
 
 
-def _cpu_runner(fn, out_types):
-    """run(shape, *inputs): allocates the outputs and calls the C loop over them."""
+def _cpu_runner(fn, out_types, stand_ins):
+    """run(shape, *inputs): allocates the outputs and calls the C loop over them; the root's output
+    (the last) stands in for the values only measured."""
     empty = np.empty
+    if stand_ins:
+        def run_measured(shape, *inputs):
+            outs = tuple(empty(shape, t) for t in out_types)
+            fn(outs[0].size, *inputs, *outs)
+            return outs + (outs[-1],) * stand_ins
+        return run_measured
     if len(out_types) == 1:
         (t,) = out_types
 
@@ -241,7 +252,7 @@ def _cpu_functions(groups):
             if fn is not None:
                 fn.argtypes = [ctypes.c_long] + [ctypes.py_object] * (n_args - 1)
                 fn.restype = None
-                namespace['_' + variant] = _cpu_runner(fn, out_types)
+                namespace['_' + variant] = _cpu_runner(fn, out_types, group.stand_ins)
         fused.append(_entry(group, namespace, 'ndarray'))
     return fused
 
@@ -278,8 +289,12 @@ def _gpu_functions(groups, xp):
     for group in groups:
         kernel = _cupy_kernel(group)
 
-        def run(shape, *inputs, _kernel=kernel):
-            return _kernel(*inputs)  # a tuple when the group has several outputs
+        def run(shape, *inputs, _kernel=kernel, _stand_ins=group.stand_ins, _single=len(group.outputs) == 1):
+            outs = _kernel(*inputs)  # a tuple when the group has several outputs
+            if not _stand_ins:
+                return outs
+            outs = (outs,) if _single else tuple(outs)
+            return outs + (outs[-1],) * _stand_ins
         # CuPy broadcasts 0-d inputs and handles strides: one variant serves both
         namespace = {'ndarray': xp.ndarray, '_scalar': run, '_full': run}
         fused.append(_entry(group, namespace, 'ndarray'))

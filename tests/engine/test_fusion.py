@@ -307,3 +307,20 @@ def test_bool_chains_and_selects(device):
     for got, want in zip(fused, plain):
         _assert_same('select', got, want, True)
     assert BOOL == 'bool'
+
+
+def test_a_value_only_measured_is_stood_in_for_by_the_root_output():
+    rng = np.random.default_rng(6)
+    with tf.device('/cpu:0'):
+        x = tf.placeholder(tf.float32, [None, 4])
+        a = tf.exp(x)
+        z = a * 2.0 + 1.0
+        size = tf.shape(a)           # after the root: a leaves the group only to be measured
+    feed = {x: rng.standard_normal((3, 4)).astype(np.float32)}
+    fused, plain, steps = _run_both([z, size], feed)
+    assert len(steps) == 1 and len(steps[0].outputs) == 2
+    loop = steps[0].fn.loop
+    outs = loop(feed[x], np.array(2, np.float32), np.array(1, np.float32))
+    assert outs[0] is outs[1]        # not written by the loop: the root's array, of the same shape
+    assert list(fused[1]) == [3, 4]
+    _assert_same('chain', fused[0], plain[0], False, 2)
