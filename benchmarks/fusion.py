@@ -7,8 +7,9 @@ cost of compiling a plan's loops.
             median batch; ratios from this one run.
   groups    per fused group of the step: its members, then the C loop against the members' own
             kernels on the arrays of a real step (median of interleaved batches, microseconds).
-  compile   building the plan's loops: cold (empty cache dir: cc runs), from the disk cache (a new
-            process's case: the .so is loaded) and in-process (the library is already loaded).
+  compile   planning the step and building its loops (which a plan does at a group's third run):
+            cold (empty cache dir: cc runs), from the disk cache (a new process's case: the .so is
+            loaded) and in-process (the library is already loaded); unfused planning beside it.
 
     python benchmarks/fusion.py [--batch 128] [--seconds 2] [--repeats 5] [--threads 1] [--no-tf]
 """
@@ -86,7 +87,7 @@ def groups(args, tf):
     rows = []
     total = {'loop': 0.0, 'unfused': 0.0}
     for fn, arrays in _captured_groups(tf, args.batch, args.threads):
-        loop, unfused = fn.loop, fn.unfused
+        loop, unfused = fn.loop(), fn.unfused
         if loop(*arrays) is None:
             rows.append([' '.join(m.type for m in fn.members), '', 'declined', '', ''])
             continue
@@ -121,7 +122,10 @@ def compile_times(args, tf):
             for name, fused in (('fused', True), ('unfused', False)):
                 sess, train_op, feed = _session(tf, args.batch, _config(tf, args.threads, fused))
                 start = time.perf_counter()
-                sess._signature(train_op, tuple(feed))  # plans (and compiles) without running
+                plan = sess._signature(train_op, tuple(feed)).plan  # plans without running
+                for step in plan.steps:
+                    if step.kind == 'fused':
+                        step.fn.loop()  # builds the loops (at the third run otherwise)
                 first[name] = time.perf_counter() - start
                 sess.close()
             rows.append([label, '%.1f' % (first['fused'] * 1e3), '%.1f' % (first['unfused'] * 1e3),

@@ -19,20 +19,24 @@ registry's fused compiler (`kernels/fused_elementwise.py`).
    the group runs where its root ran. A group computing fewer than two values (Identity,
    Reshape and a Sum over no axes compute none) stays as it was.
 3. Steps: each group becomes one step at its root's place, with the group's inputs and outputs as
-   registers (internal registers disappear). It calls the compiled loop; where that declines (an
-   array of another shape, dtype or layout than planned, a guard that fails) it runs the members'
-   own kernels in order, so values never depend on fusion.
+   registers (internal registers disappear). Its first runs call the members' own kernels in
+   order; at its COMPILE_AT_RUN-th run the loops of all the plan's groups on its device are built
+   (one compiler run, or none when cached on disk), and from then on it calls its loop. Where the
+   loop declines (an array of another shape, dtype or layout than planned, a guard that fails, no
+   loop built) the members' kernels run, so values never depend on fusion.
 Switched off by ConfigProto.graph_options.optimizer_options.global_jit_level = OFF or the
 environment variable SLUICE_FUSION=0; function bodies (If/While branches) are not fused.
 """
 import heapq
 import os
+import threading
 
 from sluice.engine import dtypes
 from sluice.kernels import registry as kernel_registry
 
 JIT_OFF = -1          # OptimizerOptions.GlobalJitLevel.OFF
 MAX_MEMBERS = 32
+COMPILE_AT_RUN = 3    # a plan run once or twice (an initializer, an evaluation) never waits for the compiler
 MAX_OUTPUTS = 4
 _GUARDS = ('empty', 'shape')
 _MEASURES = frozenset(['Shape', 'ShapeN', 'Size', 'Rank'])  # kernels that read only an array's shape
@@ -65,26 +69,23 @@ class FusedGroup:
 
 def fuse(steps, feeds, fetch_regs, make_step):
     """The steps with every fusible group replaced by one step (make_step builds it, as Step does)."""
-    compile_groups = kernel_registry.fused_compiler()
-    if compile_groups is None:
+    compiler = kernel_registry.fused_compiler()
+    if compiler is None:
         return steps
-    planner = _Planner(steps, feeds, fetch_regs)
+    planner = _Planner(steps, feeds, fetch_regs, compiler.available)
     groups = planner.groups()
     if not groups:
         return steps
     by_device = {}
     for g in groups:
         by_device.setdefault(steps[g[0]].device, []).append(g)
-    replaced = {}   # root index -> fused step
+    replaced = {}   # root index -> (members, fused step)
     for device, device_groups in by_device.items():
         described = [(g, planner.describe(g)) for g in device_groups]
         described = [(g, d) for g, d in described if d is not None]
-        compiled = compile_groups([d[0] for _, d in described], device)
-        for (members, (spec, regs)), fast in zip(described, compiled):
-            if fast is not None:
-                replaced[members[-1]] = (members, _fused_step(steps, members, spec, regs, fast, make_step))
-    if not replaced:
-        return steps
+        loops = _Loops([spec for _, (spec, _) in described], device, compiler.compile)
+        for k, (members, (_, regs)) in enumerate(described):
+            replaced[members[-1]] = (members, _fused_step(steps, members, regs, loops, k, make_step))
     dropped = {i for members, _ in replaced.values() for i in members}
     out = []
     for i, step in enumerate(steps):
@@ -93,6 +94,26 @@ def fuse(steps, feeds, fetch_regs, make_step):
         elif i not in dropped:
             out.append(step)
     return out
+
+
+class _Loops:
+    """The compiled loops of one plan's groups on one device, built together (one compiler run)
+    when a group first runs for the COMPILE_AT_RUN-th time; until then the members run unfused."""
+
+    def __init__(self, groups, device, compile_groups):
+        self.groups, self.device, self._compile = groups, device, compile_groups
+        self.slots = [[None] for _ in groups]   # per group: [its loop entry], once built
+        self._lock = threading.Lock()
+
+    def build(self):
+        with self._lock:
+            if self.slots and self.slots[0][0] is None:
+                for slot, fast in zip(self.slots, self._compile(self.groups, self.device)):
+                    slot[0] = fast or _declines
+
+
+def _declines(*args):
+    return None
 
 
 def _passes(node):
@@ -114,8 +135,8 @@ def _compatible(a, b):
 
 
 class _Planner:
-    def __init__(self, steps, feeds, fetch_regs):
-        self.steps = steps
+    def __init__(self, steps, feeds, fetch_regs, available):
+        self.steps, self.available = steps, available
         self.fetched = set(fetch_regs)
         self.producer, self.readers, self.cls, self.dims = {}, {}, {}, {}
         for r, t in enumerate(feeds):
@@ -158,7 +179,7 @@ class _Planner:
         if len(step.outputs) != 1 or step.outputs[0] is None:
             return None
         kdef = kernel_registry.get_kernel(op._op_def.type, step.device.device_type)
-        if kdef is None or kdef.fusion is None:
+        if kdef is None or kdef.fusion is None or not self.available(step.device):
             return None
         if not step.device.is_host and all(t._dtype is dtypes.int32 for t in list(op._inputs) + list(op._outputs)):
             return None  # a GPU's int32 node runs its CPU kernel in host memory
@@ -243,17 +264,30 @@ class _Planner:
         return group, (in_regs, out_regs + measured)
 
 
-def _fused_step(steps, members, group, regs, fast, make_step):
-    """The Step running a group: the compiled loop, or the members' own kernels where it declines."""
+def _fused_step(steps, members, regs, loops, k, make_step):
+    """The Step running group k of `loops`: its loop once built, else (and wherever the loop
+    declines the arrays) the members' own kernels."""
     in_regs, out_regs = regs
     slow = _members_in_order(steps, members, in_regs, out_regs)
     root = steps[members[-1]]
+    slot, runs = loops.slots[k], [0]
 
     def fused(*args):
+        fast = slot[0]
+        if fast is None:
+            runs[0] += 1
+            if runs[0] < COMPILE_AT_RUN:
+                return slow(*args)
+            loops.build()
+            fast = slot[0]
         result = fast(*args)
         return slow(*args) if result is None else result
-    fused.members = [steps[i].op for i in members]
-    fused.loop, fused.unfused = fast, slow  # for tests and benchmarks
+
+    def loop():
+        """The group's compiled entry (building the plan's loops now), or None when it has none."""
+        loops.build()
+        return None if slot[0] is _declines else slot[0]
+    fused.members, fused.loop, fused.unfused = [steps[i].op for i in members], loop, slow  # for tests, benchmarks
     return make_step('fused', root.op, root.device, fused, tuple(in_regs), tuple(out_regs), len(out_regs) > 1)
 
 

@@ -14,10 +14,10 @@ for element i and stores the outputs. Bitwise equal to the unfused steps for the
 NumPy's to an ulp or two.
 
 CPU (and the NumPy-backed fake GPU): all groups of a plan go into one C file, compiled once with the
-system C compiler (`cc -O3 -shared -fPIC`; no fast-math, no FP contraction, wrapping integers) into
-`$SLUICE_CACHE_DIR` or ~/.cache/sluice/fused, named by a hash of the source and flags, written under
-a temporary name and renamed into place (atomic, so concurrent processes share it), and loaded with
-ctypes. Arrays are passed as the Python objects themselves and the loop reads NumPy's data pointer
+system C compiler (`cc -O3 -march=native -shared -fPIC`; no fast-math, no FP contraction, wrapping
+integers) into `$SLUICE_CACHE_DIR` or ~/.cache/sluice/fused, named by a hash of the source, flags
+and CPU, written under a temporary name and renamed into place (atomic, so concurrent processes
+share it), and loaded with ctypes. Arrays are passed as the Python objects themselves and the loop reads NumPy's data pointer
 at its fixed offset in the array object (found at import by comparing with `ndarray.ctypes.data`;
 when it cannot be found nothing is fused): a ctypes call then costs well under a microsecond.
 Real GPUs: one CuPy ElementwiseKernel per group from the same node functions (`__device__`),
@@ -26,9 +26,11 @@ dtype, shape, contiguity, the guards) and answers None when the loop does not ap
 plan then runs the unfused steps. Without a compiler, or when compiling fails, nothing is fused.
 """
 import ctypes
+import functools
 import hashlib
 import logging
 import os
+import platform
 import shutil
 import subprocess
 import tempfile
@@ -41,9 +43,10 @@ from sluice.ops.elementwise import C_PRELUDE
 logger = logging.getLogger('sluice.fusion')
 
 # Value-preserving flags only: no fast-math, no FMA contraction; errno and FP exception flags are
-# not kept (NumPy's are silenced anyway), which lets GCC vectorize selects and sqrt.
+# not kept (NumPy's are silenced anyway), which lets GCC vectorize selects and sqrt. The vectors
+# are this machine's (-march=native): the cache key names the CPU.
 CFLAGS = ('-std=c99', '-O3', '-shared', '-fPIC', '-w', '-ffp-contract=off', '-fno-math-errno', '-fno-trapping-math',
-          '-fwrapv')
+          '-fwrapv', '-march=native')
 C_TYPES = {np.dtype(t): c for t, c in [
     (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'int8_t'), (np.int16, 'int16_t'),
     (np.int32, 'int32_t'), (np.int64, 'int64_t'), (np.uint8, 'uint8_t'), (np.uint16, 'uint16_t'),
@@ -132,6 +135,17 @@ def c_source(groups):
 _LIBRARIES = {}  # source hash -> loaded CDLL, for this process
 
 
+@functools.lru_cache(maxsize=None)
+def _machine():
+    """What -march=native depends on: the CPU's model and feature flags (a cache dir may be shared)."""
+    try:
+        with open('/proc/cpuinfo') as f:
+            lines = [line for line in f if line.startswith(('model name', 'flags', 'Features', 'CPU part'))]
+        return platform.machine() + ''.join(sorted(set(lines)))
+    except OSError:
+        return platform.machine() + platform.processor()
+
+
 def compiler():
     return os.environ.get('CC') or shutil.which('cc') or shutil.which('gcc')
 
@@ -141,7 +155,7 @@ def load_library(source):
     cc = compiler()
     if cc is None:
         return None
-    key = hashlib.sha256(('\0'.join((source, cc) + CFLAGS)).encode()).hexdigest()[:32]
+    key = hashlib.sha256(('\0'.join((source, cc, _machine()) + CFLAGS)).encode()).hexdigest()[:32]
     lib = _LIBRARIES.get(key)
     if lib is not None:
         return lib
@@ -315,7 +329,15 @@ def compile_groups(groups, device):
         return [None] * len(groups)
 
 
-register_fused_compiler(compile_groups)
+def available(device):
+    """Whether loops can be built for `device`: a C compiler and NumPy's data pointer found (CPU,
+    fake GPUs), CuPy (real GPUs)."""
+    if device.is_host or device.fake:
+        return DATA_OFFSET is not None and compiler() is not None
+    return True
+
+
+register_fused_compiler(compile_groups, available)
 
 
 # -- nodes beyond the elementwise table that a loop can inline --

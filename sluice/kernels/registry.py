@@ -39,13 +39,13 @@ Fusion (`engine/fusion.py`): `declare_fusible(op_types, describe)` says an op ty
 into a fused elementwise loop; `describe(op)` returns a `FusibleOp` (its scalar C expression over
 named operands, the element types, runtime guards) or None for a node that cannot be (its dtype,
 its attrs). It is carried on every KernelDef of the op type as `kdef.fusion`, whatever the order of
-registration. `register_fused_compiler(compile)` installs the code generator the pass calls
+registration. `register_fused_compiler(compile, available)` installs the code generator the pass calls
 (`kernels/fused_elementwise.py`): the engine reaches both through this module alone.
 """
 
 _KERNELS = {}
 _FUSIBLE = {}           # op type -> describe(op) -> FusibleOp or None
-_FUSED_COMPILER = []    # [compile(groups, device)], installed by kernels/fused_elementwise.py
+_FUSED_COMPILER = []    # [FusedCompiler], installed by kernels/fused_elementwise.py
 
 
 class KernelDef:
@@ -136,11 +136,19 @@ def declare_fusible(op_types, describe):
                 kdef.fusion = describe
 
 
-def register_fused_compiler(compile_groups):
-    """Installs compile_groups(groups, device) -> [fused function or None per group]."""
-    _FUSED_COMPILER[:] = [compile_groups]
+class FusedCompiler:
+    """compile(groups, device) -> [fused function or None per group]; available(device): whether
+    it can build loops there at all (a C compiler, CuPy), so that nothing is grouped in vain."""
+
+    def __init__(self, compile, available):
+        self.compile, self.available = compile, available
+
+
+def register_fused_compiler(compile_groups, available):
+    """Installs the fused-loop code generator (kernels/fused_elementwise.py)."""
+    _FUSED_COMPILER[:] = [FusedCompiler(compile_groups, available)]
 
 
 def fused_compiler():
-    """The installed fused-loop compiler, or None (then nothing is fused)."""
+    """The installed FusedCompiler, or None (then nothing is fused)."""
     return _FUSED_COMPILER[0] if _FUSED_COMPILER else None

@@ -29,6 +29,7 @@ def cache_dir(tmp_path_factory, monkeypatch):
     path = str(tmp_path_factory.getbasetemp() / 'fused_cache')
     monkeypatch.setenv('SLUICE_CACHE_DIR', path)
     monkeypatch.delenv('SLUICE_FUSION', raising=False)
+    monkeypatch.setattr(fusion, 'COMPILE_AT_RUN', 1)  # loops from the first run on
     return path
 
 
@@ -217,7 +218,21 @@ def test_a_failing_compile_runs_unfused(monkeypatch, tmp_path):
         z = tf.abs(tf.negative(x)) * 3
     with tf.Session() as sess:
         assert list(sess.run(z, {x: [1, -2]})) == [3, 6]
-        assert _fused_steps(sess, z, (x,)) == []
+        (step,) = _fused_steps(sess, z, (x,))
+        assert step.fn.loop() is None
+
+
+def test_loops_are_built_at_the_third_run_of_a_group(monkeypatch, tmp_path):
+    monkeypatch.setenv('SLUICE_CACHE_DIR', str(tmp_path))
+    monkeypatch.setattr(fusion, 'COMPILE_AT_RUN', 3)
+    fused_elementwise._LIBRARIES.clear()
+    with tf.device('/cpu:0'):
+        x = tf.placeholder(tf.float32, [2])
+        z = tf.abs(tf.negative(x)) * 4
+    with tf.Session() as sess:
+        for run in range(1, 5):
+            assert list(sess.run(z, {x: [1, -2]})) == [4, 8]
+            assert len(os.listdir(tmp_path)) == (run >= 3)  # one library, built at the third run
 
 
 def test_compiled_loops_are_cached_on_disk(monkeypatch, tmp_path):
@@ -319,7 +334,7 @@ def test_a_value_only_measured_is_stood_in_for_by_the_root_output():
     feed = {x: rng.standard_normal((3, 4)).astype(np.float32)}
     fused, plain, steps = _run_both([z, size], feed)
     assert len(steps) == 1 and len(steps[0].outputs) == 2
-    loop = steps[0].fn.loop
+    loop = steps[0].fn.loop()
     outs = loop(feed[x], np.array(2, np.float32), np.array(1, np.float32))
     assert outs[0] is outs[1]        # not written by the loop: the root's array, of the same shape
     assert list(fused[1]) == [3, 4]
