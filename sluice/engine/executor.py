@@ -12,15 +12,16 @@ Planning, once per signature:
      <-> GPU, or a GPU value into a host-memory input) a copy step is added, shared by all
      consumers on the same device. Reading a variable (a Ref value into a plain input) is a read
      step placed just before its consumer, so it sees writes made earlier in the run.
-  6. Free: each register is dropped after its last reader, unless it is fetched.
-  7. Compile: the steps become one generated Python function over local variables, so that a
+  6. Fuse: trees of elementwise steps become one fused step each (`engine/fusion.py`).
+  7. Free: each register is dropped after its last reader, unless it is fetched.
+  8. Compile: the steps become one generated Python function over local variables, so that a
      run is a straight sequence of kernel calls with no lookups. `run_traced` walks the same
      steps one by one with a hook per step, for tracing and debugging.
 """
 import numpy as np
 
 from sluice.engine import dead_values, dtypes, errors
-from sluice.engine import gpu_memory
+from sluice.engine import fusion, gpu_memory
 from sluice.kernels import registry as kernel_registry
 
 
@@ -69,7 +70,7 @@ class KernelContext:
 
 
 class Step:
-    """One call of a plan: a kernel, a copy between devices or a variable read."""
+    """One call of a plan: a kernel, a fused group of kernels, a copy between devices or a variable read."""
     __slots__ = ('kind', 'op', 'device', 'fn', 'inputs', 'outputs', 'multi_output', 'frees')
 
     def __init__(self, kind, op, device, fn, inputs, outputs, multi_output=False):
@@ -194,6 +195,8 @@ class ExecutionPlan:
                 if out_regs[0] is not None:
                     liveness[op] = out_regs[0]
             self.steps.append(Step('kernel', op, placed, fn, tuple(in_regs), tuple(out_regs), kdef.multi_output))
+        if getattr(session, '_fusion', False) and not region:  # fused steps would not see dead values
+            self.steps = fusion.fuse(self.steps, self.feeds, [home[t][0] for t in self.fetches], Step)
         self._register_devices = {r: d for r, d in home.values()}
 
         self.fetch_regs = [home[t][0] for t in self.fetches]

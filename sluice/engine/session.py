@@ -23,7 +23,7 @@ import numpy as np
 from sluice.engine import devices as _devices
 from sluice.engine import errors
 from sluice.engine.log import logger
-from sluice.engine import executor
+from sluice.engine import executor, fusion
 from sluice.engine import gpu_memory
 from sluice.engine import run_context
 from sluice.engine import graph as _graph
@@ -223,6 +223,7 @@ class BaseSession:
         from sluice.engine import blas_threads
         blas_threads.configure(getattr(config, 'intra_op_parallelism_threads', 0))
         self._timeout_ms = getattr(config, 'operation_timeout_in_ms', 0) or 0
+        self._fusion = fusion.enabled_by(config)  # elementwise fusion in this session's plans
         self._default_session_context = None
         self._default_graph_context = None
 

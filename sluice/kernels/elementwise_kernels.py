@@ -14,6 +14,8 @@ is bound to xp and the row's params (LeakyRelu's alpha) once, when the plan is b
 CPU-only fast paths are registrations for 'CPU' alone (they specialize the shared ones): the
 broadcasting arithmetic ufuncs and Relu write into a private first input, and ReluGrad runs a
 C loop (`native.relu_grad`) when the C extension is built.
+Every row whose C expression gives NumPy's value for the node's dtype is declared fusible
+(`fusible`): the plan's fusion pass may inline it into a fused loop (`fused_elementwise.py`).
 Floating-point warnings are silenced for kernel modules by sluice/kernels/__init__.py.
 """
 import functools
@@ -21,11 +23,11 @@ import functools
 import numpy as np
 
 from sluice.engine import dtypes, errors
-from sluice.kernels import native
+from sluice.kernels import fused_elementwise, native
 from sluice.kernels.checks import broadcastable
-from sluice.kernels.registry import register_kernel
+from sluice.kernels.registry import FusibleOp, declare_fusible, register_kernel
 from sluice.ops import elementwise_ops  # noqa: F401  (declares the rows)
-from sluice.ops.elementwise import ROWS
+from sluice.ops.elementwise import BOOL, ROWS
 
 
 def _fail(op, message):
@@ -209,3 +211,32 @@ def relu_grad_cpu(op, ctx):
     if loop is numpy_relu_grad and not private:
         return elementwise(op, ctx)
     return _same_shape(op, ctx, lambda g, x: loop(g, x, g if private else np.empty_like(g)))
+
+
+# -- fusion: the rows as a fused loop inlines them --
+def _computed_by_scipy(row):
+    """erf, erfc, lgamma: NumPy's value comes from SciPy (Cephes), tens of ulps from libm's."""
+    return isinstance(row.numpy, str) and not hasattr(np, row.numpy)
+
+
+def fusible(op):
+    """The row's C expression as a FusibleOp for this node, or None: no C type for its dtype (half
+    floats, complex, strings), integer rows with TF's error checks (division by zero, negative
+    powers), and the rows whose NumPy value is not libm's."""
+    row = ROWS[op.type]
+    dt = _type(op)
+    try:
+        t = np.dtype(dt.as_numpy_dtype)
+    except TypeError:
+        return None
+    if t not in fused_elementwise.C_TYPES or row.c is None or _computed_by_scipy(row):
+        return None
+    if row.checks and dt.is_integer:
+        return None
+    out = np.dtype(np.bool_) if row.bool_out or row.allowed == BOOL else t
+    params = {k: op.get_attr(k) for k in row.params}
+    return FusibleOp(row.c_expression(dt), range(len(row.inputs)), row.inputs, (t,) * len(row.inputs), out, t,
+                     same_shape=not row.broadcast, params=params)
+
+
+declare_fusible(tuple(ROWS), fusible)

@@ -34,16 +34,25 @@ Registration options:
                    executor hand them to an in-place consumer without a copy.
     host_outputs:  outputs are NumPy arrays on every device (Shape and its kin: TF keeps this
                    metadata in host memory), so host consumers need no copy and no device sync.
+
+Fusion (`engine/fusion.py`): `declare_fusible(op_types, describe)` says an op type may be inlined
+into a fused elementwise loop; `describe(op)` returns a `FusibleOp` (its scalar C expression over
+named operands, the element types, runtime guards) or None for a node that cannot be (its dtype,
+its attrs). It is carried on every KernelDef of the op type as `kdef.fusion`, whatever the order of
+registration. `register_fused_compiler(compile, available)` installs the code generator the pass calls
+(`kernels/fused_elementwise.py`): the engine reaches both through this module alone.
 """
 
 _KERNELS = {}
+_FUSIBLE = {}           # op type -> describe(op) -> FusibleOp or None
+_FUSED_COMPILER = []    # [FusedCompiler], installed by kernels/fused_elementwise.py
 
 
 class KernelDef:
     """One registration: `builder` serves `op_type` on `device_type`; `specialized` when it was
     registered for that device type alone (it then overrides a shared registration)."""
     __slots__ = ('op_type', 'device_type', 'builder', 'multi_output', 'host_inputs', 'fresh_output', 'host_outputs',
-                 'specialized')
+                 'specialized', 'fusion')
 
     def __init__(self, op_type, device_type, builder, multi_output, host_inputs, fresh_output, host_outputs=False,
                  specialized=False):
@@ -55,6 +64,7 @@ class KernelDef:
         self.fresh_output = fresh_output
         self.host_outputs = host_outputs
         self.specialized = specialized
+        self.fusion = _FUSIBLE.get(op_type)  # describe(op) for the fusion pass, or None
 
 
 def register_kernel(op_types, devices=('CPU', 'GPU'), multi_output=False, host_inputs=(), fresh_output=False,
@@ -91,3 +101,54 @@ def has_kernel(op_type, device_type):
 def device_types_for(op_type):
     """The device types with a kernel for op_type, CPU first."""
     return sorted({d for (t, d) in _KERNELS if t == op_type})
+
+
+class FusibleOp:
+    """One node as a fused loop sees it (what `describe(op)` answers).
+
+    c:          scalar C expression over `names` (and `T`, the node's element type, and `params`),
+                valid C99 through <tgmath.h> and CUDA device code (the elementwise table's `c`).
+    operands:   indices of the node's inputs that are elementwise operands, named `names` in `c`.
+    types:      NumPy dtype of each operand; out_type: NumPy dtype of the output; t: what `T` means.
+    same_shape: the operands must have one shape, none broadcast (the *Grad ops check it).
+    guards:     {input index: 'empty' | 'shape'}: inputs that are not operands and under which the
+                node is the identity on its operand: an empty axis list (a gradient's Sum over the
+                axes BroadcastGradientArgs found none of), a target equal to the operand's shape
+                (Reshape back to itself). The loop checks them at run time.
+    params:     {name: float} constants the expression names (LeakyRelu's alpha).
+    """
+    __slots__ = ('c', 'operands', 'names', 'types', 'out_type', 't', 'same_shape', 'guards', 'params')
+
+    def __init__(self, c, operands, names, types, out_type, t, same_shape=False, guards=None, params=None):
+        self.c, self.operands, self.names, self.types = c, tuple(operands), tuple(names), tuple(types)
+        self.out_type, self.t, self.same_shape = out_type, t, same_shape
+        self.guards, self.params = dict(guards or {}), dict(params or {})
+
+
+def declare_fusible(op_types, describe):
+    """Marks op types as fusible: describe(op) -> FusibleOp or None, on every KernelDef of each."""
+    if isinstance(op_types, str):
+        op_types = (op_types,)
+    for op_type in op_types:
+        _FUSIBLE[op_type] = describe
+        for (t, _), kdef in _KERNELS.items():
+            if t == op_type:
+                kdef.fusion = describe
+
+
+class FusedCompiler:
+    """compile(groups, device) -> [fused function or None per group]; available(device): whether
+    it can build loops there at all (a C compiler, CuPy), so that nothing is grouped in vain."""
+
+    def __init__(self, compile, available):
+        self.compile, self.available = compile, available
+
+
+def register_fused_compiler(compile_groups, available):
+    """Installs the fused-loop code generator (kernels/fused_elementwise.py)."""
+    _FUSED_COMPILER[:] = [FusedCompiler(compile_groups, available)]
+
+
+def fused_compiler():
+    """The installed FusedCompiler, or None (then nothing is fused)."""
+    return _FUSED_COMPILER[0] if _FUSED_COMPILER else None
