@@ -114,11 +114,31 @@ def local_devices(config=None):
     visible = visible[:limit]
     fake = bool(_fake_gpu_count)
     xp = np if fake else cupy_module()
-    for i, phys in enumerate(visible):
+    logical = _logical_gpus(visible, gpu_options)
+    for i, (phys, limit_mb) in enumerate(logical):
         devices.append(Device('GPU', i, xp, physical_index=phys, fake=fake))
     if not fake and visible:
         from sluice.engine import gpu_memory
         for d in devices:
             if not d.is_host:
                 gpu_memory.configure(d, gpu_options)
+    for d, (_, limit_mb) in zip(devices[cpus:], logical):
+        if limit_mb:  # a virtual device's share of its GPU, as TF reports it
+            d.memory_limit = int(limit_mb * (1 << 20))
     return devices
+
+
+def _logical_gpus(visible, gpu_options):
+    """(physical index, memory limit in MB or None) of each logical GPU: one per visible GPU, or as
+    many as `GPUOptions.experimental.virtual_devices` lists limits for it (TF's virtual devices,
+    which share the physical GPU, its memory pool and its streams)."""
+    if gpu_options is None or not gpu_options.HasField('experimental') or \
+            not gpu_options.experimental.virtual_devices:
+        return [(phys, None) for phys in visible]
+    virtual = gpu_options.experimental.virtual_devices
+    if len(virtual) != len(visible):
+        raise errors.UnknownError(
+            None, None, "The number of GPUs in visible_device_list doesn't match the number of elements in the "
+                        "virtual_devices list. #GPUs in visible_device_list: %d virtual_devices.size(): %d"
+                        % (len(visible), len(virtual)))
+    return [(phys, mb) for phys, entry in zip(visible, virtual) for mb in (list(entry.memory_limit_mb) or [None])]
