@@ -75,7 +75,7 @@ class DataSet:
         assert images.shape[0] == labels.shape[0], 'images.shape: %s labels.shape: %s' % (images.shape,
                                                                                           labels.shape)
         if reshape:
-            images = images.reshape(images.shape[0], -1)
+            images = images.reshape(images.shape[0], int(np.prod(images.shape[1:])))  # also 0 images
         if np.dtype(dtype) == np.float32:
             images = images.astype(np.float32) * (1.0 / 255.0)
         self._images, self._labels = images, labels

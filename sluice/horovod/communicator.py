@@ -1,0 +1,105 @@
+"""The process group of sluice.horovod: MPI's COMM_WORLD through mpi4py (an MPI from the package
+registry, e.g. the `mpich` wheel: the `distributed` extra).
+
+Every collective is non-blocking and waited for with a deadline (SLUICE_HOROVOD_TIMEOUT seconds,
+default 600, or the run's own timeout), so that a peer that died or never joins makes this rank
+fail with DeadlineExceededError naming the collective instead of hanging. Collectives are issued
+in program order by every rank: the graph's order, as Horovod requires of TF1 programs.
+"""
+import os
+import threading
+import time
+
+import numpy as np
+
+from sluice.engine import errors
+
+_state = {}
+_lock = threading.Lock()  # one collective at a time: MPI calls from a plan's threads are serialized
+
+
+def init():
+    """Initializes MPI (idempotent); ImportError says how to get it."""
+    if 'comm' in _state:
+        return
+    try:
+        from mpi4py import MPI
+    except ImportError as e:
+        raise ImportError('sluice.horovod needs mpi4py and an MPI: pip install "sluice[distributed]" '
+                          '(mpi4py with the mpich wheel)') from e
+    comm = MPI.COMM_WORLD
+    _state.update(MPI=MPI, comm=comm, local=comm.Split_type(MPI.COMM_TYPE_SHARED, key=comm.rank))
+
+
+def _comm():
+    if 'comm' not in _state:
+        raise ValueError('Horovod has not been initialized; use hvd.init().')
+    return _state['comm']
+
+
+def rank():
+    return _comm().rank
+
+
+def size():
+    return _comm().size
+
+
+def local_rank():
+    _comm()
+    return _state['local'].rank
+
+
+def local_size():
+    _comm()
+    return _state['local'].size
+
+
+def _timeout():
+    return float(os.environ.get('SLUICE_HOROVOD_TIMEOUT', '600'))
+
+
+def _wait(request, what):
+    """Waits for a non-blocking MPI request, polling so that a deadline can end the wait."""
+    deadline = time.monotonic() + _timeout()
+    pause = 0.0
+    while not request.Test():
+        if time.monotonic() > deadline:
+            raise errors.DeadlineExceededError(
+                None, None, '%s did not complete within %g s on rank %d of %d: a peer process has stopped or '
+                            'has not reached the same collective (SLUICE_HOROVOD_TIMEOUT)'
+                % (what, _timeout(), rank(), size()))
+        time.sleep(pause)
+        pause = min(0.001, pause + 0.00005)
+
+
+def allreduce(array, what='allreduce'):
+    """The elementwise sum of `array` over the ranks (a new array)."""
+    comm = _comm()
+    send = np.ascontiguousarray(array)
+    out = np.empty_like(send)
+    with _lock:
+        _wait(comm.Iallreduce(send, out, op=_state['MPI'].SUM), what)
+    return out
+
+
+def allgather(array, what='allgather'):
+    """The ranks' arrays concatenated along the first dimension (their first dimensions may differ)."""
+    comm = _comm()
+    send = np.ascontiguousarray(array)
+    with _lock:
+        counts = np.empty(comm.size, np.int64)
+        _wait(comm.Iallgather(np.array([send.shape[0] if send.ndim else 1], np.int64), counts), what)
+        row = int(np.prod(send.shape[1:])) if send.ndim > 1 else 1
+        out = np.empty((int(counts.sum()),) + send.shape[1:], send.dtype)
+        _wait(comm.Iallgatherv(send, [out, counts * row]), what)
+    return out
+
+
+def broadcast(array, root_rank, what='broadcast'):
+    """`array` of rank `root_rank`, on every rank."""
+    comm = _comm()
+    out = np.array(array, copy=True, order='C')
+    with _lock:
+        _wait(comm.Ibcast(out, root=root_rank), what)
+    return out

@@ -1,0 +1,128 @@
+"""Horovod's TF1 ops on sluice: HorovodAllreduce, HorovodGroupedAllreduce (many tensors in one
+collective: Horovod's tensor fusion), HorovodAllgather, HorovodBroadcast — declarations with TF's
+Horovod names, gradients, kernels (host arrays: a GPU value is copied to the host and back; NCCL
+is not used yet) and the functions that add them."""
+import numpy as np
+
+from sluice.engine import op_builder
+from sluice.engine.op_registry import register_gradient, register_op
+from sluice.engine.tensor_shape import unknown_shape
+from sluice.horovod import communicator
+from sluice.kernels.registry import register_kernel
+from sluice.ops import shape_fns
+
+_NUMBERS = 'type'
+
+
+def _grouped_shapes(op):
+    return [t._shape for t in op._inputs]
+
+
+def _gather_shape(op):
+    shape = op._inputs[0]._shape
+    if shape.rank is None:
+        return [unknown_shape()]
+    return [unknown_shape().merge_with([None] + shape.as_list()[1:])]
+
+
+register_op('HorovodAllreduce', ['tensor: T'], ['sum: T'], {'T': _NUMBERS}, shape_fns.unchanged, is_stateful=True)
+register_op('HorovodGroupedAllreduce', ['tensors: num_tensors * T'], ['sum: num_tensors * T'],
+            {'T': _NUMBERS, 'num_tensors': 'int'}, _grouped_shapes, is_stateful=True)
+register_op('HorovodAllgather', ['tensor: T'], ['output: T'], {'T': _NUMBERS}, _gather_shape, is_stateful=True)
+register_op('HorovodBroadcast', ['tensor: T'], ['output: T'], {'T': _NUMBERS, 'root_rank': 'int'},
+            shape_fns.unchanged, is_stateful=True)
+
+
+def _host(ctx, fn):
+    """Runs fn on host copies of the inputs and puts the results back on the kernel's device."""
+    if ctx.xp is np:
+        return fn
+    device = ctx.device
+
+    def run(*inputs):
+        result = fn(*[device.to_host(x) for x in inputs])
+        return tuple(device.from_host(r) for r in result) if isinstance(result, tuple) else device.from_host(result)
+    return run
+
+
+@register_kernel('HorovodAllreduce')
+def _allreduce_kernel(op, ctx):
+    what = 'HorovodAllreduce (node %s)' % op.name
+    return _host(ctx, lambda x: communicator.allreduce(x, what))
+
+
+@register_kernel('HorovodGroupedAllreduce', multi_output=True)
+def _grouped_allreduce_kernel(op, ctx):
+    what = 'HorovodGroupedAllreduce (node %s)' % op.name
+
+    def run(*tensors):
+        flat = np.concatenate([np.asarray(t).reshape(-1) for t in tensors]) if tensors else np.zeros(0)
+        summed = communicator.allreduce(flat, what)
+        out, start = [], 0
+        for t in tensors:
+            t = np.asarray(t)
+            out.append(summed[start:start + t.size].reshape(t.shape))
+            start += t.size
+        return tuple(out)
+    return _host(ctx, run)
+
+
+@register_kernel('HorovodAllgather')
+def _allgather_kernel(op, ctx):
+    what = 'HorovodAllgather (node %s)' % op.name
+    return _host(ctx, lambda x: communicator.allgather(x, what))
+
+
+@register_kernel('HorovodBroadcast')
+def _broadcast_kernel(op, ctx):
+    root, what = op.get_attr('root_rank'), 'HorovodBroadcast (node %s)' % op.name
+    return _host(ctx, lambda x: communicator.broadcast(x, root, what))
+
+
+@register_gradient('HorovodAllreduce')
+def _allreduce_grad(op, grad):
+    return [_allreduce(grad)]
+
+
+@register_gradient('HorovodGroupedAllreduce')
+def _grouped_allreduce_grad(op, *grads):
+    return grouped_allreduce(list(grads))
+
+
+@register_gradient('HorovodAllgather')
+def _allgather_grad(op, grad):
+    """This rank's rows of the gradient summed over the ranks."""
+    import sluice as tf  # the public functions, at gradient time
+    summed = _allreduce(grad)
+    rows = tf.shape(op.inputs[0], out_type=tf.int64)[:1]
+    offset = tf.reduce_sum(allgather(rows)[:communicator.rank()], keepdims=True)
+    rest = tf.shape(grad, out_type=tf.int64)[1:]
+    return [tf.slice(summed, tf.concat([offset, tf.zeros_like(rest)], 0), tf.concat([rows, rest], 0))]
+
+
+@register_gradient('HorovodBroadcast')
+def _broadcast_grad(op, grad):
+    summed = _allreduce(grad)
+    if communicator.rank() != op.get_attr('root_rank'):
+        from sluice.ops.filling_ops import zeros_like
+        return [zeros_like(summed)]
+    return [summed]
+
+
+def _allreduce(tensor, name=None):
+    return op_builder.output('HorovodAllreduce', [tensor], name=name)
+
+
+def grouped_allreduce(tensors, name=None):
+    """The sums over ranks of many tensors of one dtype, in one collective."""
+    if not tensors:
+        return []
+    return list(op_builder.apply('HorovodGroupedAllreduce', [list(tensors)], name=name)._outputs)
+
+
+def allgather(tensor, name=None):
+    return op_builder.output('HorovodAllgather', [tensor], name=name)
+
+
+def broadcast(tensor, root_rank, name=None):
+    return op_builder.output('HorovodBroadcast', [tensor], {'root_rank': int(root_rank)}, name=name)
