@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# One command for a machine with a GPU: the GPU tests, then the benchmark suite, within about
+# 8 minutes, everything written into OUTDIR (default gpu-check/):
+#   OUTDIR/env.txt          GPU, driver, CuPy and Python versions
+#   OUTDIR/gpu-tests.txt    python -m pytest -m gpu (the tests that need a real GPU)
+#   OUTDIR/suite/           benchmarks/suite.py: results.md, results.json, charts
+#   OUTDIR/fusion.txt       benchmarks/fusion.py (fused vs unfused steps)
+# Usage: bash benchmarks/gpu_check.sh OUTDIR
+set -uo pipefail
+cd "$(dirname "$0")/.."
+out=${1:-gpu-check}
+mkdir -p "$out"
+python setup.py build_ext --inplace -q > "$out/build.txt" 2>&1 || echo "C extensions not built (NumPy paths run)" >> "$out/build.txt"
+{
+  nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv 2>&1
+  python -c "import cupy, sys; print('cupy', cupy.__version__, 'cuda', cupy.cuda.runtime.runtimeGetVersion(), 'python', sys.version.split()[0])" 2>&1
+} > "$out/env.txt"
+timeout 240 python -m pytest -q -m gpu -p no:cacheprovider > "$out/gpu-tests.txt" 2>&1
+echo "gpu tests: exit $?" | tee -a "$out/gpu-tests.txt"
+timeout 180 python benchmarks/suite.py --out "$out/suite" --seconds 0.5 --repeats 3 > "$out/suite.txt" 2>&1
+echo "suite: exit $?" | tee -a "$out/suite.txt"
+timeout 60 python benchmarks/fusion.py > "$out/fusion.txt" 2>&1
+echo "fusion: exit $?" | tee -a "$out/fusion.txt"
+cat "$out/suite/results.md" 2>/dev/null
