@@ -15,6 +15,7 @@ from sluice.queues.input import (batch, batch_join, input_producer, limit_epochs
 from sluice.training.session_run_hooks import *  # noqa: F401,F403,E402
 from sluice.training.monitored_session import *  # noqa: F401,F403,E402
 from sluice.profiler.profiler_hook import ProfilerHook  # noqa: F401,E402
+from sluice.training.supervisor import Supervisor  # noqa: F401,E402
 
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

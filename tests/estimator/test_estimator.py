@@ -235,3 +235,29 @@ def test_temporary_model_dir_is_made_and_logged(caplog):
     assert os.path.isdir(e.model_dir)
     assert any('Using temporary folder as model directory: %s' % e.model_dir in r.getMessage()
                for r in caplog.records)
+
+
+def test_initializable_dataset_like_input_is_initialized_by_a_hook(tmp_path):
+    """An object with make_initializable_iterator(): its initializer runs once the session exists."""
+    images, labels = _data(8)
+
+    class Iterator:
+        def __init__(self):
+            self.offset = tf.Variable(0.0, trainable=False, collections=[tf.GraphKeys.LOCAL_VARIABLES],
+                                      name='offset')
+            self.initializer = tf.assign(self.offset, 100.0)
+
+        def get_next(self):
+            features = Est.inputs.numpy_input_fn({'image': images}, batch_size=8, shuffle=False)()
+            return {'image': features['image'] + self.offset}
+
+    class Dataset:
+        def make_initializable_iterator(self):
+            return Iterator()
+
+    def shift_model_fn(features, mode):
+        return Est.EstimatorSpec(mode, predictions=tf.reduce_min(features['image'], axis=[1, 2, 3]))
+
+    e = Est.Estimator(shift_model_fn, model_dir=str(tmp_path))
+    values = list(e.predict(lambda: Dataset()))
+    assert len(values) == 8 and min(values) >= 100.0
