@@ -51,7 +51,10 @@ C_TYPES = {np.dtype(t): c for t, c in [
     (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'int8_t'), (np.int16, 'int16_t'),
     (np.int32, 'int32_t'), (np.int64, 'int64_t'), (np.uint8, 'uint8_t'), (np.uint16, 'uint16_t'),
     (np.uint32, 'uint32_t'), (np.uint64, 'uint64_t'), (np.bool_, 'unsigned char')]}
-CUDA_TYPES = {**C_TYPES, np.dtype(np.bool_): 'bool'}
+CUDA_TYPES = {np.dtype(t): c for t, c in [  # CuPy's own names: NVRTC has no <stdint.h>
+    (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'signed char'), (np.int16, 'short'),
+    (np.int32, 'int'), (np.int64, 'long long'), (np.uint8, 'unsigned char'), (np.uint16, 'unsigned short'),
+    (np.uint32, 'unsigned int'), (np.uint64, 'unsigned long long'), (np.bool_, 'bool')]}
 CUPY_NAMES = {dt: dt.name for dt in C_TYPES}
 VALUE_KINDS = ('full', 'scalar', 'unknown')
 
