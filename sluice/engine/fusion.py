@@ -287,8 +287,20 @@ def _fused_step(steps, members, regs, loops, k, make_step):
         """The group's compiled entry (building the plan's loops now), or None when it has none."""
         loops.build()
         return None if slot[0] is _declines else slot[0]
-    fused.members, fused.loop, fused.unfused = [steps[i].op for i in members], loop, slow  # for tests, benchmarks
-    return make_step('fused', root.op, root.device, fused, tuple(in_regs), tuple(out_regs), len(out_regs) > 1)
+    step_fn = _on_device(fused, root.device)
+    step_fn.members, step_fn.loop, step_fn.unfused = [steps[i].op for i in members], loop, slow  # tests, benchmarks
+    return make_step('fused', root.op, root.device, step_fn, tuple(in_regs), tuple(out_regs), len(out_regs) > 1)
+
+
+def _on_device(fn, device):
+    """fn, run under its GPU's context when that is not CuPy's current device (as the executor binds kernels)."""
+    if device.is_host or device.fake or device.physical_index == 0:
+        return fn
+
+    def on_device(*args):
+        with device.context():
+            return fn(*args)
+    return on_device
 
 
 def _members_in_order(steps, members, in_regs, out_regs):

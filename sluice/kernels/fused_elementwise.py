@@ -17,9 +17,10 @@ CPU (and the NumPy-backed fake GPU): all groups of a plan go into one C file, co
 system C compiler (`cc -O3 -march=native -shared -fPIC`; no fast-math, no FP contraction, wrapping
 integers) into `$SLUICE_CACHE_DIR` or ~/.cache/sluice/fused, named by a hash of the source, flags
 and CPU, written under a temporary name and renamed into place (atomic, so concurrent processes
-share it), and loaded with ctypes. Arrays are passed as the Python objects themselves and the loop reads NumPy's data pointer
-at its fixed offset in the array object (found at import by comparing with `ndarray.ctypes.data`;
-when it cannot be found nothing is fused): a ctypes call then costs well under a microsecond.
+share it), and loaded with ctypes. Arrays are passed as the Python objects themselves and the loop
+reads NumPy's data pointer at its fixed offset in the array object (found at import by comparing
+with `ndarray.ctypes.data`; when it cannot be found nothing is fused): a ctypes call then costs
+well under a microsecond, where `ndarray.ctypes.data` costs about one per array.
 Real GPUs: one CuPy ElementwiseKernel per group from the same node functions (`__device__`),
 cached by its source. Each group's Python entry checks what only the arrays can tell (class,
 dtype, shape, contiguity, the guards) and answers None when the loop does not apply, and the
@@ -51,7 +52,10 @@ C_TYPES = {np.dtype(t): c for t, c in [
     (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'int8_t'), (np.int16, 'int16_t'),
     (np.int32, 'int32_t'), (np.int64, 'int64_t'), (np.uint8, 'uint8_t'), (np.uint16, 'uint16_t'),
     (np.uint32, 'uint32_t'), (np.uint64, 'uint64_t'), (np.bool_, 'unsigned char')]}
-CUDA_TYPES = {**C_TYPES, np.dtype(np.bool_): 'bool'}
+CUDA_TYPES = {np.dtype(t): c for t, c in [  # CuPy's own names: NVRTC has no <stdint.h>
+    (np.float32, 'float'), (np.float64, 'double'), (np.int8, 'signed char'), (np.int16, 'short'),
+    (np.int32, 'int'), (np.int64, 'long long'), (np.uint8, 'unsigned char'), (np.uint16, 'unsigned short'),
+    (np.uint32, 'unsigned int'), (np.uint64, 'unsigned long long'), (np.bool_, 'bool')]}
 CUPY_NAMES = {dt: dt.name for dt in C_TYPES}
 VALUE_KINDS = ('full', 'scalar', 'unknown')
 
@@ -276,7 +280,8 @@ def cupy_source(group, name='sluice_fused'):
     """(in_params, out_params, operation, preamble) of the group's ElementwiseKernel."""
     ins = value_inputs(group)
     in_params = ', '.join('%s a%d' % (CUPY_NAMES[group.inputs[k][0]], k) for k in ins)
-    out_params = ', '.join('%s o%d' % (CUPY_NAMES[group.members[j][0].out_type], o) for o, j in enumerate(group.outputs))
+    out_params = ', '.join('%s o%d' % (CUPY_NAMES[group.members[j][0].out_type], o)
+                           for o, j in enumerate(group.outputs))
     preamble = '\n'.join([C_PRELUDE] + [_node_function('%s_n%d' % (name, j), node, CUDA_TYPES)
                                         for j, (node, _) in enumerate(group.members)])
     body = _node_values(group, name, lambda k: 'a%d' % k, CUDA_TYPES)

@@ -339,3 +339,46 @@ def test_a_value_only_measured_is_stood_in_for_by_the_root_output():
     assert outs[0] is outs[1]        # not written by the loop: the root's array, of the same shape
     assert list(fused[1]) == [3, 4]
     _assert_same('chain', fused[0], plain[0], False, 2)
+
+
+def _row_groups():
+    """(name, one-node FusedGroup) for every fusible (row, dtype) the C harness covers."""
+    groups = []
+    for dt in (np.float32, np.float64, np.int32, np.int64, np.uint8, np.bool_):
+        for op_type in _rows_for(np.dtype(dt)):
+            row = ROWS[op_type]
+            with tf.Graph().as_default():
+                inputs = [tf.placeholder(dtypes.as_dtype(dt), [3]) for _ in row.inputs]
+                node = elementwise_kernels.fusible(_node_of(op_type, inputs).op)
+            if node is None:
+                continue
+            group = fusion.FusedGroup()
+            group.inputs = [(np.dtype(dt), 'full')] * len(row.inputs)
+            group.members, group.outputs = [(node, [('input', k) for k in range(len(row.inputs))])], [0]
+            groups.append(('k%d' % len(groups), group))
+    return groups
+
+
+def test_the_cupy_source_of_every_fusible_row_compiles_as_cuda(tmp_path):
+    """The ElementwiseKernel each row would give, as a __global__ function around the same body
+    (CuPy's template): nvcc accepts all of them (where a CUDA toolkit is installed)."""
+    import shutil
+    nvcc = shutil.which('nvcc')
+    if nvcc is None:
+        pytest.skip('no nvcc')
+    from sluice.ops.elementwise import C_PRELUDE
+    parts = [C_PRELUDE]
+    for name, group in _row_groups():
+        in_params, out_params, operation, preamble = fused_elementwise.cupy_source(group, name)
+        parts.append(preamble[len(C_PRELUDE):])
+        ins = [p.split() for p in in_params.split(', ')]
+        out_type = fused_elementwise.CUDA_TYPES[np.dtype(out_params.split()[0])]
+        args = ''.join('const %s *p_%s, ' % (fused_elementwise.CUDA_TYPES[np.dtype(t)], a) for t, a in ins)
+        loads = ''.join('%s %s = p_%s[i]; ' % (fused_elementwise.CUDA_TYPES[np.dtype(t)], a, a) for t, a in ins)
+        parts.append('__global__ void %s_kernel(%s%s *q0, int n) { int i = threadIdx.x; if (i < n) { %s%s &o0 = '
+                     'q0[i]; %s } }' % (name, args, out_type, loads, out_type, operation.replace('\n', ' ')))
+    source = tmp_path / 'rows.cu'
+    source.write_text('\n'.join(parts))
+    done = subprocess.run([nvcc, '-c', '-w', '-o', str(tmp_path / 'rows.o'), str(source)], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[:2000]
