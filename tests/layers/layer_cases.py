@@ -32,7 +32,8 @@ def _l2(tf, scale):
 def dense(tf):
     x = tf.placeholder(tf.float32, [4, 5], name='x')
     x3 = tf.placeholder(tf.float32, [2, 3, 5], name='x3')
-    layer = tf.layers.Dense(3, activation=tf.nn.relu, kernel_regularizer=_l2(tf, 0.1), bias_initializer=tf.ones_initializer())
+    layer = tf.layers.Dense(3, activation=tf.nn.relu, kernel_regularizer=_l2(tf, 0.1),
+                            bias_initializer=tf.ones_initializer())
     y1, y2 = layer(x), layer.apply(x * 2.0)
     y3 = tf.layers.dense(x3, 4, activation='tanh', kernel_regularizer='l2', name='fc')
     y4 = tf.layers.dense(x, 2, use_bias=False, activity_regularizer=_l2(tf, 0.5))
