@@ -634,14 +634,26 @@ static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *g
                 const T *restrict yv = y;
                 int32_t *restrict at = first;
                 if (c < SMALL_C) {  /* channels outermost: the search stays in registers */
+                    const int whole = i0 == 0 && j0 == 0 && i1 == g->kh && j1 == g->kw;
                     for (idx k = 0; k < c; k++) {
                         int32_t found = none;
-                        for (idx i = 0; i < g->kh && found == none; i++)
-                            for (idx j = 0; j < g->kw && found == none; j++) {
-                                const int inside = i >= i0 && i < i1 && j >= j0 && j < j1;
-                                const T v = inside ? x[((n * g->h + top + i) * g->w + left + j) * c + k] : -(T)INFINITY;
-                                if (v == yv[k]) found = inside ? (int32_t)(i * g->kw + j) : dropped;
-                            }
+                        const T target = yv[k];
+                        if (whole) {  /* no padding: a select per position, no branch */
+                            const T *v = x + ((n * g->h + top) * g->w + left) * c + k;
+                            for (idx i = 0; i < g->kh; i++, v += g->w * c)
+                                for (idx j = 0; j < g->kw; j++) {
+                                    const int32_t pos = (int32_t)(i * g->kw + j);
+                                    found = ((found == none) & (v[j * c] == target)) ? pos : found;
+                                }
+                        } else {
+                            for (idx i = 0; i < g->kh && found == none; i++)
+                                for (idx j = 0; j < g->kw && found == none; j++) {
+                                    const int inside = i >= i0 && i < i1 && j >= j0 && j < j1;
+                                    const T v = inside ? x[((n * g->h + top + i) * g->w + left + j) * c + k]
+                                                       : -(T)INFINITY;
+                                    if (v == target) found = inside ? (int32_t)(i * g->kw + j) : dropped;
+                                }
+                        }
                         at[k] = found;
                     }
                 } else {
