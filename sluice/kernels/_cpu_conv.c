@@ -1,22 +1,32 @@
-/* Convolution and pooling loops for NHWC float32/float64 (kernels/conv_cpu.py binds them).
+/* Convolution and pooling loops for NHWC float32/float64 (kernels/nn_conv_pool_cpu_kernels.py binds
+ * them through native.py). No im2col buffer of the whole batch is ever built.
  *
- * Conv2D is an implicit GEMM: no im2col buffer is built. The output [N*OH*OW, O] is computed in
- * register blocks of R output pixels by NBMAX vectors of output channels; for each block the loop
- * takes, per kernel offset (kh, kw), a pointer to the C input channels that pixel reads there (a
- * shared zero row where it reads padding; offsets no pixel of the block reaches are skipped), and
- * accumulates pixel value x broadcast times the filter row W[kh, kw, c, :] (packed once per call,
- * padded to whole vectors) in registers. Conv2DBackpropInput is the same loop over input pixels:
- * each reads dy at the output pixels whose window covers it, (ih + pt - kh*dh) / sh where that
- * divides evenly, times W[kh, kw]^T; the pixels are visited one stride phase after another, so a
- * block's rows share the offsets that reach them. Conv2DBackpropFilter takes blocks of 128 output
- * pixels (their dy rows copied, padded), and for each offset the pixels that read inside the input,
- * and accumulates x[that pixel, c0 + i] times dy[pixel, :] for register blocks of R input channels.
- * Pooling loops visit each output pixel's window with the channels innermost.
+ * Conv2D is an implicit GEMM. The output [N*OH*OW, O] is computed in register blocks of R output
+ * pixels by NBMAX vectors of output channels. For each block the loop takes, per kernel offset
+ * (kh, kw), a pointer to the C input channels that pixel reads there (a shared zero row where it
+ * reads padding; offsets no pixel of the block reaches are skipped) and accumulates the pixel value,
+ * broadcast, times the filter row W[kh, kw, c, :] (packed once per call, padded to whole vectors).
+ * Blocks go in super-blocks of SB; the offsets in chunks of about 64 reduction steps, each chunk
+ * over the whole super-block, so that its filter rows stay in L1 (the accumulators wait in a small
+ * tile between chunks). With fewer than 32 channels per offset each row's offsets are copied into
+ * one short row first (a cache-sized tile, never the whole batch). One input channel with unit
+ * strides (a grayscale first layer) is vectorized over output columns instead, reading runs of
+ * zero-padded image rows in place.
+ * Conv2DBackpropInput is the same loop over input pixels: each reads dy at the output pixels whose
+ * window covers it, (ih + pt - kh*dh) / sh where that divides evenly, times W[kh, kw]^T; pixels go
+ * one stride phase after another, so a block's rows share the offsets that reach them. With fewer
+ * than 32 input channels it is scattered instead: each dy row times W^T gives its window's gradient
+ * (all kh*kw*c lanes of the vectors used), added into dx.
+ * Conv2DBackpropFilter takes blocks of 128 output pixels (their dy rows copied, padded), for each
+ * offset the pixels that read inside the input, and accumulates x[pixel, c0 + i] times dy[pixel, :]
+ * for register blocks of R input channels; with few channels and outputs, dw^T from packed rows;
+ * with one input channel, lane-wise products of padded-row runs and dy columns.
+ * Pooling (_cpu_pool_body.h) visits each output pixel's window.
  *
- * Sums run in a different order than a BLAS GEMM, so values agree with the NumPy path to rounding
+ * Sums run in another order than a BLAS GEMM's, so values agree with the NumPy path to rounding
  * (this file is built with contraction to fused multiply-adds on). The loops are compiled per
  * instruction set (AVX-512, AVX2+FMA, baseline) from _cpu_conv_body.h and picked at import.
- * The GIL is released while they run.
+ * The GIL is released while they run; callers split a batch over threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -140,11 +150,9 @@ static int parse(PyObject *args, Call *call, int arrays, int writable, const cha
     for (int i = 0; i < 16; i++) {
         v[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(geo, i));
         if (v[i] == -1 && PyErr_Occurred()) return 0;
-        if (i < 15 && v[i] <= 0) {  /* the pads (last two) may be zero; nothing else */
-            if (i < 14) {
-                PyErr_SetString(PyExc_ValueError, "geo: sizes, strides and dilations must be positive");
-                return 0;
-            }
+        if (i < 14 && v[i] <= 0) {  /* the pads (last two) may be zero; nothing else */
+            PyErr_SetString(PyExc_ValueError, "geo: sizes, strides and dilations must be positive");
+            return 0;
         }
         if (v[i] < 0) {
             PyErr_SetString(PyExc_ValueError, "geo: pads must not be negative");
