@@ -21,7 +21,8 @@
  * offset the pixels that read inside the input, and accumulates x[pixel, c0 + i] times dy[pixel, :]
  * for register blocks of R input channels; with few channels and outputs, dw^T from packed rows;
  * with one input channel, lane-wise products of padded-row runs and dy columns.
- * Pooling (_cpu_pool_body.h) visits each output pixel's window.
+ * Pooling (_cpu_pool_body.h) and the depthwise convolution (_cpu_depthwise_body.h) visit each
+ * output pixel's window, channels innermost.
  *
  * Sums run in another order than a BLAS GEMM's, so values agree with the NumPy path to rounding
  * (this file is built with contraction to fused multiply-adds on). The loops are compiled per
@@ -51,6 +52,9 @@ typedef struct {
     void (*max_pool_grad)(const Geo *g, const void *x, const void *y, const void *grad, void *dx, void *scratch);
     void (*avg_pool)(const Geo *g, const void *x, void *y);
     void (*avg_pool_grad)(const Geo *g, const void *grad, void *dx, void *scratch);
+    int (*depthwise_forward)(const Geo *g, const void *x, const void *w, void *y);
+    int (*depthwise_backprop_input)(const Geo *g, const void *dy, const void *w, void *dx);
+    int (*depthwise_backprop_filter)(const Geo *g, const void *x, const void *dy, void *dw);
 } Loops;
 
 #define T float
@@ -189,6 +193,7 @@ static int parse(PyObject *args, Call *call, int arrays, int writable, const cha
             case 'W': size *= g->ow; break;
             case 'o': size *= g->o; break;
             case 'k': size *= g->kh * g->kw; break;
+            case 'm': size *= g->o / g->c; break;  /* depthwise: o = c * m */
             }
         }
         if (call->b[i].len != size * call->itemsize) {
@@ -243,6 +248,27 @@ static PyObject *py_conv2d_backprop_filter(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     return finish(&call, ok);
 }
+
+/* Depthwise: geo's o is c*m; the filter holds kh*kw*c*m elements. */
+#define DEPTHWISE_ENTRY(name, w0, w1, w2)                                                          \
+    static PyObject *py_##name(PyObject *self, PyObject *args) {                                   \
+        static const char *const what[] = {w0, w1, w2};                                            \
+        Call call;                                                                                 \
+        if (!parse(args, &call, 3, 1, what)) return NULL;                                          \
+        if (call.g.o % call.g.c) {                                                                 \
+            release(&call);                                                                        \
+            PyErr_SetString(PyExc_ValueError, "geo: o must be a multiple of c");                   \
+            return NULL;                                                                           \
+        }                                                                                          \
+        int ok;                                                                                    \
+        Py_BEGIN_ALLOW_THREADS                                                                     \
+        ok = loops_for(&call)->name(&call.g, BUF(0), BUF(1), BUF(2));                              \
+        Py_END_ALLOW_THREADS                                                                       \
+        return finish(&call, ok);                                                                  \
+    }
+DEPTHWISE_ENTRY(depthwise_forward, "nhwc", "kcm", "nHWo")
+DEPTHWISE_ENTRY(depthwise_backprop_input, "nHWo", "kcm", "nhwc")
+DEPTHWISE_ENTRY(depthwise_backprop_filter, "nhwc", "nHWo", "kcm")
 
 static PyObject *py_max_pool(PyObject *self, PyObject *args) {
     static const char *const what[] = {"nhwc", "nHWc"};
@@ -300,6 +326,11 @@ static PyMethodDef methods[] = {
      "conv2d_backprop_input(geo, dy, w, dx). " GEO_DOC},
     {"conv2d_backprop_filter", py_conv2d_backprop_filter, METH_VARARGS,
      "conv2d_backprop_filter(geo, x, dy, dw). " GEO_DOC},
+    {"depthwise_forward", py_depthwise_forward, METH_VARARGS, "depthwise_forward(geo, x, w, y); o = c*m. " GEO_DOC},
+    {"depthwise_backprop_input", py_depthwise_backprop_input, METH_VARARGS,
+     "depthwise_backprop_input(geo, dy, w, dx). " GEO_DOC},
+    {"depthwise_backprop_filter", py_depthwise_backprop_filter, METH_VARARGS,
+     "depthwise_backprop_filter(geo, x, dy, dw). " GEO_DOC},
     {"max_pool", py_max_pool, METH_VARARGS, "max_pool(geo, x, y); o == c. " GEO_DOC},
     {"max_pool_grad", py_max_pool_grad, METH_VARARGS, "max_pool_grad(geo, x, y, grad, dx). " GEO_DOC},
     {"avg_pool", py_avg_pool, METH_VARARGS, "avg_pool(geo, x, y). " GEO_DOC},

@@ -571,6 +571,7 @@ static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *
 #undef PACK_BELOW
 
 #include "_cpu_pool_body.h"
+#include "_cpu_depthwise_body.h"
 
 /* The entries of the Loops table take untyped buffers. */
 static int NAME(conv_forward_any)(const Geo *g, const void *x, const void *w, void *y) {
@@ -581,6 +582,15 @@ static int NAME(conv_backprop_input_any)(const Geo *g, const void *dy, const voi
 }
 static int NAME(conv_backprop_filter_any)(const Geo *g, const void *x, const void *dy, void *dw) {
     return NAME(conv_backprop_filter)(g, x, dy, dw);
+}
+static int NAME(depthwise_forward_any)(const Geo *g, const void *x, const void *w, void *y) {
+    return NAME(depthwise_forward)(g, x, w, y);
+}
+static int NAME(depthwise_backprop_input_any)(const Geo *g, const void *dy, const void *w, void *dx) {
+    return NAME(depthwise_backprop_input)(g, dy, w, dx);
+}
+static int NAME(depthwise_backprop_filter_any)(const Geo *g, const void *x, const void *dy, void *dw) {
+    return NAME(depthwise_backprop_filter)(g, x, dy, dw);
 }
 static void NAME(max_pool_any)(const Geo *g, const void *x, void *y) { NAME(max_pool)(g, x, y); }
 static void NAME(max_pool_grad_any)(const Geo *g, const void *x, const void *y, const void *grad, void *dx,
@@ -594,7 +604,8 @@ static void NAME(avg_pool_grad_any)(const Geo *g, const void *grad, void *dx, vo
 
 static const Loops NAME(loops) = {NAME(conv_forward_any), NAME(conv_backprop_input_any),
                                   NAME(conv_backprop_filter_any), NAME(max_pool_any), NAME(max_pool_grad_any),
-                                  NAME(avg_pool_any), NAME(avg_pool_grad_any)};
+                                  NAME(avg_pool_any), NAME(avg_pool_grad_any), NAME(depthwise_forward_any),
+                                  NAME(depthwise_backprop_input_any), NAME(depthwise_backprop_filter_any)};
 
 #undef V
 #undef VL
