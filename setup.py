@@ -15,6 +15,8 @@ conv_flags = ['/O2'] if win else ['-O3', '-ffp-contract=fast', '-fno-math-errno'
 
 setup(ext_modules=[
     Extension('sluice.kernels._cpu_fused', ['sluice/kernels/_cpu_fused.c'], extra_compile_args=flags, optional=True),
-    Extension('sluice.kernels._cpu_conv', ['sluice/kernels/_cpu_conv.c'], depends=['sluice/kernels/_cpu_conv_body.h'],
+    Extension('sluice.kernels._cpu_conv', ['sluice/kernels/_cpu_conv.c'],
+              depends=['sluice/kernels/_cpu_conv_body.h', 'sluice/kernels/_cpu_pool_body.h',
+                       'sluice/kernels/_cpu_depthwise_body.h'],
               extra_compile_args=conv_flags, optional=True),
 ])

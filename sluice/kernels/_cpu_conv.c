@@ -1,22 +1,33 @@
-/* Convolution and pooling loops for NHWC float32/float64 (kernels/conv_cpu.py binds them).
+/* Convolution and pooling loops for NHWC float32/float64 (kernels/nn_conv_pool_cpu_kernels.py binds
+ * them through native.py). No im2col buffer of the whole batch is ever built.
  *
- * Conv2D is an implicit GEMM: no im2col buffer is built. The output [N*OH*OW, O] is computed in
- * register blocks of R output pixels by NBMAX vectors of output channels; for each block the loop
- * takes, per kernel offset (kh, kw), a pointer to the C input channels that pixel reads there (a
- * shared zero row where it reads padding; offsets no pixel of the block reaches are skipped), and
- * accumulates pixel value x broadcast times the filter row W[kh, kw, c, :] (packed once per call,
- * padded to whole vectors) in registers. Conv2DBackpropInput is the same loop over input pixels:
- * each reads dy at the output pixels whose window covers it, (ih + pt - kh*dh) / sh where that
- * divides evenly, times W[kh, kw]^T; the pixels are visited one stride phase after another, so a
- * block's rows share the offsets that reach them. Conv2DBackpropFilter takes blocks of 128 output
- * pixels (their dy rows copied, padded), and for each offset the pixels that read inside the input,
- * and accumulates x[that pixel, c0 + i] times dy[pixel, :] for register blocks of R input channels.
- * Pooling loops visit each output pixel's window with the channels innermost.
+ * Conv2D is an implicit GEMM. The output [N*OH*OW, O] is computed in register blocks of R output
+ * pixels by NBMAX vectors of output channels. For each block the loop takes, per kernel offset
+ * (kh, kw), a pointer to the C input channels that pixel reads there (a shared zero row where it
+ * reads padding; offsets no pixel of the block reaches are skipped) and accumulates the pixel value,
+ * broadcast, times the filter row W[kh, kw, c, :] (packed once per call, padded to whole vectors).
+ * Blocks go in super-blocks of SB; the offsets in chunks of about 64 reduction steps, each chunk
+ * over the whole super-block, so that its filter rows stay in L1 (the accumulators wait in a small
+ * tile between chunks). With fewer than 32 channels per offset each row's offsets are copied into
+ * one short row first (a cache-sized tile, never the whole batch). One input channel with unit
+ * strides (a grayscale first layer) is vectorized over output columns instead, reading runs of
+ * zero-padded image rows in place.
+ * Conv2DBackpropInput is the same loop over input pixels: each reads dy at the output pixels whose
+ * window covers it, (ih + pt - kh*dh) / sh where that divides evenly, times W[kh, kw]^T; pixels go
+ * one stride phase after another, so a block's rows share the offsets that reach them. With fewer
+ * than 32 input channels it is scattered instead: each dy row times W^T gives its window's gradient
+ * (all kh*kw*c lanes of the vectors used), added into dx.
+ * Conv2DBackpropFilter takes blocks of 128 output pixels (their dy rows copied, padded), for each
+ * offset the pixels that read inside the input, and accumulates x[pixel, c0 + i] times dy[pixel, :]
+ * for register blocks of R input channels; with few channels and outputs, dw^T from packed rows;
+ * with one input channel, lane-wise products of padded-row runs and dy columns.
+ * Pooling (_cpu_pool_body.h) and the depthwise convolution (_cpu_depthwise_body.h) visit each
+ * output pixel's window, channels innermost.
  *
- * Sums run in a different order than a BLAS GEMM, so values agree with the NumPy path to rounding
+ * Sums run in another order than a BLAS GEMM's, so values agree with the NumPy path to rounding
  * (this file is built with contraction to fused multiply-adds on). The loops are compiled per
  * instruction set (AVX-512, AVX2+FMA, baseline) from _cpu_conv_body.h and picked at import.
- * The GIL is released while they run.
+ * The GIL is released while they run; callers split a batch over threads.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -41,6 +52,9 @@ typedef struct {
     void (*max_pool_grad)(const Geo *g, const void *x, const void *y, const void *grad, void *dx, void *scratch);
     void (*avg_pool)(const Geo *g, const void *x, void *y);
     void (*avg_pool_grad)(const Geo *g, const void *grad, void *dx, void *scratch);
+    int (*depthwise_forward)(const Geo *g, const void *x, const void *w, void *y);
+    int (*depthwise_backprop_input)(const Geo *g, const void *dy, const void *w, void *dx);
+    int (*depthwise_backprop_filter)(const Geo *g, const void *x, const void *dy, void *dw);
 } Loops;
 
 #define T float
@@ -140,11 +154,9 @@ static int parse(PyObject *args, Call *call, int arrays, int writable, const cha
     for (int i = 0; i < 16; i++) {
         v[i] = PyLong_AsSsize_t(PyTuple_GET_ITEM(geo, i));
         if (v[i] == -1 && PyErr_Occurred()) return 0;
-        if (i < 15 && v[i] <= 0) {  /* the pads (last two) may be zero; nothing else */
-            if (i < 14) {
-                PyErr_SetString(PyExc_ValueError, "geo: sizes, strides and dilations must be positive");
-                return 0;
-            }
+        if (i < 14 && v[i] <= 0) {  /* the pads (last two) may be zero; nothing else */
+            PyErr_SetString(PyExc_ValueError, "geo: sizes, strides and dilations must be positive");
+            return 0;
         }
         if (v[i] < 0) {
             PyErr_SetString(PyExc_ValueError, "geo: pads must not be negative");
@@ -181,6 +193,7 @@ static int parse(PyObject *args, Call *call, int arrays, int writable, const cha
             case 'W': size *= g->ow; break;
             case 'o': size *= g->o; break;
             case 'k': size *= g->kh * g->kw; break;
+            case 'm': size *= g->o / g->c; break;  /* depthwise: o = c * m */
             }
         }
         if (call->b[i].len != size * call->itemsize) {
@@ -235,6 +248,27 @@ static PyObject *py_conv2d_backprop_filter(PyObject *self, PyObject *args) {
     Py_END_ALLOW_THREADS
     return finish(&call, ok);
 }
+
+/* Depthwise: geo's o is c*m; the filter holds kh*kw*c*m elements. */
+#define DEPTHWISE_ENTRY(name, w0, w1, w2)                                                          \
+    static PyObject *py_##name(PyObject *self, PyObject *args) {                                   \
+        static const char *const what[] = {w0, w1, w2};                                            \
+        Call call;                                                                                 \
+        if (!parse(args, &call, 3, 1, what)) return NULL;                                          \
+        if (call.g.o % call.g.c) {                                                                 \
+            release(&call);                                                                        \
+            PyErr_SetString(PyExc_ValueError, "geo: o must be a multiple of c");                   \
+            return NULL;                                                                           \
+        }                                                                                          \
+        int ok;                                                                                    \
+        Py_BEGIN_ALLOW_THREADS                                                                     \
+        ok = loops_for(&call)->name(&call.g, BUF(0), BUF(1), BUF(2));                              \
+        Py_END_ALLOW_THREADS                                                                       \
+        return finish(&call, ok);                                                                  \
+    }
+DEPTHWISE_ENTRY(depthwise_forward, "nhwc", "kcm", "nHWo")
+DEPTHWISE_ENTRY(depthwise_backprop_input, "nHWo", "kcm", "nhwc")
+DEPTHWISE_ENTRY(depthwise_backprop_filter, "nhwc", "nHWo", "kcm")
 
 static PyObject *py_max_pool(PyObject *self, PyObject *args) {
     static const char *const what[] = {"nhwc", "nHWc"};
@@ -292,6 +326,11 @@ static PyMethodDef methods[] = {
      "conv2d_backprop_input(geo, dy, w, dx). " GEO_DOC},
     {"conv2d_backprop_filter", py_conv2d_backprop_filter, METH_VARARGS,
      "conv2d_backprop_filter(geo, x, dy, dw). " GEO_DOC},
+    {"depthwise_forward", py_depthwise_forward, METH_VARARGS, "depthwise_forward(geo, x, w, y); o = c*m. " GEO_DOC},
+    {"depthwise_backprop_input", py_depthwise_backprop_input, METH_VARARGS,
+     "depthwise_backprop_input(geo, dy, w, dx). " GEO_DOC},
+    {"depthwise_backprop_filter", py_depthwise_backprop_filter, METH_VARARGS,
+     "depthwise_backprop_filter(geo, x, dy, dw). " GEO_DOC},
     {"max_pool", py_max_pool, METH_VARARGS, "max_pool(geo, x, y); o == c. " GEO_DOC},
     {"max_pool_grad", py_max_pool_grad, METH_VARARGS, "max_pool_grad(geo, x, y, grad, dx). " GEO_DOC},
     {"avg_pool", py_avg_pool, METH_VARARGS, "avg_pool(geo, x, y). " GEO_DOC},

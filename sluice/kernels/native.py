@@ -122,7 +122,8 @@ def pcg64_uniforms(bit_generator):
 
 def conv_loop(name, dtype):
     """The convolution or pooling loop `name` of _cpu_conv.c (conv2d, conv2d_backprop_input,
-    conv2d_backprop_filter, max_pool, max_pool_grad, avg_pool, avg_pool_grad) for dtype, or None:
+    conv2d_backprop_filter, depthwise_forward, depthwise_backprop_input, depthwise_backprop_filter,
+    max_pool, max_pool_grad, avg_pool, avg_pool_grad) for dtype, or None:
     not built, turned off, or a dtype other than float32/float64. It takes (geo, arrays...), geo =
     (itemsize, n, h, w, c, oh, ow, o, kh, kw, sh, sw, dh, dw, pad_top, pad_left), the arrays
     C-contiguous NHWC of those sizes, the last one written."""

@@ -1,5 +1,6 @@
-"""CPU kernels of Conv2D, its two gradients, MaxPool/AvgPool and their gradients on the C loops of
-_cpu_conv.c (bound through kernels/native.py): NHWC float32/float64, no im2col buffer.
+"""CPU kernels of Conv2D, DepthwiseConv2dNative, their gradients, MaxPool/AvgPool and their gradients
+on the C loops of _cpu_conv.c (bound through kernels/native.py): NHWC float32/float64, no im2col
+buffer.
 
 Each builder here specializes the shared NumPy/CuPy builder of nn_conv_pool_kernels.py for CPU and
 returns that builder's step function where the loops do not apply at plan time (extension not built,
@@ -22,17 +23,18 @@ from sluice.kernels.registry import register_kernel
 
 # multiply-adds of one step below which it runs on the calling thread
 _PARALLEL_WORK = 2e7
-_pool = []
+_pool = []  # [(size, ThreadPoolExecutor)] once a step has run on more than one thread
 _pool_lock = threading.Lock()
 
 
 def _executor(threads):
+    """The shared pool of worker threads, grown to at least `threads`."""
     with _pool_lock:
-        if not _pool or _pool[0]._max_workers < threads:
+        if not _pool or _pool[0][0] < threads:
             if _pool:
-                _pool.pop().shutdown(wait=False)
-            _pool.append(ThreadPoolExecutor(threads, thread_name_prefix='sluice-conv'))
-        return _pool[0]
+                _pool.pop()[1].shutdown(wait=False)
+            _pool.append((threads, ThreadPoolExecutor(threads, thread_name_prefix='sluice-conv')))
+        return _pool[0][1]
 
 
 def _parts(n, work):
@@ -144,6 +146,90 @@ def conv2d_backprop_filter_cpu(op, ctx):
             loop(_geo(xn.itemsize, b - a, xn.shape[1:3], c, out_hw, o, (kh, kw), geo, pads), xn[a:b], dyn[a:b], dw)
             return dw
         sums = _run_parts(_parts(n, dyn.size * kh * kw * c), part)
+        for other in sums[1:]:
+            sums[0] += other
+        return sums[0]
+    return run
+
+
+# -- depthwise convolution -------------------------------------------------------------------------------
+@register_kernel('DepthwiseConv2dNative', devices=('CPU',), fresh_output=True)
+def depthwise_conv2d_cpu(op, ctx):
+    loop = _loop(op, 'depthwise_forward')
+    fallback = shared.depthwise_conv2d(op, ctx)
+    if loop is None:
+        return fallback
+    geo = shared._Geometry(op)
+
+    def run(x, f):
+        xn = geo.to_nhwc(x)
+        if xn.ndim != 4 or f.ndim != 4 or xn.shape[3] != f.shape[2] or not (xn.size and f.size):
+            return fallback(x, f)  # its error, or its empty result
+        out_hw, pads = geo.plan(xn.shape[1:3], f.shape[:2])
+        if min(out_hw) <= 0:
+            return fallback(x, f)
+        xn, f = np.ascontiguousarray(xn), np.ascontiguousarray(f)
+        n, _, _, c = xn.shape
+        kh, kw, _, m = f.shape
+        y = np.empty((n, out_hw[0], out_hw[1], c * m), xn.dtype)
+
+        def part(a, b):
+            loop(_geo(xn.itemsize, b - a, xn.shape[1:3], c, out_hw, c * m, (kh, kw), geo, pads), xn[a:b], f, y[a:b])
+        _run_parts(_parts(n, y.size * kh * kw), part)
+        return np.ascontiguousarray(geo.from_nhwc(y)) if geo.nchw else y
+    return run
+
+
+@register_kernel('DepthwiseConv2dNativeBackpropInput', devices=('CPU',), host_inputs=(0,), fresh_output=True)
+def depthwise_backprop_input_cpu(op, ctx):
+    loop = _loop(op, 'depthwise_backprop_input')
+    fallback = shared.depthwise_backprop_input(op, ctx)
+    if loop is None:
+        return fallback
+    geo = shared._Geometry(op)
+
+    def run(sizes, f, dy):
+        in_shape = geo.nhwc_shape(shared._sizes(sizes, op, 'input_sizes'))
+        dyn = geo.to_nhwc(dy)
+        n, h, w, c = in_shape
+        kh, kw, fc, m = f.shape
+        out_hw, pads = geo.plan((h, w), (kh, kw))
+        if fc != c or tuple(dyn.shape) != (n, out_hw[0], out_hw[1], c * m) or not (dyn.size and f.size):
+            return fallback(sizes, f, dy)
+        dyn, f = np.ascontiguousarray(dyn), np.ascontiguousarray(f)
+        dx = np.empty((n, h, w, c), dyn.dtype)
+
+        def part(a, b):
+            loop(_geo(dyn.itemsize, b - a, (h, w), c, out_hw, c * m, (kh, kw), geo, pads), dyn[a:b], f, dx[a:b])
+        _run_parts(_parts(n, dyn.size * kh * kw), part)
+        return np.ascontiguousarray(geo.from_nhwc(dx)) if geo.nchw else dx
+    return run
+
+
+@register_kernel('DepthwiseConv2dNativeBackpropFilter', devices=('CPU',), host_inputs=(1,), fresh_output=True)
+def depthwise_backprop_filter_cpu(op, ctx):
+    loop = _loop(op, 'depthwise_backprop_filter')
+    fallback = shared.depthwise_backprop_filter(op, ctx)
+    if loop is None:
+        return fallback
+    geo = shared._Geometry(op)
+
+    def run(x, sizes, dy):
+        kh, kw, c, m = f_shape = shared._sizes(sizes, op, 'filter_sizes')
+        xn, dyn = geo.to_nhwc(x), geo.to_nhwc(dy)
+        if xn.ndim != 4 or xn.shape[3] != c or min(f_shape) <= 0 or not xn.size:
+            return fallback(x, sizes, dy)
+        out_hw, pads = geo.plan(xn.shape[1:3], (kh, kw))
+        if tuple(dyn.shape) != (xn.shape[0], out_hw[0], out_hw[1], c * m) or not dyn.size:
+            return fallback(x, sizes, dy)
+        xn, dyn = np.ascontiguousarray(xn), np.ascontiguousarray(dyn)
+
+        def part(a, b):
+            dw = np.empty(f_shape, xn.dtype)
+            loop(_geo(xn.itemsize, b - a, xn.shape[1:3], c, out_hw, c * m, (kh, kw), geo, pads), xn[a:b], dyn[a:b],
+                 dw)
+            return dw
+        sums = _run_parts(_parts(xn.shape[0], dyn.size * kh * kw), part)
         for other in sums[1:]:
             sums[0] += other
         return sums[0]

@@ -23,7 +23,9 @@ window without copying: windows[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*s
 - BiasAdd adds the bias along the channel axis of data_format; BiasAddGrad sums over the others.
 
 There is no cuDNN path: CuPy 14 removed its cuDNN bindings, so the GPU runs the same im2col +
-GEMM (cuBLAS) code as the CPU.
+GEMM (cuBLAS) code. On CPU, float32/float64 Conv2D, its gradients and the pooling ops run the C loops
+of kernels/nn_conv_pool_cpu_kernels.py (no im2col buffer) where the extension is built; these
+bodies are their fallback and their reference in tests.
 """
 import numpy as np
 

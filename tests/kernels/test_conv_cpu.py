@@ -233,3 +233,66 @@ def test_pooling_and_its_gradient_match_tensorflow(case, kind):
                 results.append(sess.run([y, dx]))
     for ours, theirs in zip(*results):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+
+
+# -- depthwise convolution -------------------------------------------------------------------------------
+# (input NHWC, filter [kh, kw, c, multiplier], strides, padding, dilations)
+DEPTHWISE_CASES = [
+    ((2, 16, 16, 32), (3, 3, 32, 1), 1, 'SAME', 1),      # MobileNet-like
+    ((2, 9, 11, 5), (3, 3, 5, 3), 2, 'SAME', 1),         # a channel multiplier, stride 2
+    ((1, 10, 10, 4), (3, 3, 4, 2), 1, 'VALID', 2),       # dilation
+    ((2, 7, 8, 3), (5, 2, 3, 1), (2, 3), 'SAME', 1),
+]
+
+
+def _depthwise_graph(x_shape, f_shape, strides, padding, dilations, dtype=tf.float32):
+    sh, sw = (strides, strides) if isinstance(strides, int) else strides
+    graph = tf.Graph()
+    with graph.as_default():
+        x = tf.placeholder(dtype, x_shape)
+        f = tf.placeholder(dtype, f_shape)
+        y = tf.nn.depthwise_conv2d_native(x, f, [1, sh, sw, 1], padding, dilations=[1, dilations, dilations, 1])
+        tf.gradients(y, [x, f])
+    return {op.type: op for op in graph.get_operations()}, [int(d) for d in y.shape]
+
+
+@needs_loops
+@pytest.mark.parametrize('case', DEPTHWISE_CASES, ids=lambda c: 'x%s_f%s_s%s_%s_d%s' % c)
+@pytest.mark.parametrize('dtype', [np.float32, np.float64])
+def test_depthwise_loops_equal_the_numpy_kernels(case, dtype):
+    x_shape, f_shape = case[:2]
+    ops, y_shape = _depthwise_graph(*case, dtype=tf.as_dtype(dtype))
+    x, f, dy = _conv_values(ops, y_shape, x_shape, f_shape, dtype, np.random.default_rng(8))
+    tol = dict(rtol=1e-4, atol=1e-4) if dtype == np.float32 else dict(rtol=1e-11, atol=1e-11)
+    ours, ref = _both(cpu.depthwise_conv2d_cpu, shared.depthwise_conv2d, ops['DepthwiseConv2dNative'], x, f)
+    np.testing.assert_allclose(ours, ref, **tol)
+    ours, ref = _both(cpu.depthwise_backprop_input_cpu, shared.depthwise_backprop_input,
+                      ops['DepthwiseConv2dNativeBackpropInput'], np.array(x_shape, np.int32), f, dy)
+    np.testing.assert_allclose(ours, ref, **tol)
+    ours, ref = _both(cpu.depthwise_backprop_filter_cpu, shared.depthwise_backprop_filter,
+                      ops['DepthwiseConv2dNativeBackpropFilter'], x, np.array(f_shape, np.int32), dy)
+    np.testing.assert_allclose(ours, ref, **tol)
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('case', DEPTHWISE_CASES, ids=lambda c: 'x%s_f%s_s%s_%s_d%s' % c)
+def test_depthwise_and_its_gradients_match_tensorflow(case):
+    tf1 = pytest.importorskip('tensorflow').compat.v1
+    tf1.disable_v2_behavior()
+    x_shape, f_shape, strides, padding, dilations = case
+    if dilations > 1:  # the NumPy comparison above covers them
+        pytest.skip("TF 2.21's oneDNN depthwise gradients reject dilations (AbortedError)")
+    sh, sw = (strides, strides) if isinstance(strides, int) else strides
+    _, y_shape = _depthwise_graph(*case)
+    x, f, dy = _conv_values(None, y_shape, x_shape, f_shape, np.float32, np.random.default_rng(9))
+    results = []
+    for lib in (tf, tf1):
+        graph = lib.Graph()
+        with graph.as_default():
+            xt, ft = lib.constant(x), lib.constant(f)
+            y = lib.nn.depthwise_conv2d_native(xt, ft, [1, sh, sw, 1], padding, dilations=[1, dilations, dilations, 1])
+            grads = lib.gradients(y, [xt, ft], grad_ys=lib.constant(dy))
+            with lib.Session(graph=graph) as sess:
+                results.append(sess.run([y] + grads))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-3, atol=1e-3)
