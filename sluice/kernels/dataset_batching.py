@@ -63,6 +63,7 @@ def _index_batches(arrays, stream, batch_size, drop_remainder):
 
 
 class BatchValue(DatasetValue):
+    fresh = True  # gathered or stacked: new arrays
     def __init__(self, input_value, batch_size, drop_remainder, n_components):
         if batch_size <= 0:
             raise errors.InvalidArgumentError(None, None, 'Batch size must be greater than zero.')
@@ -137,6 +138,7 @@ class BatchValue(DatasetValue):
 
 
 class PaddedBatchValue(DatasetValue):
+    fresh = True
     """padded_batch: each component padded with its padding value to `padded_shapes` (-1: the batch's
     largest size in that dimension)."""
 
@@ -205,6 +207,7 @@ class PrefetchValue(DatasetValue):
 
     def __init__(self, input_value, buffer_size):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.buffer_size = int(buffer_size) if buffer_size > 0 else self.AUTOTUNE_SIZE
 
     def iterate(self):

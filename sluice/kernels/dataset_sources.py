@@ -23,7 +23,13 @@ INDEX_CHUNK = 1024  # row indices an index stream yields at a time
 
 
 class DatasetValue:
-    """Base of the host dataset values. `types`: the flat numpy dtypes of an element."""
+    """Base of the host dataset values.
+
+    fresh: every element's arrays are new, held by nothing else (a batch, a parsed record), so an
+    iterator may hand them to the graph as they are; otherwise (rows of a constant, a cache) the
+    iterator copies them first, as kernels and fetches may reuse fresh arrays in place.
+    """
+    fresh = False
 
     def iterate(self):
         raise NotImplementedError
@@ -94,6 +100,7 @@ class SlicesValue(DatasetValue):
 
 
 class RangeValue(DatasetValue):
+    fresh = True  # NumPy scalars
     def __init__(self, start, stop, step):
         if step == 0:
             raise _invalid('step must be a non-zero integer.')
@@ -154,6 +161,7 @@ def _as_bytes_array(a):
 class ZipValue(DatasetValue):
     def __init__(self, inputs):
         self.inputs = inputs
+        self.fresh = all(v.fresh for v in inputs)
 
     def iterate(self):
         its = [closing_iter(v) for v in self.inputs]
@@ -174,6 +182,7 @@ class ZipValue(DatasetValue):
 class ConcatenateValue(DatasetValue):
     def __init__(self, first, second):
         self.parts = (first, second)
+        self.fresh = first.fresh and second.fresh
 
     def iterate(self):
         for part in self.parts:
@@ -214,6 +223,7 @@ def _scalar_string(data):
 
 
 class TFRecordValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, compression_type, buffer_size):
         self.filenames = _filenames(filenames)
         self.compression = _compression('TFRecordDataset', compression_type)
@@ -265,6 +275,7 @@ def _read_file(name, compression):
 
 
 class TextLineValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, compression_type, buffer_size):
         self.filenames = _filenames(filenames)
         self.compression = _compression('TextLineDataset', compression_type)
@@ -280,6 +291,7 @@ class TextLineValue(DatasetValue):
 
 
 class FixedLengthRecordValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, header_bytes, record_bytes, footer_bytes, buffer_size, compression_type):
         self.filenames = _filenames(filenames)
         self.header, self.record, self.footer = int(header_bytes), int(record_bytes), int(footer_bytes)

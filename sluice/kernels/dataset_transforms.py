@@ -91,6 +91,7 @@ def _parallel_map(input_value, fn, n, skip_errors):
 class FilterValue(DatasetValue):
     def __init__(self, input_value, predicate):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.predicate = predicate
 
     def iterate(self, skip_errors=False):
@@ -182,6 +183,7 @@ class IgnoreErrorsValue(DatasetValue):
 
     def __init__(self, input_value):
         self.input = input_value
+        self.fresh = input_value.fresh
 
     def iterate(self):
         inner = self.input
@@ -241,6 +243,7 @@ class ShuffleValue(DatasetValue):
         if buffer_size <= 0:
             raise errors.InvalidArgumentError(None, None, 'buffer_size must be greater than zero.')
         self.input = input_value
+        self.fresh = input_value.fresh
         self.buffer_size = int(buffer_size)
         if seed == 0 and seed2 == 0:
             seed, seed2 = (int(x) for x in np.random.SeedSequence().generate_state(2))
@@ -271,6 +274,7 @@ class ShuffleValue(DatasetValue):
 class RepeatValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def _epochs(self, start):
@@ -302,6 +306,7 @@ class RepeatValue(DatasetValue):
 class TakeValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def iterate(self):
@@ -333,6 +338,7 @@ def _take_indices(stream, count):
 class SkipValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def iterate(self):

@@ -34,16 +34,19 @@ class IteratorState:
         self._it = None
         self._prefetchers = []
         self._closed = False
+        self.fresh = False  # whether the current iteration's elements are new arrays (DatasetValue.fresh)
 
     def reset(self, value):
         with self._lock:
             self._close_iteration()
             self._it = value.iterate()
+            self.fresh = value.fresh
 
     def start_once(self, value):
         with self._lock:
             if self._it is None and not self._closed:
                 self._it = value.iterate()
+                self.fresh = value.fresh
 
     def get_next(self, op):
         with self._lock:
@@ -127,6 +130,8 @@ def iterator_get_next(op, ctx):
 
     def run(iterator):
         element = iterator.get_next(op)
+        if not iterator.fresh:  # rows of a constant, cached elements: the graph gets copies it may own
+            element = [np.array(c) if isinstance(c, np.ndarray) else c for c in element]
         if len(element) != n:
             raise errors.error_for_op(errors.InvalidArgumentError, op, 'Expected %d components but the iterator '
                                       'produced %d' % (n, len(element)))

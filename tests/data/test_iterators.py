@@ -180,3 +180,16 @@ def test_batches_feed_ops_on_every_device(device):
     with tf.Session() as sess:
         sums = [sess.run(total) for _ in range(2)]
     np.testing.assert_allclose(sums[0] + sums[1], [60.0, 72.0])
+
+
+def test_elements_are_never_shared_with_the_dataset():
+    data = np.arange(6.0).reshape(3, 2)
+    for ds in (tf.data.Dataset.from_tensor_slices(data), tf.data.Dataset.from_tensors(data).repeat(2),
+               tf.data.Dataset.from_tensor_slices(data).cache().repeat(2)):
+        x = ds.make_one_shot_iterator().get_next()
+        y = tf.add(x, 1.0)
+        with tf.Session() as sess:
+            first = sess.run(x)
+            first += 100.0  # the caller's array: changing it changes nothing the dataset holds
+            assert sess.run(y).max() < 100.0
+    np.testing.assert_array_equal(data, np.arange(6.0).reshape(3, 2))
