@@ -18,7 +18,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.engine import run_context
-from sluice.kernels.dataset_sources import DatasetValue, closing_iter
+from sluice.kernels.dataset_sources import DatasetValue, ElementError, call_or_error, closing_iter, first_error
 from sluice.kernels.dataset_transforms import MapValue
 
 _END = object()
@@ -89,7 +89,8 @@ class BatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
-                yield stack_components(elements, self.n)
+                error = first_error(elements)  # TF drops the batch an error falls in
+                yield error if error is not None else call_or_error(lambda e: stack_components(e, self.n), elements)
         finally:
             it.close()
 
@@ -118,10 +119,14 @@ class BatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
+                error = first_error(elements)
+                if error is not None:
+                    yield error
+                    continue
                 try:
                     batch = tuple(np.stack([np.asarray(e[c]) for e in elements]) for c in range(len(elements[0])))
                 except ValueError:  # inputs of different shapes: map each, then batch the results
-                    yield stack_components([fn(e) for e in elements], self.n)
+                    yield self._map_each(fn, elements)
                     continue
                 yield self._map_batch(fn, batch)
         finally:
@@ -133,8 +138,12 @@ class BatchValue(DatasetValue):
         try:
             return fn(batch)
         except errors.OpError:
-            n = len(batch[0])
-            return stack_components([fn(tuple(c[j] for c in batch)) for j in range(n)], self.n)
+            return self._map_each(fn, [tuple(c[j] for c in batch) for j in range(len(batch[0]))])
+
+    def _map_each(self, fn, elements):
+        results = [call_or_error(fn, e) for e in elements]
+        error = first_error(results)
+        return error if error is not None else call_or_error(lambda r: stack_components(r, self.n), results)
 
 
 class PaddedBatchValue(DatasetValue):
@@ -150,6 +159,9 @@ class PaddedBatchValue(DatasetValue):
         self.padded_shapes = [tuple(int(d) for d in np.reshape(s, [-1])) for s in padded_shapes]
         self.padding_values = padding_values
         self.drop_remainder = bool(drop_remainder)
+
+    def _pad_all(self, elements):
+        return tuple(self._pad(c, [np.asarray(e[c]) for e in elements]) for c in range(len(self.padded_shapes)))
 
     def _pad(self, c, column):
         want = self.padded_shapes[c]
@@ -177,8 +189,8 @@ class PaddedBatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
-                yield tuple(self._pad(c, [np.asarray(e[c]) for e in elements])
-                            for c in range(len(self.padded_shapes)))
+                error = first_error(elements)
+                yield error if error is not None else call_or_error(self._pad_all, elements)
         finally:
             it.close()
 
@@ -191,6 +203,9 @@ class UnbatchValue(DatasetValue):
         it = closing_iter(self.input)
         try:
             for element in it:
+                if type(element) is ElementError:
+                    yield element
+                    continue
                 arrays = [np.asarray(c) for c in element]
                 sizes = {a.shape[0] if a.ndim else None for a in arrays}
                 if len(sizes) != 1 or None in sizes:

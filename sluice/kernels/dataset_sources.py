@@ -46,6 +46,32 @@ class DatasetValue:
         return None
 
 
+class ElementError:
+    """An element whose computation failed (a map, filter or flat_map function raised): stages pass it
+    on in its place, a batch holding one becomes it, and the iterator raises `error` when it comes
+    out, then goes on with the next element, as TF's iterators do."""
+    __slots__ = ('error',)
+
+    def __init__(self, error):
+        self.error = error
+
+
+def call_or_error(fn, element):
+    """fn(element), or an ElementError holding the OpError it raised."""
+    try:
+        return fn(element)
+    except errors.OpError as e:
+        return ElementError(e)
+
+
+def first_error(elements):
+    """The first ElementError among `elements`, or None."""
+    for e in elements:
+        if type(e) is ElementError:
+            return e
+    return None
+
+
 def closing_iter(value):
     """value.iterate(), as a generator that closes the inner one when it is itself closed or dropped."""
     it = value.iterate()
@@ -167,13 +193,14 @@ class ZipValue(DatasetValue):
         its = [closing_iter(v) for v in self.inputs]
         try:
             while True:
-                element = ()
+                parts = []
                 for it in its:
                     part = next(it, None)
                     if part is None:
                         return
-                    element += part
-                yield element
+                    parts.append(part)
+                error = first_error(parts)
+                yield error if error is not None else sum(parts, ())
         finally:
             for it in its:
                 it.close()

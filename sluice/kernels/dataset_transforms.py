@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from sluice.engine import errors
-from sluice.kernels.dataset_sources import INDEX_CHUNK, DatasetValue, closing_iter
+from sluice.kernels.dataset_sources import INDEX_CHUNK, DatasetValue, ElementError, call_or_error, closing_iter
 
 _END = object()
 AUTOTUNE_PARALLELISM = 2  # what num_parallel_calls=AUTOTUNE gets: the machines sluice runs on have few cores
@@ -36,27 +36,24 @@ class MapValue(DatasetValue):
         n = int(num_parallel_calls)
         self.num_parallel_calls = AUTOTUNE_PARALLELISM if n == -1 else max(1, n)
 
-    def iterate(self, skip_errors=False):
-        fn = self.fn
+    def iterate(self):
         if self.num_parallel_calls > 1:
-            yield from _parallel_map(self.input, fn, self.num_parallel_calls, skip_errors)
-            return
-        it = closing_iter(self.input)
-        try:
-            for element in it:
-                if skip_errors:
-                    try:
-                        result = fn(element)
-                    except errors.OpError:
-                        continue
-                    yield result
-                else:
-                    yield fn(element)
-        finally:
-            it.close()
+            return _parallel_map(self.input, self.fn, self.num_parallel_calls)
+        return _serial_map(self.input, self.fn)
 
 
-def _parallel_map(input_value, fn, n, skip_errors):
+def _serial_map(input_value, fn):
+    it = closing_iter(input_value)
+    try:
+        for element in it:
+            if type(element) is not ElementError:
+                element = call_or_error(fn, element)
+            yield element
+    finally:
+        it.close()
+
+
+def _parallel_map(input_value, fn, n):
     """fn over the input on `n` pool threads, results in input order; the pool ends with the generator."""
     pool = ThreadPoolExecutor(n, thread_name_prefix='sluice-data-map')
     pending = collections.deque()
@@ -68,22 +65,18 @@ def _parallel_map(input_value, fn, n, skip_errors):
                 element = next(it, _END)
                 if element is _END:
                     done = True
+                elif type(element) is ElementError:
+                    pending.append(element)
                 else:
-                    pending.append(pool.submit(fn, element))
+                    pending.append(pool.submit(call_or_error, fn, element))
             if not pending:
                 return
-            future = pending.popleft()
-            if skip_errors:
-                try:
-                    result = future.result()
-                except errors.OpError:
-                    continue
-                yield result
-            else:
-                yield future.result()
+            item = pending.popleft()
+            yield item if type(item) is ElementError else item.result()
     finally:
         for f in pending:
-            f.cancel()
+            if type(f) is not ElementError:
+                f.cancel()
         pool.shutdown(wait=True)
         it.close()
 
@@ -94,19 +87,18 @@ class FilterValue(DatasetValue):
         self.fresh = input_value.fresh
         self.predicate = predicate
 
-    def iterate(self, skip_errors=False):
+    def iterate(self):
         predicate = self.predicate
         it = closing_iter(self.input)
         try:
             for element in it:
-                try:
-                    keep = predicate(element)
-                except errors.OpError:
-                    if skip_errors:
+                if type(element) is not ElementError:
+                    keep = call_or_error(predicate, element)
+                    if type(keep) is ElementError:
+                        element = keep
+                    elif not keep:
                         continue
-                    raise
-                if keep:
-                    yield element
+                yield element
         finally:
             it.close()
 
@@ -120,7 +112,11 @@ class FlatMapValue(DatasetValue):
         it = closing_iter(self.input)
         try:
             for element in it:
-                inner = closing_iter(self.fn(element))
+                inner = element if type(element) is ElementError else call_or_error(self.fn, element)
+                if type(inner) is ElementError:
+                    yield inner
+                    continue
+                inner = closing_iter(inner)
                 try:
                     yield from inner
                 finally:
@@ -166,9 +162,13 @@ class InterleaveValue(DatasetValue):
                     element = next(source, _END)
                     if element is _END:
                         end_of_input = True
-                    else:
-                        slots[index] = closing_iter(self.fn(element))
-                        n_open += 1
+                        continue
+                    inner = element if type(element) is ElementError else call_or_error(self.fn, element)
+                    if type(inner) is ElementError:
+                        yield inner
+                        continue
+                    slots[index] = closing_iter(inner)
+                    n_open += 1
                 else:
                     block, index = 0, (index + 1) % cycle_length
         finally:
@@ -179,27 +179,25 @@ class InterleaveValue(DatasetValue):
 
 
 class IgnoreErrorsValue(DatasetValue):
-    """ignore_errors: drops the elements whose map/filter function fails (the input must be one)."""
+    """ignore_errors: drops the elements whose computation failed; an error of the input itself (a file
+    that cannot be read) ends it."""
 
     def __init__(self, input_value):
         self.input = input_value
         self.fresh = input_value.fresh
 
     def iterate(self):
-        inner = self.input
-        if isinstance(inner, (MapValue, FilterValue)):
-            it = inner.iterate(skip_errors=True)
-        else:
-            it = inner.iterate()
+        it = self.input.iterate()
         try:
             while True:
                 try:
                     element = next(it, _END)
                 except errors.OpError:
-                    return  # the input's own error ends it; nothing after it can be read
+                    return
                 if element is _END:
                     return
-                yield element
+                if type(element) is not ElementError:
+                    yield element
         finally:
             it.close()
 

@@ -5,9 +5,11 @@ An iterator node (IteratorV2, OneShotIterator) outputs the session's IteratorSta
 iteration (ending its threads) and starts one over a dataset value; OneShotIterator starts it
 itself the first time it runs. IteratorGetNext takes the next element under the state's lock (one
 consumer at a time: the generators behind it are not reentrant) and raises OutOfRangeError 'End
-of sequence' at the end, as TF. Session.close() closes every state (close_for_session): waiting
-consumers are woken (prefetch buffers are cancelled first), then the iteration is closed and its
-threads joined. An error from the pipeline ends the iteration: later calls see End of sequence.
+of sequence' at the end, as TF. An element whose function failed raises its error and the next
+call goes on (dataset_sources.ElementError); an error of the pipeline itself (a file that cannot
+be read) ends the iteration: later calls see End of sequence. Session.close() closes every state
+(close_for_session): waiting consumers are woken (prefetch buffers are cancelled first), then the
+iteration is closed and its threads joined.
 """
 import itertools
 import threading
@@ -16,6 +18,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels import dataset_batching
+from sluice.kernels.dataset_sources import ElementError
 from sluice.kernels.dataset_kernels import string_fixer
 from sluice.kernels.registry import register_kernel
 
@@ -63,6 +66,8 @@ class IteratorState:
                 dataset_batching.set_pipeline_owner(outer)
             if element is _END:
                 raise errors.error_for_op(errors.OutOfRangeError, op, 'End of sequence')
+            if type(element) is ElementError:
+                raise element.error  # and the next call goes on with the next element
             return element
 
     def add_prefetcher(self, prefetcher):
