@@ -78,7 +78,7 @@ class BatchValue(DatasetValue):
         if view is not None:
             arrays, make_stream = view
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
-                yield tuple(a[idx] for a in arrays)
+                yield tuple(np.take(a, idx, axis=0) for a in arrays)
             return
         if isinstance(source, MapValue) and source.vectorized:
             yield from self._mapped_batches(source)
@@ -101,7 +101,7 @@ class BatchValue(DatasetValue):
         if view is not None:
             arrays, make_stream = view
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
-                yield self._map_batch(fn, tuple(a[idx] for a in arrays))
+                yield self._map_batch(fn, tuple(np.take(a, idx, axis=0) for a in arrays))
             return
         columns = inner.string_columns(self.batch_size)
         if columns is not None:  # records read straight into one string column per batch

@@ -19,7 +19,7 @@ import numpy as np
 from sluice.engine import errors
 from sluice.io.tfrecord import RecordReader
 
-INDEX_CHUNK = 1024  # row indices an index stream yields at a time
+INDEX_CHUNK = 4096  # row indices an index stream yields at a time
 
 
 class DatasetValue:

@@ -236,6 +236,53 @@ def _shuffled(items, buffer_size, rng):
             buf[r] = item
 
 
+def _shuffled_indices(stream, buffer_size, rng):
+    """_shuffled over an index stream, vectorized. While input lasts the buffer stays full, so the
+    slots r_t a whole input chunk replaces are drawn at once; the index out at step t is the one
+    last written to slot r_t: the input of the previous step with the same slot in this chunk, else
+    what the buffer held. When the input ends, the buffer drains in a random order."""
+    buf = np.empty(0, dtype=np.int64)
+    try:
+        for chunk in stream:
+            if len(buf) < buffer_size:
+                room = buffer_size - len(buf)
+                buf = np.concatenate([buf, chunk[:room]])
+                chunk = chunk[room:]
+                if not len(chunk):
+                    continue
+            yield _replace_in_buffer(buf, chunk, rng.integers(0, buffer_size, size=len(chunk)))
+    finally:
+        stream.close()
+    drained = rng.permutation(buf)
+    for start in range(0, len(drained), INDEX_CHUNK):
+        yield drained[start:start + INDEX_CHUNK]
+
+
+def _replace_in_buffer(buf, values, slots):
+    """The outputs of `for v, r in zip(values, slots): out.append(buf[r]); buf[r] = v`, updating buf."""
+    order = np.argsort(slots, kind='stable')  # steps grouped by slot, in time order within a slot
+    grouped = slots[order]
+    repeat = grouped[1:] == grouped[:-1]  # sorted position k+1 follows k in the same slot
+    out = buf[slots]
+    later, earlier = order[1:][repeat], order[:-1][repeat]
+    out[later] = values[earlier]
+    last = order[np.append(~repeat, True)]  # the last step of each slot
+    buf[slots[last]] = values[last]
+    return out
+
+
+def _rows(view):
+    """The elements of an index view, row by row."""
+    arrays, make_stream = view
+    stream = make_stream()
+    try:
+        for chunk in stream:
+            for i in chunk.tolist():
+                yield tuple(a[i] for a in arrays)
+    finally:
+        stream.close()
+
+
 class ShuffleValue(DatasetValue):
     def __init__(self, input_value, buffer_size, seed, seed2, reshuffle):
         if buffer_size <= 0:
@@ -255,6 +302,12 @@ class ShuffleValue(DatasetValue):
                                       epoch])
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             yield from _shuffled(it, self.buffer_size, self._rng())
@@ -266,7 +319,7 @@ class ShuffleValue(DatasetValue):
         if view is None:
             return None
         arrays, make_stream = view
-        return arrays, lambda: _chunks(_shuffled(_flat_indices(make_stream()), self.buffer_size, self._rng()))
+        return arrays, lambda: _shuffled_indices(make_stream(), self.buffer_size, self._rng())
 
 
 class RepeatValue(DatasetValue):
@@ -291,6 +344,12 @@ class RepeatValue(DatasetValue):
             epoch += 1
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         return self._epochs(lambda: closing_iter(self.input))
 
     def index_view(self):
@@ -308,6 +367,12 @@ class TakeValue(DatasetValue):
         self.count = int(count)
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             yield from (it if self.count < 0 else itertools.islice(it, self.count))
@@ -340,6 +405,12 @@ class SkipValue(DatasetValue):
         self.count = int(count)
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             if self.count < 0:
