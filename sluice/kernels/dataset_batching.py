@@ -6,6 +6,7 @@ batch takes the fastest path its input allows, with the same elements and order:
   - a map whose function is elementwise-safe (MapValue.vectorized): the map's *inputs* are
     gathered or stacked into one batch and the function runs once on it;
   - otherwise: batch_size elements stacked per component.
+A batch whose elements include a failed one (ElementError) is that error, as TF drops the batch.
 prefetch runs its input on a background thread that fills a bounded buffer; the thread ends when
 the iterator is closed (re-initialized, or its session closed), and errors reach the consumer at
 the element where they happened.

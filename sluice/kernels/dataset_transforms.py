@@ -9,9 +9,14 @@ batch gathers rows by index (dataset_batching.py).
 
 Shuffle keeps TF's buffer semantics: fill a buffer with the first `buffer_size` elements, then
 repeatedly output a uniformly chosen buffer entry and put the next input element in its place;
-when the input ends, drain the buffer the same way. The random stream is NumPy's PCG64 seeded with
-(seed, seed2, epoch) (epoch 0 always unless reshuffle_each_iteration), so a seeded pipeline gives
+when the input ends, drain the buffer in a random order. Over an index stream this runs a chunk at
+a time in NumPy (_replace_in_buffer), and element iteration of an index view goes through the same
+path, so batched and unbatched pipelines see one order. The random stream is NumPy's PCG64 seeded
+with (seed, seed2, epoch) (epoch 0 always unless reshuffle_each_iteration): a seeded pipeline gives
 the same order in every run and session; seed = seed2 = 0 means a fresh random seed per dataset.
+
+A function that raises an OpError for an element yields an ElementError in its place
+(dataset_sources.py), which later stages pass on, so the iterator can raise it and go on.
 """
 import collections
 import itertools
@@ -203,20 +208,6 @@ class IgnoreErrorsValue(DatasetValue):
 
 
 # -- order and counts: over elements, and over index streams where the input has one ------------------------
-
-def _chunks(items):
-    """Groups an iterator of ints into int64 arrays of INDEX_CHUNK."""
-    while True:
-        chunk = list(itertools.islice(items, INDEX_CHUNK))
-        if not chunk:
-            return
-        yield np.array(chunk, dtype=np.int64)
-
-
-def _flat_indices(stream):
-    for chunk in stream:
-        yield from chunk.tolist()
-
 
 def _shuffled(items, buffer_size, rng):
     """TF's shuffle buffer over an iterator of items."""
