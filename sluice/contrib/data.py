@@ -3,8 +3,8 @@ contrib-only batch_and_drop_remainder and sloppy_interleave, and the classes TF 
 still reach through contrib (Dataset, Iterator, TFRecordDataset, ...)."""
 from sluice.data import Dataset, FixedLengthRecordDataset, Iterator, TextLineDataset, TFRecordDataset  # noqa: F401
 from sluice.data.experimental import (AUTOTUNE, Counter, enumerate_dataset, get_output_classes,  # noqa: F401
-                                      get_output_shapes, get_output_types, ignore_errors, map_and_batch,
-                                      parallel_interleave, shuffle_and_repeat, unbatch)
+                                      get_output_shapes, get_output_types, get_single_element, ignore_errors,
+                                      map_and_batch, parallel_interleave, shuffle_and_repeat, unbatch)
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.contrib.data')

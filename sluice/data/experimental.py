@@ -1,5 +1,6 @@
 """tf.data.experimental (TF 1.15), the basics: AUTOTUNE, shuffle_and_repeat, map_and_batch,
-parallel_interleave, ignore_errors, unbatch and the structure accessors. Other names raise
+parallel_interleave, ignore_errors, unbatch, Counter, enumerate_dataset, get_single_element and the
+structure accessors. Other names raise
 AttributeError saying sluice does not implement them yet.
 """
 from sluice.data import structure as nest
@@ -83,3 +84,12 @@ def Counter(start=0, step=1, dtype=dtypes.int64):  # noqa: N802  (TF's name)
 def _cast(x, dtype):
     from sluice.ops import math_ops
     return math_ops.cast(x, dtype)
+
+
+def get_single_element(dataset):
+    """The one element of `dataset` as tensors (InvalidArgumentError when it has none or several)."""
+    from sluice.data.dataset_ops import _element_attrs
+    from sluice.engine import op_builder
+    op = op_builder.apply('DatasetToSingleElement', [dataset._variant_tensor],
+                          _element_attrs(dataset.output_types, dataset.output_shapes))
+    return nest.pack(dataset.output_types, op.outputs)

@@ -6,6 +6,7 @@ batch takes the fastest path its input allows, with the same elements and order:
   - a map whose function is elementwise-safe (MapValue.vectorized): the map's *inputs* are
     gathered or stacked into one batch and the function runs once on it;
   - otherwise: batch_size elements stacked per component.
+A batch whose elements include a failed one (ElementError) is that error, as TF drops the batch.
 prefetch runs its input on a background thread that fills a bounded buffer; the thread ends when
 the iterator is closed (re-initialized, or its session closed), and errors reach the consumer at
 the element where they happened.
@@ -18,7 +19,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.engine import run_context
-from sluice.kernels.dataset_sources import DatasetValue, closing_iter
+from sluice.kernels.dataset_sources import DatasetValue, ElementError, call_or_error, closing_iter, first_error
 from sluice.kernels.dataset_transforms import MapValue
 
 _END = object()
@@ -63,6 +64,7 @@ def _index_batches(arrays, stream, batch_size, drop_remainder):
 
 
 class BatchValue(DatasetValue):
+    fresh = True  # gathered or stacked: new arrays
     def __init__(self, input_value, batch_size, drop_remainder, n_components):
         if batch_size <= 0:
             raise errors.InvalidArgumentError(None, None, 'Batch size must be greater than zero.')
@@ -77,7 +79,7 @@ class BatchValue(DatasetValue):
         if view is not None:
             arrays, make_stream = view
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
-                yield tuple(a[idx] for a in arrays)
+                yield tuple(np.take(a, idx, axis=0) for a in arrays)
             return
         if isinstance(source, MapValue) and source.vectorized:
             yield from self._mapped_batches(source)
@@ -88,7 +90,8 @@ class BatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
-                yield stack_components(elements, self.n)
+                error = first_error(elements)  # TF drops the batch an error falls in
+                yield error if error is not None else call_or_error(lambda e: stack_components(e, self.n), elements)
         finally:
             it.close()
 
@@ -99,7 +102,7 @@ class BatchValue(DatasetValue):
         if view is not None:
             arrays, make_stream = view
             for idx in _index_batches(arrays, make_stream(), self.batch_size, self.drop_remainder):
-                yield self._map_batch(fn, tuple(a[idx] for a in arrays))
+                yield self._map_batch(fn, tuple(np.take(a, idx, axis=0) for a in arrays))
             return
         columns = inner.string_columns(self.batch_size)
         if columns is not None:  # records read straight into one string column per batch
@@ -117,10 +120,14 @@ class BatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
+                error = first_error(elements)
+                if error is not None:
+                    yield error
+                    continue
                 try:
                     batch = tuple(np.stack([np.asarray(e[c]) for e in elements]) for c in range(len(elements[0])))
                 except ValueError:  # inputs of different shapes: map each, then batch the results
-                    yield stack_components([fn(e) for e in elements], self.n)
+                    yield self._map_each(fn, elements)
                     continue
                 yield self._map_batch(fn, batch)
         finally:
@@ -132,11 +139,16 @@ class BatchValue(DatasetValue):
         try:
             return fn(batch)
         except errors.OpError:
-            n = len(batch[0])
-            return stack_components([fn(tuple(c[j] for c in batch)) for j in range(n)], self.n)
+            return self._map_each(fn, [tuple(c[j] for c in batch) for j in range(len(batch[0]))])
+
+    def _map_each(self, fn, elements):
+        results = [call_or_error(fn, e) for e in elements]
+        error = first_error(results)
+        return error if error is not None else call_or_error(lambda r: stack_components(r, self.n), results)
 
 
 class PaddedBatchValue(DatasetValue):
+    fresh = True
     """padded_batch: each component padded with its padding value to `padded_shapes` (-1: the batch's
     largest size in that dimension)."""
 
@@ -148,6 +160,9 @@ class PaddedBatchValue(DatasetValue):
         self.padded_shapes = [tuple(int(d) for d in np.reshape(s, [-1])) for s in padded_shapes]
         self.padding_values = padding_values
         self.drop_remainder = bool(drop_remainder)
+
+    def _pad_all(self, elements):
+        return tuple(self._pad(c, [np.asarray(e[c]) for e in elements]) for c in range(len(self.padded_shapes)))
 
     def _pad(self, c, column):
         want = self.padded_shapes[c]
@@ -175,8 +190,8 @@ class PaddedBatchValue(DatasetValue):
                 elements = list(itertools.islice(it, self.batch_size))
                 if not elements or (self.drop_remainder and len(elements) < self.batch_size):
                     return
-                yield tuple(self._pad(c, [np.asarray(e[c]) for e in elements])
-                            for c in range(len(self.padded_shapes)))
+                error = first_error(elements)
+                yield error if error is not None else call_or_error(self._pad_all, elements)
         finally:
             it.close()
 
@@ -189,6 +204,9 @@ class UnbatchValue(DatasetValue):
         it = closing_iter(self.input)
         try:
             for element in it:
+                if type(element) is ElementError:
+                    yield element
+                    continue
                 arrays = [np.asarray(c) for c in element]
                 sizes = {a.shape[0] if a.ndim else None for a in arrays}
                 if len(sizes) != 1 or None in sizes:
@@ -205,6 +223,7 @@ class PrefetchValue(DatasetValue):
 
     def __init__(self, input_value, buffer_size):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.buffer_size = int(buffer_size) if buffer_size > 0 else self.AUTOTUNE_SIZE
 
     def iterate(self):

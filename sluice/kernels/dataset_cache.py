@@ -12,7 +12,7 @@ import struct
 import numpy as np
 
 from sluice.engine import errors
-from sluice.kernels.dataset_sources import DatasetValue, closing_iter
+from sluice.kernels.dataset_sources import DatasetValue, ElementError, closing_iter
 
 _MAGIC = b'SLUICE-DATA-CACHE1\n'
 _U64 = struct.Struct('<Q')
@@ -104,13 +104,18 @@ class FileCacheValue(DatasetValue):
             return
         tmp = '%s.tmp-%d-%d' % (self.path, os.getpid(), id(self))
         it = closing_iter(self.input)
+        complete = True
         try:
             with open(tmp, 'wb') as f:
                 f.write(_MAGIC)
                 for element in it:
-                    f.write(_encode(element))
+                    if type(element) is ElementError:
+                        complete = False  # a pass with a failed element is not cached
+                    else:
+                        f.write(_encode(element))
                     yield element
-            os.replace(tmp, self.path)
+            if complete:
+                os.replace(tmp, self.path)
         finally:
             it.close()
             if os.path.exists(tmp):

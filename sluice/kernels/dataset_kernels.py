@@ -12,6 +12,7 @@ batch then runs it once per batch (dataset_batching.py). Dataset ops have CPU ke
 """
 import numpy as np
 
+from sluice.engine import errors
 from sluice.engine import functions
 from sluice.kernels import dataset_batching as batching
 from sluice.kernels import dataset_sources as sources
@@ -268,6 +269,26 @@ def skip_dataset(op, ctx):
 @_dataset_kernel('PrefetchDataset')
 def prefetch_dataset(op, ctx):
     return batching.PrefetchValue
+
+
+@register_kernel('DatasetToSingleElement', devices=_CPU, multi_output=True)
+def dataset_to_single_element(op, ctx):
+    fix = string_fixer(op.get_attr('output_types'))
+
+    def run(value):
+        it = value.iterate()
+        try:
+            first = next(it, None)
+            if first is None:
+                raise errors.error_for_op(errors.InvalidArgumentError, op, 'Dataset was empty.')
+            if type(first) is sources.ElementError:
+                raise first.error
+            if next(it, None) is not None:
+                raise errors.error_for_op(errors.InvalidArgumentError, op, 'Dataset had more than one element.')
+        finally:
+            it.close()
+        return tuple(fix(first)) if fix else tuple(first)
+    return run
 
 
 @_dataset_kernel('CacheDataset')

@@ -19,11 +19,17 @@ import numpy as np
 from sluice.engine import errors
 from sluice.io.tfrecord import RecordReader
 
-INDEX_CHUNK = 1024  # row indices an index stream yields at a time
+INDEX_CHUNK = 4096  # row indices an index stream yields at a time
 
 
 class DatasetValue:
-    """Base of the host dataset values. `types`: the flat numpy dtypes of an element."""
+    """Base of the host dataset values.
+
+    fresh: every element's arrays are new, held by nothing else (a batch, a parsed record), so an
+    iterator may hand them to the graph as they are; otherwise (rows of a constant, a cache) the
+    iterator copies them first, as kernels and fetches may reuse fresh arrays in place.
+    """
+    fresh = False
 
     def iterate(self):
         raise NotImplementedError
@@ -38,6 +44,32 @@ class DatasetValue:
         """For one-string elements (the file datasets): a generator of object arrays of `n` elements
         (fewer at the end), the elements in order; None when the value has no such path."""
         return None
+
+
+class ElementError:
+    """An element whose computation failed (a map, filter or flat_map function raised): stages pass it
+    on in its place, a batch holding one becomes it, and the iterator raises `error` when it comes
+    out, then goes on with the next element, as TF's iterators do."""
+    __slots__ = ('error',)
+
+    def __init__(self, error):
+        self.error = error
+
+
+def call_or_error(fn, element):
+    """fn(element), or an ElementError holding the OpError it raised."""
+    try:
+        return fn(element)
+    except errors.OpError as e:
+        return ElementError(e)
+
+
+def first_error(elements):
+    """The first ElementError among `elements`, or None."""
+    for e in elements:
+        if type(e) is ElementError:
+            return e
+    return None
 
 
 def closing_iter(value):
@@ -94,6 +126,7 @@ class SlicesValue(DatasetValue):
 
 
 class RangeValue(DatasetValue):
+    fresh = True  # NumPy scalars
     def __init__(self, start, stop, step):
         if step == 0:
             raise _invalid('step must be a non-zero integer.')
@@ -154,18 +187,20 @@ def _as_bytes_array(a):
 class ZipValue(DatasetValue):
     def __init__(self, inputs):
         self.inputs = inputs
+        self.fresh = all(v.fresh for v in inputs)
 
     def iterate(self):
         its = [closing_iter(v) for v in self.inputs]
         try:
             while True:
-                element = ()
+                parts = []
                 for it in its:
                     part = next(it, None)
                     if part is None:
                         return
-                    element += part
-                yield element
+                    parts.append(part)
+                error = first_error(parts)
+                yield error if error is not None else sum(parts, ())
         finally:
             for it in its:
                 it.close()
@@ -174,6 +209,7 @@ class ZipValue(DatasetValue):
 class ConcatenateValue(DatasetValue):
     def __init__(self, first, second):
         self.parts = (first, second)
+        self.fresh = first.fresh and second.fresh
 
     def iterate(self):
         for part in self.parts:
@@ -214,6 +250,7 @@ def _scalar_string(data):
 
 
 class TFRecordValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, compression_type, buffer_size):
         self.filenames = _filenames(filenames)
         self.compression = _compression('TFRecordDataset', compression_type)
@@ -265,6 +302,7 @@ def _read_file(name, compression):
 
 
 class TextLineValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, compression_type, buffer_size):
         self.filenames = _filenames(filenames)
         self.compression = _compression('TextLineDataset', compression_type)
@@ -280,6 +318,7 @@ class TextLineValue(DatasetValue):
 
 
 class FixedLengthRecordValue(DatasetValue):
+    fresh = True
     def __init__(self, filenames, header_bytes, record_bytes, footer_bytes, buffer_size, compression_type):
         self.filenames = _filenames(filenames)
         self.header, self.record, self.footer = int(header_bytes), int(record_bytes), int(footer_bytes)

@@ -9,9 +9,14 @@ batch gathers rows by index (dataset_batching.py).
 
 Shuffle keeps TF's buffer semantics: fill a buffer with the first `buffer_size` elements, then
 repeatedly output a uniformly chosen buffer entry and put the next input element in its place;
-when the input ends, drain the buffer the same way. The random stream is NumPy's PCG64 seeded with
-(seed, seed2, epoch) (epoch 0 always unless reshuffle_each_iteration), so a seeded pipeline gives
+when the input ends, drain the buffer in a random order. Over an index stream this runs a chunk at
+a time in NumPy (_replace_in_buffer), and element iteration of an index view goes through the same
+path, so batched and unbatched pipelines see one order. The random stream is NumPy's PCG64 seeded
+with (seed, seed2, epoch) (epoch 0 always unless reshuffle_each_iteration): a seeded pipeline gives
 the same order in every run and session; seed = seed2 = 0 means a fresh random seed per dataset.
+
+A function that raises an OpError for an element yields an ElementError in its place
+(dataset_sources.py), which later stages pass on, so the iterator can raise it and go on.
 """
 import collections
 import itertools
@@ -20,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from sluice.engine import errors
-from sluice.kernels.dataset_sources import INDEX_CHUNK, DatasetValue, closing_iter
+from sluice.kernels.dataset_sources import INDEX_CHUNK, DatasetValue, ElementError, call_or_error, closing_iter
 
 _END = object()
 AUTOTUNE_PARALLELISM = 2  # what num_parallel_calls=AUTOTUNE gets: the machines sluice runs on have few cores
@@ -36,27 +41,24 @@ class MapValue(DatasetValue):
         n = int(num_parallel_calls)
         self.num_parallel_calls = AUTOTUNE_PARALLELISM if n == -1 else max(1, n)
 
-    def iterate(self, skip_errors=False):
-        fn = self.fn
+    def iterate(self):
         if self.num_parallel_calls > 1:
-            yield from _parallel_map(self.input, fn, self.num_parallel_calls, skip_errors)
-            return
-        it = closing_iter(self.input)
-        try:
-            for element in it:
-                if skip_errors:
-                    try:
-                        result = fn(element)
-                    except errors.OpError:
-                        continue
-                    yield result
-                else:
-                    yield fn(element)
-        finally:
-            it.close()
+            return _parallel_map(self.input, self.fn, self.num_parallel_calls)
+        return _serial_map(self.input, self.fn)
 
 
-def _parallel_map(input_value, fn, n, skip_errors):
+def _serial_map(input_value, fn):
+    it = closing_iter(input_value)
+    try:
+        for element in it:
+            if type(element) is not ElementError:
+                element = call_or_error(fn, element)
+            yield element
+    finally:
+        it.close()
+
+
+def _parallel_map(input_value, fn, n):
     """fn over the input on `n` pool threads, results in input order; the pool ends with the generator."""
     pool = ThreadPoolExecutor(n, thread_name_prefix='sluice-data-map')
     pending = collections.deque()
@@ -68,22 +70,18 @@ def _parallel_map(input_value, fn, n, skip_errors):
                 element = next(it, _END)
                 if element is _END:
                     done = True
+                elif type(element) is ElementError:
+                    pending.append(element)
                 else:
-                    pending.append(pool.submit(fn, element))
+                    pending.append(pool.submit(call_or_error, fn, element))
             if not pending:
                 return
-            future = pending.popleft()
-            if skip_errors:
-                try:
-                    result = future.result()
-                except errors.OpError:
-                    continue
-                yield result
-            else:
-                yield future.result()
+            item = pending.popleft()
+            yield item if type(item) is ElementError else item.result()
     finally:
         for f in pending:
-            f.cancel()
+            if type(f) is not ElementError:
+                f.cancel()
         pool.shutdown(wait=True)
         it.close()
 
@@ -91,21 +89,21 @@ def _parallel_map(input_value, fn, n, skip_errors):
 class FilterValue(DatasetValue):
     def __init__(self, input_value, predicate):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.predicate = predicate
 
-    def iterate(self, skip_errors=False):
+    def iterate(self):
         predicate = self.predicate
         it = closing_iter(self.input)
         try:
             for element in it:
-                try:
-                    keep = predicate(element)
-                except errors.OpError:
-                    if skip_errors:
+                if type(element) is not ElementError:
+                    keep = call_or_error(predicate, element)
+                    if type(keep) is ElementError:
+                        element = keep
+                    elif not keep:
                         continue
-                    raise
-                if keep:
-                    yield element
+                yield element
         finally:
             it.close()
 
@@ -119,7 +117,11 @@ class FlatMapValue(DatasetValue):
         it = closing_iter(self.input)
         try:
             for element in it:
-                inner = closing_iter(self.fn(element))
+                inner = element if type(element) is ElementError else call_or_error(self.fn, element)
+                if type(inner) is ElementError:
+                    yield inner
+                    continue
+                inner = closing_iter(inner)
                 try:
                     yield from inner
                 finally:
@@ -165,9 +167,13 @@ class InterleaveValue(DatasetValue):
                     element = next(source, _END)
                     if element is _END:
                         end_of_input = True
-                    else:
-                        slots[index] = closing_iter(self.fn(element))
-                        n_open += 1
+                        continue
+                    inner = element if type(element) is ElementError else call_or_error(self.fn, element)
+                    if type(inner) is ElementError:
+                        yield inner
+                        continue
+                    slots[index] = closing_iter(inner)
+                    n_open += 1
                 else:
                     block, index = 0, (index + 1) % cycle_length
         finally:
@@ -178,45 +184,30 @@ class InterleaveValue(DatasetValue):
 
 
 class IgnoreErrorsValue(DatasetValue):
-    """ignore_errors: drops the elements whose map/filter function fails (the input must be one)."""
+    """ignore_errors: drops the elements whose computation failed; an error of the input itself (a file
+    that cannot be read) ends it."""
 
     def __init__(self, input_value):
         self.input = input_value
+        self.fresh = input_value.fresh
 
     def iterate(self):
-        inner = self.input
-        if isinstance(inner, (MapValue, FilterValue)):
-            it = inner.iterate(skip_errors=True)
-        else:
-            it = inner.iterate()
+        it = self.input.iterate()
         try:
             while True:
                 try:
                     element = next(it, _END)
                 except errors.OpError:
-                    return  # the input's own error ends it; nothing after it can be read
+                    return
                 if element is _END:
                     return
-                yield element
+                if type(element) is not ElementError:
+                    yield element
         finally:
             it.close()
 
 
 # -- order and counts: over elements, and over index streams where the input has one ------------------------
-
-def _chunks(items):
-    """Groups an iterator of ints into int64 arrays of INDEX_CHUNK."""
-    while True:
-        chunk = list(itertools.islice(items, INDEX_CHUNK))
-        if not chunk:
-            return
-        yield np.array(chunk, dtype=np.int64)
-
-
-def _flat_indices(stream):
-    for chunk in stream:
-        yield from chunk.tolist()
-
 
 def _shuffled(items, buffer_size, rng):
     """TF's shuffle buffer over an iterator of items."""
@@ -236,11 +227,59 @@ def _shuffled(items, buffer_size, rng):
             buf[r] = item
 
 
+def _shuffled_indices(stream, buffer_size, rng):
+    """_shuffled over an index stream, vectorized. While input lasts the buffer stays full, so the
+    slots r_t a whole input chunk replaces are drawn at once; the index out at step t is the one
+    last written to slot r_t: the input of the previous step with the same slot in this chunk, else
+    what the buffer held. When the input ends, the buffer drains in a random order."""
+    buf = np.empty(0, dtype=np.int64)
+    try:
+        for chunk in stream:
+            if len(buf) < buffer_size:
+                room = buffer_size - len(buf)
+                buf = np.concatenate([buf, chunk[:room]])
+                chunk = chunk[room:]
+                if not len(chunk):
+                    continue
+            yield _replace_in_buffer(buf, chunk, rng.integers(0, buffer_size, size=len(chunk)))
+    finally:
+        stream.close()
+    drained = rng.permutation(buf)
+    for start in range(0, len(drained), INDEX_CHUNK):
+        yield drained[start:start + INDEX_CHUNK]
+
+
+def _replace_in_buffer(buf, values, slots):
+    """The outputs of `for v, r in zip(values, slots): out.append(buf[r]); buf[r] = v`, updating buf."""
+    order = np.argsort(slots, kind='stable')  # steps grouped by slot, in time order within a slot
+    grouped = slots[order]
+    repeat = grouped[1:] == grouped[:-1]  # sorted position k+1 follows k in the same slot
+    out = buf[slots]
+    later, earlier = order[1:][repeat], order[:-1][repeat]
+    out[later] = values[earlier]
+    last = order[np.append(~repeat, True)]  # the last step of each slot
+    buf[slots[last]] = values[last]
+    return out
+
+
+def _rows(view):
+    """The elements of an index view, row by row."""
+    arrays, make_stream = view
+    stream = make_stream()
+    try:
+        for chunk in stream:
+            for i in chunk.tolist():
+                yield tuple(a[i] for a in arrays)
+    finally:
+        stream.close()
+
+
 class ShuffleValue(DatasetValue):
     def __init__(self, input_value, buffer_size, seed, seed2, reshuffle):
         if buffer_size <= 0:
             raise errors.InvalidArgumentError(None, None, 'buffer_size must be greater than zero.')
         self.input = input_value
+        self.fresh = input_value.fresh
         self.buffer_size = int(buffer_size)
         if seed == 0 and seed2 == 0:
             seed, seed2 = (int(x) for x in np.random.SeedSequence().generate_state(2))
@@ -254,6 +293,12 @@ class ShuffleValue(DatasetValue):
                                       epoch])
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             yield from _shuffled(it, self.buffer_size, self._rng())
@@ -265,12 +310,13 @@ class ShuffleValue(DatasetValue):
         if view is None:
             return None
         arrays, make_stream = view
-        return arrays, lambda: _chunks(_shuffled(_flat_indices(make_stream()), self.buffer_size, self._rng()))
+        return arrays, lambda: _shuffled_indices(make_stream(), self.buffer_size, self._rng())
 
 
 class RepeatValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def _epochs(self, start):
@@ -289,6 +335,12 @@ class RepeatValue(DatasetValue):
             epoch += 1
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         return self._epochs(lambda: closing_iter(self.input))
 
     def index_view(self):
@@ -302,9 +354,16 @@ class RepeatValue(DatasetValue):
 class TakeValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             yield from (it if self.count < 0 else itertools.islice(it, self.count))
@@ -333,9 +392,16 @@ def _take_indices(stream, count):
 class SkipValue(DatasetValue):
     def __init__(self, input_value, count):
         self.input = input_value
+        self.fresh = input_value.fresh
         self.count = int(count)
 
     def iterate(self):
+        view = self.index_view()
+        if view is not None:  # the same order as the batches gathered by index
+            return _rows(view)
+        return self._iterate_elements()
+
+    def _iterate_elements(self):
         it = closing_iter(self.input)
         try:
             if self.count < 0:

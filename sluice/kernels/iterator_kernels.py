@@ -5,9 +5,11 @@ An iterator node (IteratorV2, OneShotIterator) outputs the session's IteratorSta
 iteration (ending its threads) and starts one over a dataset value; OneShotIterator starts it
 itself the first time it runs. IteratorGetNext takes the next element under the state's lock (one
 consumer at a time: the generators behind it are not reentrant) and raises OutOfRangeError 'End
-of sequence' at the end, as TF. Session.close() closes every state (close_for_session): waiting
-consumers are woken (prefetch buffers are cancelled first), then the iteration is closed and its
-threads joined. An error from the pipeline ends the iteration: later calls see End of sequence.
+of sequence' at the end, as TF. An element whose function failed raises its error and the next
+call goes on (dataset_sources.ElementError); an error of the pipeline itself (a file that cannot
+be read) ends the iteration: later calls see End of sequence. Session.close() closes every state
+(close_for_session): waiting consumers are woken (prefetch buffers are cancelled first), then the
+iteration is closed and its threads joined.
 """
 import itertools
 import threading
@@ -16,6 +18,7 @@ import numpy as np
 
 from sluice.engine import errors
 from sluice.kernels import dataset_batching
+from sluice.kernels.dataset_sources import ElementError
 from sluice.kernels.dataset_kernels import string_fixer
 from sluice.kernels.registry import register_kernel
 
@@ -34,16 +37,19 @@ class IteratorState:
         self._it = None
         self._prefetchers = []
         self._closed = False
+        self.fresh = False  # whether the current iteration's elements are new arrays (DatasetValue.fresh)
 
     def reset(self, value):
         with self._lock:
             self._close_iteration()
             self._it = value.iterate()
+            self.fresh = value.fresh
 
     def start_once(self, value):
         with self._lock:
             if self._it is None and not self._closed:
                 self._it = value.iterate()
+                self.fresh = value.fresh
 
     def get_next(self, op):
         with self._lock:
@@ -60,6 +66,8 @@ class IteratorState:
                 dataset_batching.set_pipeline_owner(outer)
             if element is _END:
                 raise errors.error_for_op(errors.OutOfRangeError, op, 'End of sequence')
+            if type(element) is ElementError:
+                raise element.error  # and the next call goes on with the next element
             return element
 
     def add_prefetcher(self, prefetcher):
@@ -127,6 +135,8 @@ def iterator_get_next(op, ctx):
 
     def run(iterator):
         element = iterator.get_next(op)
+        if not iterator.fresh:  # rows of a constant, cached elements: the graph gets copies it may own
+            element = [np.array(c) if isinstance(c, np.ndarray) else c for c in element]
         if len(element) != n:
             raise errors.error_for_op(errors.InvalidArgumentError, op, 'Expected %d components but the iterator '
                                       'produced %d' % (n, len(element)))

@@ -80,6 +80,10 @@ _dataset('PrefetchDataset', ['input_dataset: variant', 'buffer_size: int64'])
 _dataset('CacheDataset', ['input_dataset: variant', 'filename: string'])
 _dataset('IgnoreErrorsDataset', ['input_dataset: variant'])
 
+register_op('DatasetToSingleElement', inputs=['dataset: variant'], outputs=['components: output_types'],
+            attrs=dict(_ELEMENT), shape_fn=_element_shapes, is_stateful=True)
+no_gradient('DatasetToSingleElement')
+
 # -- iterators --
 _ITERATOR = dict(_ELEMENT, shared_name=('string', ''), container=('string', ''))
 register_op('IteratorV2', outputs=['handle: resource'], attrs=_ITERATOR, shape_fn=_scalar, is_stateful=True)

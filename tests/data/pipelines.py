@@ -55,3 +55,27 @@ def _assert_same(x, y):
         else:
             assert x.dtype == y.dtype, (x.dtype, y.dtype)
             np.testing.assert_array_equal(x, y)
+
+
+def outcomes(tfm, dataset, limit=100):
+    """Each get_next's value, or the name of its error class, until OutOfRangeError (on sluice or TF)."""
+    nxt = tfm.data.make_one_shot_iterator(dataset).get_next()
+    out = []
+    with tfm.Session(graph=nxt.graph if hasattr(nxt, 'graph') else None) as sess:
+        for _ in range(limit):
+            try:
+                value = sess.run(nxt)
+                out.append(np.asarray(value).tolist())
+            except tfm.errors.OutOfRangeError:
+                return out
+            except tfm.errors.OpError as e:
+                out.append(type(e).__name__)
+    raise AssertionError('the dataset did not end within %d elements' % limit)
+
+
+def reference_outcomes(build):
+    tf1 = pytest.importorskip('tensorflow').compat.v1
+    tf1.disable_v2_behavior()
+    g = tf1.Graph()
+    with g.as_default():
+        return outcomes(tf1, build(tf1))

@@ -218,3 +218,15 @@ def test_contrib_data_and_experimental_helpers():
     assert [int(v) for v in counted] == [2, 5, 8] and counted[0].dtype == np.int32
     with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.data.SqlDataset'):
         tf.contrib.data.SqlDataset
+
+
+def test_get_single_element():
+    x, y = tf.data.experimental.get_single_element(tf.data.Dataset.from_tensors((X, Y)))
+    assert x.shape.as_list() == [12, 2]
+    with tf.Session() as sess:
+        xv, yv = sess.run([x, y])
+        np.testing.assert_array_equal(xv, X)
+        with pytest.raises(tf.errors.InvalidArgumentError, match='more than one element'):
+            sess.run(tf.data.experimental.get_single_element(tf.data.Dataset.range(2)))
+        with pytest.raises(tf.errors.InvalidArgumentError, match='Dataset was empty'):
+            sess.run(tf.contrib.data.get_single_element(tf.data.Dataset.range(0)))

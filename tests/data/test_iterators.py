@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import sluice as tf
+from tests.data.pipelines import outcomes, reference_outcomes
 
 
 def _data_threads():
@@ -180,3 +181,37 @@ def test_batches_feed_ops_on_every_device(device):
     with tf.Session() as sess:
         sums = [sess.run(total) for _ in range(2)]
     np.testing.assert_allclose(sums[0] + sums[1], [60.0, 72.0])
+
+
+def test_elements_are_never_shared_with_the_dataset():
+    data = np.arange(6.0).reshape(3, 2)
+    for ds in (tf.data.Dataset.from_tensor_slices(data), tf.data.Dataset.from_tensors(data).repeat(2),
+               tf.data.Dataset.from_tensor_slices(data).cache().repeat(2)):
+        x = ds.make_one_shot_iterator().get_next()
+        y = tf.add(x, 1.0)
+        with tf.Session() as sess:
+            first = sess.run(x)
+            first += 100.0  # the caller's array: changing it changes nothing the dataset holds
+            assert sess.run(y).max() < 100.0
+    np.testing.assert_array_equal(data, np.arange(6.0).reshape(3, 2))
+
+
+ERROR_PIPELINES = {
+    'map': lambda t: t.data.Dataset.from_tensor_slices(np.array([1.0, 0.0, 2.0, 4.0], np.float32)).map(
+        lambda x: t.check_numerics(1.0 / x, 'inf')),
+    'map_batch': lambda t: t.data.Dataset.from_tensor_slices(np.array([1.0, 0.0, 2.0, 4.0, 5.0], np.float32)).map(
+        lambda x: t.check_numerics(1.0 / x, 'inf')).batch(2),
+    'parallel_map_prefetch': lambda t: t.data.Dataset.range(6).map(
+        lambda x: t.check_numerics(1.0 / t.cast(x % 3, t.float32), 'inf'), num_parallel_calls=2).prefetch(2),
+    'filter_repeat': lambda t: t.data.Dataset.from_tensor_slices(np.array([1.0, 0.0, 2.0], np.float32)).filter(
+        lambda x: t.check_numerics(1.0 / x, 'inf') > 0.6).repeat(2),
+}
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('name', sorted(ERROR_PIPELINES))
+def test_an_element_error_does_not_end_the_iterator(name):
+    build = ERROR_PIPELINES[name]
+    expected = reference_outcomes(build)
+    assert 'InvalidArgumentError' in expected
+    assert outcomes(tf, build(tf)) == expected
