@@ -271,7 +271,12 @@ def records():
 def test_logging_constants_and_default_verbosity():
     assert (tf_logging.DEBUG, tf_logging.INFO, tf_logging.WARN, tf_logging.WARNING, tf_logging.ERROR,
             tf_logging.FATAL) == (10, 20, 30, 30, 40, 50)
-    assert tf_logging.get_verbosity() == 30       # TF's default: WARN
+    # TF's default, WARN, seen in a fresh process: TensorFlow, imported beside sluice by other tests,
+    # shares the 'tensorflow' logger, and its set_verbosity changes ours (as it would in a program)
+    code = 'from sluice import tf_logging; print(tf_logging.get_verbosity())'
+    done = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, timeout=120,
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert done.stdout.strip() == '30', done.stderr
 
 
 def test_logging_levels_and_verbosity(records):

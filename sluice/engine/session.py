@@ -303,6 +303,20 @@ class BaseSession:
             raise errors.CancelledError(None, None, _CANCELLED)
         return sig.pack(flat)
 
+    def _run_watched(self, fetches, feed_dict, on_step):
+        """run() walking the plan step by step (tfdbg): on_step(step, outputs) after each step.
+        The values seen before a failing step have been reported when its error propagates."""
+        if self._closed:
+            raise RuntimeError('Attempted to use a closed Session.')
+        feed_dict = feed_dict or {}
+        sig = self._signature(fetches, tuple(feed_dict))
+        values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
+        try:
+            flat = sig.plan.run_traced(values, lambda step, index, outputs: on_step(step, outputs))
+        except Exception as e:
+            raise self._failure(e)
+        return sig.pack(flat)
+
     def make_callable(self, fetches, feed_list=None, accept_options=False):
         """A function running `fetches` with positional feed values for `feed_list`; no per-call lookups."""
         if self._closed:
