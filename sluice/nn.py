@@ -15,6 +15,9 @@ from sluice.ops.nn_normalization import (batch_normalization, fused_batch_norm, 
                                          local_response_normalization, lrn, moments, normalize_moments,
                                          sufficient_statistics, weighted_moments)
 from sluice.ops.nn_top_k import in_top_k, top_k  # noqa: F401
+from sluice.ops import rnn_cell_impl as rnn_cell  # noqa: F401  (tf.nn.rnn_cell.BasicLSTMCell, ...)
+from sluice.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn,  # noqa: F401
+                            static_rnn)
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
