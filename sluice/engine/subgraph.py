@@ -71,6 +71,11 @@ class FuncGraph(Graph):
         # Collections start as copies: what the function adds stays with its own ops.
         for key in outer_graph.get_all_collection_keys():
             self._collections[key] = list(outer_graph.get_collection(key))
+        # ... but the variable store and variable scope state (tuple keys) are shared, as TF's FuncGraph
+        # shares them: a scope opened in the function names variables as it does outside.
+        for key, value in list(outer_graph._collections.items()):
+            if not isinstance(key, str):
+                self._collections[key] = value
 
     def __repr__(self):
         return '<sluice FuncGraph %s with %d ops>' % (self.name, len(self._ops))

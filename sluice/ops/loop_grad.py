@@ -132,6 +132,7 @@ def _reverse_loop(loop, carry_grads, out_grads):
     n_calls = call_count(loop.op)
     dcap0 = [_zeros(loop.captured[i][1]) for i in captured_on]
     rows = []
+    batched = {}  # captured gradient k -> (a, g) of its per-call product a^T g
 
     def cond(t, dcarry, dcap):
         return math_ops.greater_equal(t, 0)
@@ -160,7 +161,14 @@ def _reverse_loop(loop, carry_grads, out_grads):
         new_carry = [_zeros(dcarry[k]) if d is None else d for k, d in enumerate(dxs[:nc])]
         rows[:] = [_zeros(rb.capture(loop.elems[i][0])) if d is None else d
                    for i, d in zip(elems_on, dxs[nc:nc + ne])]
-        new_cap = [dcap[k] if d is None else _add(dcap[k], d) for k, d in enumerate(dxs[nc + ne:])]
+        new_cap = []
+        for k, d in enumerate(dxs[nc + ne:]):
+            factors = _outer_product_factors(d, rb)
+            if factors is not None:  # summed after the loop, in one product over all the calls
+                batched[k] = factors
+                new_cap.append(dcap[k])
+            else:
+                new_cap.append(dcap[k] if d is None else _add(dcap[k], d))
         return math_ops.subtract(t, 1), new_carry, new_cap
 
     t0 = math_ops.subtract(n_calls, 1)
@@ -171,14 +179,34 @@ def _reverse_loop(loop, carry_grads, out_grads):
     carry_out = [None] * len(loop.carry)
     for k, i in enumerate(carry_on):
         carry_out[i] = dcarry[k]
+    body_graph = grad_op.get_attr('body')
     cap_out = [None] * len(loop.captured)
     for k, i in enumerate(captured_on):
         cap_out[i] = dcap[k]
+        if k in batched:
+            a, g = (record(grad_op, body_graph, f) for f in batched[k])
+            a = array_ops.reshape(a, [-1, a.shape[-1].value])
+            g = array_ops.reshape(g, [-1, g.shape[-1].value])
+            cap_out[i] = math_ops.add(dcap[k], math_ops.matmul(a, g, transpose_a=True))
     row_out = [None] * len(loop.elems)
-    body_graph = grad_op.get_attr('body')
     for k, i in enumerate(elems_on):
         row_out[i] = record(grad_op, body_graph, rows[k])
     return carry_out, cap_out, row_out
+
+
+def _outer_product_factors(d, rb):
+    """(a, g) when the call's gradient d is MatMul(a, g, transpose_a=True) of static 2-D shapes (a
+    weight's gradient in a matmul): the sum over the calls is then one product of the stacked
+    factors, [calls * m, k]^T [calls * m, n], instead of a small product and an add per call."""
+    if not isinstance(d, Tensor) or d._op._graph is not rb or d._op.type != 'MatMul':
+        return None
+    op = d._op
+    if not op.get_attr('transpose_a') or op.get_attr('transpose_b'):
+        return None
+    a, g = op._inputs
+    if not (a.shape.is_fully_defined() and g.shape.is_fully_defined()) or a.shape.ndims != 2:
+        return None
+    return a, g
 
 
 def _dense(d):

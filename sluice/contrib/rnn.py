@@ -1,0 +1,12 @@
+"""tf.contrib.rnn: TF 1.x's RNN cells and static RNNs (the same classes as tf.nn.rnn_cell, as in TF 1.15).
+
+Names TF 1.15's tf.contrib.rnn has that are not here raise AttributeError saying sluice does not
+implement them yet (LSTMBlockCell, GridLSTMCell, AttentionCellWrapper, ...).
+"""
+from sluice.ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
+from sluice.ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,  # noqa: F401
+                                      GRUCell, LayerRNNCell, LSTMCell, LSTMStateTuple, MultiRNNCell,
+                                      ResidualWrapper, RNNCell)
+from sluice.unimplemented import namespace_getattr as _namespace_getattr
+
+__getattr__ = _namespace_getattr(__name__, 'tf.contrib.rnn')
