@@ -21,6 +21,15 @@ def fresh_graph():
     tf.reset_default_graph()
 
 
+@pytest.fixture(autouse=True)
+def tensorflow_log_level():
+    """Each test starts at the 'tensorflow' logger's level of the session start: that logger is
+    TensorFlow's too, so a test setting TF's verbosity would otherwise set sluice's for the next."""
+    level = tf.logging.get_verbosity()
+    yield
+    tf.logging.set_verbosity(level)
+
+
 @pytest.fixture(params=['cpu', 'fake_gpu', pytest.param('gpu', marks=pytest.mark.gpu)])
 def device(request):
     """Yields a device string; build the graph under `with tf.device(device):` and run it."""
