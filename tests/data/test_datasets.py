@@ -111,7 +111,7 @@ def test_reshuffle_each_iteration():
 
 
 def test_shuffle_batch_gathers_by_index():
-    """from_tensor_slices -> shuffle -> repeat -> batch: the batches are rows of the source, each epoch a permutation."""
+    """from_tensor_slices -> shuffle -> repeat -> batch: rows of the source, each epoch a permutation."""
     ds = tf.data.Dataset.from_tensor_slices((X, Y)).shuffle(5, seed=2).repeat(2).batch(8)
     batches = drain(tf, ds)
     xs = np.concatenate([b[0] for b in batches])
