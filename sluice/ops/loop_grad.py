@@ -16,7 +16,9 @@ and outputs of the ops); the reverse body gets them through `FuncGraph.capture_f
   differentiated nowhere keeps no records.
 
 The reverse loop carries the gradient of the carried values (loop variables, accumulators) from
-call to call and sums the gradients of the captured tensors over the calls (RNN weights). The
+call to call and sums the gradients of the captured tensors over the calls (RNN weights); a
+weight's per-call gradient that is a matmul a^T g is summed after the loop instead, as one product
+of a and g stacked over the calls (one large matmul is faster than many small ones and adds). The
 gradients of the elements, one row per call, are records of the reverse loop itself, reordered
 into element order after it. `back_prop=False` loops have no gradient (None), as TF1's.
 """

@@ -31,8 +31,10 @@ _pack = control_flow_ops._pack
 
 
 def _snake_case(name):
+    """TF's layer names: 'BasicLSTMCell' -> 'basic_lstm_cell', '_MyCell' -> 'private_my_cell'."""
     name = re.sub(r'(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
-    return re.sub(r'([a-z])([A-Z])', r'\1_\2', name).lower().lstrip('_')
+    name = re.sub(r'([a-z])([A-Z])', r'\1_\2', name).lower()
+    return 'private' + name if name.startswith('_') else name
 
 
 def _is_sequence(x):
@@ -70,8 +72,14 @@ def _outermost_graph():
     if outer is g:
         yield
         return
-    with subgraph._own(outer), outer.as_default():
+    with subgraph._own(outer), outer.as_default(), outer.name_scope(None):
         yield
+
+
+def _lifted_getter(getter, *args, **kwargs):
+    """tf.get_variable in a cell's `call` (TF1-style custom cells) creates the variable around the loops."""
+    with _outermost_graph():
+        return getter(*args, **kwargs)
 
 
 class LSTMStateTuple(collections.namedtuple('LSTMStateTuple', ('c', 'h'))):
@@ -119,11 +127,11 @@ class RNNCell:
     def __call__(self, inputs, state, scope=None):
         if self._scope is None:
             if scope is not None:
-                opened = vs.variable_scope(scope)
+                opened = vs.variable_scope(scope, custom_getter=_lifted_getter)
             elif self._reuse:
-                opened = vs.variable_scope(self._base_name)
+                opened = vs.variable_scope(self._base_name, custom_getter=_lifted_getter)
             else:
-                opened = vs.variable_scope(None, default_name=self._base_name)
+                opened = vs.variable_scope(None, default_name=self._base_name, custom_getter=_lifted_getter)
             with opened as s:
                 self._scope = s
                 return self._build_and_call(inputs, state)

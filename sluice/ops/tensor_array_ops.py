@@ -148,20 +148,17 @@ class TensorArray:
     def __init__(self, dtype, size=None, dynamic_size=None, clear_after_read=None, tensor_array_name=None,
                  handle=None, flow=None, infer_shape=True, element_shape=None, colocate_with_first_write_call=True,
                  name=None):
-        if clear_after_read is None:
-            clear_after_read = True
         if handle is not None and flow is None:
             raise ValueError('flow must not be None if handle is not None.')
-        if handle is None and flow is None and size is None:
+        given = flow is not None
+        if not given and size is None:
             raise ValueError('Size must be provided if handle is not provided')
-        if (handle is not None or flow is not None) and size is not None:
-            raise ValueError('Cannot provide both a handle and size at the same time')
-        if (handle is not None or flow is not None) and element_shape is not None:
-            raise ValueError('Cannot provide both a handle and element_shape at the same time')
-        if (handle is not None or flow is not None) and dynamic_size is not None:
-            raise ValueError('Cannot provide both a handle and dynamic_size at the same time')
-        if (handle is not None or flow is not None) and clear_after_read is not True and clear_after_read:
-            raise ValueError('Cannot provide both a handle and clear_after_read at the same time')
+        for what, value in (('size', size), ('element_shape', element_shape), ('dynamic_size', dynamic_size),
+                            ('clear_after_read', clear_after_read)):
+            if given and value is not None:
+                raise ValueError('Cannot provide both a handle and %s at the same time' % what)
+        if clear_after_read is None:
+            clear_after_read = True
         self._dtype = dtypes.as_dtype(dtype).base_dtype
         self._infer_shape = infer_shape
         self._element_shape = [tensor_shape.unknown_shape() if element_shape is None
@@ -169,8 +166,7 @@ class TensorArray:
         self._dynamic_size = bool(dynamic_size)
         self._size = None if self._dynamic_size or size is None else _constant_size(size)
         self._clear_after_read = clear_after_read
-        if flow is not None:
-            flow = handle if flow is None else flow
+        if given:
             if not isinstance(flow, _graph.Tensor) or flow.dtype.base_dtype != dtypes.variant:
                 raise TypeError('flow must be a variant tensor')
             self._flow = flow

@@ -92,3 +92,28 @@ def test_contrib_namespaces():
     loss = tf.contrib.legacy_seq2seq.sequence_loss([tf.zeros([2, 3])], [tf.constant([0, 1])], [tf.ones([2])])
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(loss), np.log(3.0), rtol=1e-6)
+
+
+class _ScaledCell(tf.nn.rnn_cell.RNNCell):
+    """A TF1-style custom cell: its variable comes from tf.get_variable inside `call`."""
+    state_size = property(lambda self: 2)
+    output_size = property(lambda self: 2)
+
+    def call(self, inputs, state):
+        w = tf.get_variable('w', [2], initializer=tf.constant_initializer(0.5))
+        new = tf.tanh(inputs * w + state)
+        return new, new
+
+
+def test_custom_cell_variables_made_in_call_live_outside_the_loop():
+    x = tf.constant(np.ones((1, 3, 2), np.float32))
+    out, _ = tf.nn.dynamic_rnn(_ScaledCell(), x, dtype=tf.float32)
+    assert [v.op.name for v in tf.trainable_variables()] == ['rnn/private__scaled_cell/w']  # TF's name for a private class
+    grad, = tf.gradients(tf.reduce_sum(out), tf.trainable_variables())
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        o, g = sess.run([out, grad])
+    h1 = np.tanh(0.5)
+    h2 = np.tanh(0.5 + h1)
+    np.testing.assert_allclose(o[0, :2, 0], [h1, h2], rtol=1e-6)
+    assert g.shape == (2,) and np.all(g > 0)
