@@ -263,6 +263,7 @@ def records():
     logger = tf_logging.get_logger()
     logger.addHandler(handler)
     level = logger.level
+    tf_logging.set_verbosity(tf_logging.WARN)   # TF's default (a TF test beside may have changed the shared logger)
     yield got
     logger.removeHandler(handler)
     tf_logging.set_verbosity(level)
