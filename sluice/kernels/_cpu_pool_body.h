@@ -57,6 +57,9 @@ static void NAME(max_pool)(const Geo *g, const T *x, T *y) {
 static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *grad, T *dx, int32_t *first) {
     const idx c = g->c;
     const int32_t none = -1, dropped = (int32_t)(g->kh * g->kw);
+    idx offsets[64];  /* window position -> its offset from the window's corner in x (no division per hit) */
+    const int table = g->kh * g->kw <= 64;
+    for (idx pos = 0; table && pos < g->kh * g->kw; pos++) offsets[pos] = ((pos / g->kw) * g->w + pos % g->kw) * c;
     memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
     for (idx n = 0; n < g->n; n++)
         for (idx oh = 0; oh < g->oh; oh++)
@@ -102,10 +105,11 @@ static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *g
                             for (idx k = 0; k < c; k++) at[k] = ((at[k] == none) & (v[k] == yv[k])) ? pos : at[k];
                         }
                 }
+                const idx corner = ((n * g->h + top) * g->w + left) * c;  /* may lie before dx; corner + off does not */
                 for (idx k = 0; k < c; k++) {
                     if (at[k] == none || at[k] == dropped) continue;
-                    const idx i = at[k] / g->kw, j = at[k] % g->kw;
-                    dx[((n * g->h + top + i) * g->w + left + j) * c + k] += grad[k];
+                    const idx off = table ? offsets[at[k]] : ((at[k] / g->kw) * g->w + at[k] % g->kw) * c;
+                    dx[corner + off + k] += grad[k];
                 }
             }
 }
