@@ -367,15 +367,13 @@ static int NAME(conv_backprop_input_scatter)(const Geo *g, const T *dy, const T 
     const idx total = g->n * g->oh * g->ow;
     T *B = calloc((size_t)(g->o * ldb), sizeof(T));  /* w^T: [o][ldb] */
     T *zero = calloc((size_t)g->o, sizeof(T));
-    T *tile = malloc(sizeof(T) * (size_t)(SB * R * tw));
-    idx *tap_y = malloc(sizeof(idx) * (size_t)(2 * g->kh * g->kw)), *tap_x = tap_y + g->kh * g->kw;
-    if (!B || !zero || !tile || !tap_y) {
-        free(B), free(zero), free(tile), free(tap_y);
+    T *tile = malloc(sizeof(T) * (size_t)(SB * R * ldb));
+    if (!B || !zero || !tile) {
+        free(B), free(zero), free(tile);
         return 0;
     }
     for (idx k = 0; k < kc; k++)
         for (idx o = 0; o < g->o; o++) B[o * ldb + k] = w[k * g->o + o];
-    for (idx t = 0; t < g->kh * g->kw; t++) tap_y[t] = (t / g->kw) * g->dh, tap_x[t] = (t % g->kw) * g->dw;
     memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
     const T *ptrs[SB * R];
     idx pn[SB * R], py[SB * R], px[SB * R];
@@ -396,25 +394,33 @@ static int NAME(conv_backprop_input_scatter)(const Geo *g, const T *dy, const T 
                 if (++oh == g->oh) oh = 0, n++;
             }
         }
-        for (idx k0 = 0; k0 < kc; k0 += tw) {
+        for (idx k0 = 0; k0 < kc; k0 += tw) {  /* the tile holds whole rows of kc (ldb apart) */
             const idx left = ldb - k0;
             const int nb = (int)(left < tw ? left / VL : NBMAX);
-            const idx cols = kc - k0 < nb * VL ? kc - k0 : nb * VL;
             for (int b = 0; b < blocks; b++)
-                NAME(gather)(nb, g->o, 1, &seg0, 1, ptrs + b * R, B + k0, ldb, tile + b * R * tw, tw, 1);
-            for (int r = 0; r < rows; r++) {
-                const T *from = tile + r * tw;
-                for (idx tap = k0 / c; tap * c < k0 + cols; tap++) {
-                    const idx ih = py[r] + tap_y[tap], iw = px[r] + tap_x[tap];
-                    if (ih < 0 || ih >= g->h || iw < 0 || iw >= g->w) continue;
-                    const idx lo = tap * c < k0 ? k0 : tap * c, hi = (tap + 1) * c < k0 + cols ? (tap + 1) * c : k0 + cols;
-                    T *to = dx + ((pn[r] * g->h + ih) * g->w + iw) * c - tap * c;
-                    for (idx k = lo; k < hi; k++) to[k] += from[k - k0];
+                NAME(gather)(nb, g->o, 1, &seg0, 1, ptrs + b * R, B + k0, ldb, tile + b * R * ldb + k0, ldb, 1);
+        }
+        for (int r = 0; r < rows; r++) {
+            const T *from = tile + r * ldb;
+            const int whole = g->dw == 1 && px[r] >= 0 && px[r] + g->kw <= g->w;  /* window rows inside */
+            for (idx i = 0; i < g->kh; i++, from += g->kw * c) {
+                const idx ih = py[r] + i * g->dh;
+                if (ih < 0 || ih >= g->h) continue;
+                T *line = dx + (pn[r] * g->h + ih) * g->w * c;
+                if (whole) {  /* kw*c contiguous elements of dx, one pass */
+                    T *restrict to = line + px[r] * c;
+                    for (idx k = 0; k < g->kw * c; k++) to[k] += from[k];
+                    continue;
+                }
+                for (idx j = 0; j < g->kw; j++) {
+                    const idx iw = px[r] + j * g->dw;
+                    if (iw < 0 || iw >= g->w) continue;
+                    for (idx k = 0; k < c; k++) line[iw * c + k] += from[j * c + k];
                 }
             }
         }
     }
-    free(B), free(zero), free(tile), free(tap_y);
+    free(B), free(zero), free(tile);
     return 1;
 }
 #undef SB

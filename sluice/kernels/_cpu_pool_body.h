@@ -57,7 +57,24 @@ static void NAME(max_pool)(const Geo *g, const T *x, T *y) {
 static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *grad, T *dx, int32_t *first) {
     const idx c = g->c;
     const int32_t none = -1, dropped = (int32_t)(g->kh * g->kw);
-    memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
+    idx offsets[64];  /* window position -> its offset from the window's corner in x (no division per hit) */
+    const int table = g->kh * g->kw <= 64;
+    for (idx pos = 0; table && pos < g->kh * g->kw; pos++) offsets[pos] = ((pos / g->kw) * g->w + pos % g->kw) * c;
+    /* Windows that tile the input (stride = window, no padding before) write their elements whole,
+     * so only the elements no window covers are zeroed first; overlapping windows, and windows of
+     * few channels (where short loops over every element cost more than a memset), add into zeros. */
+    const int tiling = g->sh == g->kh && g->sw == g->kw && g->pt == 0 && g->pl == 0 && c >= SMALL_C;
+    if (!tiling) {
+        memset(dx, 0, sizeof(T) * (size_t)(g->n * g->h * g->w * c));
+    } else {
+        const idx rows = g->oh * g->kh < g->h ? g->oh * g->kh : g->h, cols = g->ow * g->kw < g->w ? g->ow * g->kw : g->w;
+        for (idx n = 0; n < g->n; n++)
+            for (idx ih = 0; ih < g->h; ih++) {
+                T *line = dx + (n * g->h + ih) * g->w * c;
+                const idx from = ih < rows ? cols : 0;
+                memset(line + from * c, 0, sizeof(T) * (size_t)((g->w - from) * c));
+            }
+    }
     for (idx n = 0; n < g->n; n++)
         for (idx oh = 0; oh < g->oh; oh++)
             for (idx ow = 0; ow < g->ow; ow++, y += c, grad += c) {
@@ -102,10 +119,20 @@ static void NAME(max_pool_grad)(const Geo *g, const T *x, const T *y, const T *g
                             for (idx k = 0; k < c; k++) at[k] = ((at[k] == none) & (v[k] == yv[k])) ? pos : at[k];
                         }
                 }
+                const idx corner = ((n * g->h + top) * g->w + left) * c;  /* may lie before dx; corner + off does not */
+                if (tiling) {  /* 0 + grad as the overlapping case adds it (-0 becomes +0) */
+                    for (idx i = i0; i < i1; i++)
+                        for (idx j = j0; j < j1; j++) {
+                            const int32_t pos = (int32_t)(i * g->kw + j);
+                            T *restrict d = dx + corner + (i * g->w + j) * c;
+                            for (idx k = 0; k < c; k++) d[k] = at[k] == pos ? (T)0 + grad[k] : (T)0;
+                        }
+                    continue;
+                }
                 for (idx k = 0; k < c; k++) {
                     if (at[k] == none || at[k] == dropped) continue;
-                    const idx i = at[k] / g->kw, j = at[k] % g->kw;
-                    dx[((n * g->h + top + i) * g->w + left + j) * c + k] += grad[k];
+                    const idx off = table ? offsets[at[k]] : ((at[k] / g->kw) * g->w + at[k] % g->kw) * c;
+                    dx[corner + off + k] += grad[k];
                 }
             }
 }

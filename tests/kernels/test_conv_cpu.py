@@ -139,6 +139,8 @@ POOL_CASES = [
     ((2, 7, 6, 3), 3, 1, 'SAME'),
     ((1, 8, 8, 33), (2, 3), (3, 1), 'VALID'),
     ((2, 5, 5, 4), 5, 5, 'SAME'),
+    ((2, 9, 11, 17), 2, 2, 'VALID'),      # windows tiling the input: a row and a column left over
+    ((2, 9, 11, 17), 2, 2, 'SAME'),       # ... and windows running past the bottom and right
 ]
 
 
