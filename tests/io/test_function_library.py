@@ -1,0 +1,210 @@
+"""Functional control flow in GraphDefs: If/While bodies in GraphDef.library, both ways, with TF.
+
+sluice writes FunctionDefs TF 2.x compat.v1 imports and runs; sluice imports its own graphs and
+the graphs TF writes with control flow v2 (StatelessIf/StatelessWhile); MetaGraph round trips.
+"""
+import numpy as np
+import pytest
+
+import sluice as tf
+from sluice.engine import errors
+from sluice.io.protos import GraphDef
+
+X = np.array([1.0, -2.5, 4.0], dtype=np.float32)
+
+
+def _model(lib):
+    """The same model in sluice or TF: a cond, a while_loop whose body holds a cond, a gradient-free
+    loop of two variables with a captured tensor."""
+    x = lib.placeholder(lib.float32, [None], name='x')
+    c = lib.constant(3.0, name='c')
+    lib.identity(lib.cond(lib.reduce_sum(x) > 0, lambda: x * c, lambda: x - c), name='y')
+
+    def body(i, a):
+        return i + 1, lib.cond(i > 2, lambda: a + c, lambda: a * 2.0)
+    _, w = lib.while_loop(lambda i, a: i < 5, body, [lib.constant(0), x])
+    lib.identity(w, name='w')
+    n = lib.while_loop(lambda k, s: k < 4, lambda k, s: (k + 1, s + lib.cast(k, lib.float32) * c),
+                       [lib.constant(0), lib.constant(0.5)])
+    lib.identity(n[1], name='n')
+
+
+NAMES = ['y:0', 'w:0', 'n:0']
+
+
+def _expected(x):
+    y = x * 3.0 if x.sum() > 0 else x - 3.0
+    w = x * 8.0 + 6.0
+    return [y, w, np.float32(0.5 + 3.0 * (0 + 1 + 2 + 3))]
+
+
+def _sluice_graph():
+    g = tf.Graph()
+    with g.as_default():
+        _model(tf)
+    return g
+
+
+def _run_sluice(gd, feed=X, grad=False):
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(gd, name='')
+        fetches = list(NAMES)
+        if grad:
+            fetches += tf.gradients(g.get_tensor_by_name('w:0'), g.get_tensor_by_name('x:0'))
+        with tf.Session() as sess:
+            return sess.run(fetches, {'x:0': feed})
+
+
+@pytest.fixture(scope='module')
+def real_tf():
+    real = pytest.importorskip('tensorflow.compat.v1')
+    real.disable_v2_behavior()
+    return real
+
+
+def _tf_gd(real_tf, gd):
+    return real_tf.GraphDef.FromString(gd.SerializeToString())
+
+
+# -- export ------------------------------------------------------------------------------------
+
+def test_library_holds_every_function_once_in_tf_encoding():
+    g = _sluice_graph()
+    gd = g.as_graph_def()
+    funcs = {f.signature.name: f for f in gd.library.function}
+    # 2 cond branches, 2 loops x (cond, body), 2 branches of the cond inside the first body
+    assert len(funcs) == len(gd.library.function) == 8
+    named = set()
+    for node in list(gd.node) + [n for f in gd.library.function for n in f.node_def]:
+        for key in node.attr:
+            if node.attr[key].WhichOneof('value') == 'func':
+                named.add(node.attr[key].func.name)
+    assert named == set(funcs)
+    if_node = [n for n in gd.node if n.op == 'If'][0]
+    then = funcs[if_node.attr['then_branch'].func.name]
+    assert [a.name for a in then.signature.input_arg] == ['x', 'c']
+    mul = [n for n in then.node_def if n.op == 'Mul'][0]
+    assert list(mul.input) == ['x', 'c']
+    assert then.ret[then.signature.output_arg[0].name] == 'mul:z:0'
+    assert then.arg_attr[0].attr['_output_shapes'].list.shape[0].dim[0].size == -1
+    # A While body returns every loop variable (its captured tensor passed through) as TF needs.
+    loop = [n for n in gd.node if n.op == 'While' and n.name.startswith('while_1')][0]
+    body = funcs[loop.attr['body'].func.name]
+    assert len(body.signature.input_arg) == len(body.signature.output_arg) == len(loop.attr['T'].list.type) == 3
+    assert body.ret[body.signature.output_arg[2].name] == body.signature.input_arg[2].name
+
+
+def test_graph_without_functions_has_no_library():
+    g = tf.Graph()
+    with g.as_default():
+        tf.constant(1.0) + 2.0
+    assert not g.as_graph_def().HasField('library')
+
+
+# -- sluice -> sluice ---------------------------------------------------------------------------
+
+def test_sluice_round_trip_runs_and_differentiates():
+    gd = _sluice_graph().as_graph_def()
+    got = _run_sluice(GraphDef.FromString(gd.SerializeToString()), grad=True)
+    for a, b in zip(got, _expected(X) + [np.full(3, 8.0, np.float32)]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    again = _run_sluice(GraphDef.FromString(gd.SerializeToString()), feed=-X)
+    for a, b in zip(again, _expected(-X)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_meta_graph_round_trip_with_cond_and_while(tmp_path):
+    path = str(tmp_path / 'model.meta')
+    with tf.Graph().as_default():
+        v = tf.Variable(np.float32(2.0), name='v')
+        x = tf.placeholder(tf.float32, [None], name='x')
+        y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * v, lambda: x - v)
+        _, w = tf.while_loop(lambda i, a: i < 3, lambda i, a: (i + 1, a * v), [tf.constant(0), y])
+        tf.add_to_collection('outputs', w)
+        tf.train.export_meta_graph(filename=path)
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(path)
+        w = tf.get_collection('outputs')[0]
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            np.testing.assert_allclose(sess.run(w, {'x:0': X}), X * 2 * 8, rtol=1e-6)
+            np.testing.assert_allclose(sess.run(w, {'x:0': -X}), (-X - 2) * 8, rtol=1e-6)
+
+
+def test_missing_function_is_not_found():
+    gd = _sluice_graph().as_graph_def()
+    del gd.library.function[0]
+    with tf.Graph().as_default():
+        with pytest.raises(errors.NotFoundError, match='is not defined'):
+            tf.import_graph_def(gd, name='')
+
+
+def test_generic_function_is_unimplemented():
+    gd = _sluice_graph().as_graph_def()
+    f = gd.library.function[0]
+    f.node_def[0].attr['T'].placeholder = 'T'
+    with tf.Graph().as_default():
+        with pytest.raises(errors.UnimplementedError, match='generic'):
+            tf.import_graph_def(gd, name='')
+
+
+def test_loop_gradient_built_before_export_is_unimplemented():
+    g = _sluice_graph()
+    with g.as_default():
+        tf.gradients(g.get_tensor_by_name('w:0'), g.get_tensor_by_name('x:0'))
+    gd = g.as_graph_def()
+    with tf.Graph().as_default():
+        with pytest.raises(errors.UnimplementedError, match='loop gradients'):
+            tf.import_graph_def(gd, name='')
+
+
+# -- sluice <-> TensorFlow ----------------------------------------------------------------------
+
+@pytest.mark.tf
+def test_tensorflow_runs_sluice_control_flow(real_tf):
+    gd = _sluice_graph().as_graph_def()
+    with real_tf.Graph().as_default():
+        real_tf.import_graph_def(_tf_gd(real_tf, gd), name='')
+        with real_tf.Session() as sess:
+            for feed in (X, -X):
+                for a, b in zip(sess.run(NAMES, {'x:0': feed}), _expected(feed)):
+                    np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+def _tf_written(real_tf):
+    """TF's GraphDef of the model (control flow v2), and TF's values of NAMES and d w / d x."""
+    real_tf.enable_control_flow_v2()
+    try:
+        with real_tf.Graph().as_default() as g:
+            _model(real_tf)
+            gd = g.as_graph_def()  # before the gradient changes the loops (TF's accumulators)
+            grad = real_tf.gradients(g.get_tensor_by_name('w:0'), g.get_tensor_by_name('x:0'))[0]
+            with real_tf.Session() as sess:
+                want = sess.run(NAMES + [grad], {'x:0': X})
+    finally:
+        real_tf.disable_control_flow_v2()
+    return GraphDef.FromString(gd.SerializeToString()), want
+
+
+@pytest.mark.tf
+def test_sluice_runs_and_differentiates_tf_control_flow_v2(real_tf):
+    gd, want = _tf_written(real_tf)
+    assert {'StatelessIf', 'StatelessWhile'} <= {n.op for n in gd.node}
+    got = _run_sluice(gd, grad=True)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+@pytest.mark.tf
+def test_tf_graph_travels_back_to_tensorflow(real_tf):
+    gd, want = _tf_written(real_tf)
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(gd, name='')
+    back = g.as_graph_def()
+    with real_tf.Graph().as_default():
+        real_tf.import_graph_def(_tf_gd(real_tf, back), name='')
+        with real_tf.Session() as sess:
+            for a, b in zip(sess.run(NAMES, {'x:0': X}), want):
+                np.testing.assert_allclose(a, b, rtol=1e-5)
