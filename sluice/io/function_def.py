@@ -25,6 +25,7 @@ are treated as at top level. A While's cond results are read on the host, as whe
 one. Generic functions (attrs given as placeholders '$T') are not imported.
 """
 import re
+import weakref
 
 from sluice.engine import dtypes
 from sluice.engine import errors
@@ -64,6 +65,25 @@ def _has_func_attrs(op_def):
     return has
 
 
+# graph -> (its op list, how many of its ops were scanned, the ops among them with func attrs): a
+# graph only appends ops to its list (an import that fails puts a new list in place), so each
+# export scans only the ops added since the last one.
+_scans = weakref.WeakKeyDictionary()
+
+
+def _func_ops(graph):
+    ops = graph._ops
+    scan = _scans.get(graph)
+    if scan is None or scan[0] is not ops or scan[1] > len(ops):
+        scan = (ops, 0, [])
+    found = scan[2]
+    for op in ops[scan[1]:]:
+        if _has_func_attrs(op._op_def):
+            found.append(op)
+    _scans[graph] = (ops, len(ops), found)
+    return found
+
+
 def reachable_func_graphs(graph):
     """[(FuncGraph, the op naming it)] for every FuncGraph named by a func attr of `graph` or of a
     function graph inside it, each once."""
@@ -71,9 +91,7 @@ def reachable_func_graphs(graph):
     stack = [graph]
     while stack:
         g = stack.pop()
-        for op in g._ops:
-            if not _has_func_attrs(op._op_def):
-                continue
+        for op in _func_ops(g):
             for fg in func_graphs_of(op):
                 if id(fg) not in seen:
                     seen.add(id(fg))

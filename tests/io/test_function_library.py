@@ -208,3 +208,57 @@ def test_tf_graph_travels_back_to_tensorflow(real_tf):
         with real_tf.Session() as sess:
             for a, b in zip(sess.run(NAMES, {'x:0': X}), want):
                 np.testing.assert_allclose(a, b, rtol=1e-5)
+
+
+@pytest.mark.tf
+def test_tensorflow_imports_sluice_meta_graph_with_variables_in_bodies(tmp_path, real_tf):
+    """A variable read in a cond branch and written in a loop body (sluice's VariableV2 node of the
+    same shared name inside the function) is the session's variable in TF too."""
+    path = str(tmp_path / 'model.meta')
+    with tf.Graph().as_default():
+        v = tf.Variable(np.float32(2.0), name='v')
+        x = tf.placeholder(tf.float32, [None], name='x')
+        y = tf.cond(tf.reduce_sum(x) > 0, lambda: x * v, lambda: x - v)
+
+        def body(i, a):
+            with tf.control_dependencies([tf.assign_add(v, 1.0)]):
+                return i + 1, a * 2.0
+        _, w = tf.while_loop(lambda i, a: i < 3, body, [tf.constant(0), y])
+        tf.identity(w, name='w')
+        tf.train.export_meta_graph(filename=path)
+    with real_tf.Graph().as_default():
+        real_tf.train.import_meta_graph(path)
+        with real_tf.Session() as sess:
+            sess.run(real_tf.global_variables_initializer())
+            np.testing.assert_allclose(sess.run('w:0', {'x:0': X}), X * 2 * 8, rtol=1e-6)
+            assert sess.run('v:0') == 5.0
+            np.testing.assert_allclose(sess.run('w:0', {'x:0': X}), X * 5 * 8, rtol=1e-6)
+
+
+def test_functions_added_after_an_export_are_written():
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [], name='x')
+        assert not g.as_graph_def().library.function
+        tf.cond(x > 0, lambda: x + 1.0, lambda: x - 1.0)
+        assert len(g.as_graph_def().library.function) == 2
+        tf.while_loop(lambda i: i < 3, lambda i: i + 1, [tf.constant(0)])
+        assert len(g.as_graph_def().library.function) == 4
+
+
+def test_map_fn_scan_and_fold_round_trip_in_sluice():
+    """sluice's own functional ops travel between sluice programs (TF has no MapFn/Scan/Fold)."""
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None], name='x')
+        c = tf.constant(2.0)
+        names = [tf.map_fn(lambda e: e * c, x).name, tf.scan(lambda a, e: a + e, x).name,
+                 tf.foldl(lambda a, e: a + e * c, x).name]
+    gd = GraphDef.FromString(g.as_graph_def().SerializeToString())
+    with tf.Graph().as_default():
+        tf.import_graph_def(gd, name='')
+        with tf.Session() as sess:
+            got = sess.run(names, {'x:0': X})
+    np.testing.assert_allclose(got[0], X * 2, rtol=1e-6)
+    np.testing.assert_allclose(got[1], np.cumsum(X), rtol=1e-6)
+    np.testing.assert_allclose(got[2], (X * 2).sum(), rtol=1e-6)
