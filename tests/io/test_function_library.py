@@ -262,3 +262,43 @@ def test_map_fn_scan_and_fold_round_trip_in_sluice():
     np.testing.assert_allclose(got[0], X * 2, rtol=1e-6)
     np.testing.assert_allclose(got[1], np.cumsum(X), rtol=1e-6)
     np.testing.assert_allclose(got[2], X[0] + (X[1:] * 2).sum(), rtol=1e-6)  # foldl starts from X[0]
+
+
+def _nested_model(lib):
+    """Loops inside loops, maximum_iterations, case, and an Assert guarding a cond."""
+    x = lib.placeholder(lib.float32, [], name='x')
+
+    def outer(i, s):
+        return i + 1, lib.while_loop(lambda j, t: j < i, lambda j, t: (j + 1, t + x), [lib.constant(0), s])[1]
+    lib.identity(lib.while_loop(lambda i, s: i < 4, outer, (lib.constant(0), lib.constant(0.0)),
+                                maximum_iterations=10)[1], name='s')
+    lib.identity(lib.case([(x > 10, lambda: x * 10), (x > 1, lambda: x * 2)], default=lambda: x), name='r')
+    with lib.control_dependencies([lib.Assert(x > -100, ['x too small', x])]):
+        lib.identity(lib.cond(x > 0, lambda: lib.square(x), lambda: x), name='q')
+
+
+NESTED = ['s:0', 'r:0', 'q:0']
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('value', [2.0, 20.0, -3.0])
+def test_nested_control_flow_both_ways(real_tf, value):
+    want = [np.float32(6 * value), np.float32(value * (10 if value > 10 else 2 if value > 1 else 1)),
+            np.float32(value * value if value > 0 else value)]
+    g = tf.Graph()
+    with g.as_default():
+        _nested_model(tf)
+    with real_tf.Graph().as_default():  # sluice -> TF
+        real_tf.import_graph_def(_tf_gd(real_tf, g.as_graph_def()), name='')
+        with real_tf.Session() as sess:
+            np.testing.assert_allclose(sess.run(NESTED, {'x:0': value}), want, rtol=1e-6)
+    real_tf.enable_control_flow_v2()
+    try:
+        with real_tf.Graph().as_default() as tg:
+            _nested_model(real_tf)
+    finally:
+        real_tf.disable_control_flow_v2()
+    with tf.Graph().as_default():  # TF -> sluice
+        tf.import_graph_def(GraphDef.FromString(tg.as_graph_def().SerializeToString()), name='')
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run(NESTED, {'x:0': value}), want, rtol=1e-6)
