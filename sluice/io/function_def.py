@@ -85,34 +85,45 @@ def _func_ops(graph):
 
 
 def reachable_func_graphs(graph):
-    """[(FuncGraph, the op naming it)] for every FuncGraph named by a func attr of `graph` or of a
-    function graph inside it, each once."""
-    found, seen = [], set()
+    """[(FuncGraph, the ops naming it)] for every FuncGraph named by a func attr of `graph` or of a
+    function graph inside it, each once, a function before the functions it uses."""
+    found, users = [], {}
     stack = [graph]
     while stack:
         g = stack.pop()
         for op in _func_ops(g):
             for fg in func_graphs_of(op):
-                if id(fg) not in seen:
-                    seen.add(id(fg))
-                    found.append((fg, op))
+                ops = users.get(id(fg))
+                if ops is None:
+                    ops = users[id(fg)] = []
+                    found.append((fg, ops))
                     stack.append(fg)
+                ops.append(op)
     return found
 
 
 def function_library(graph):
-    """A FunctionDefLibrary of the functions `graph` uses, or None when it uses none."""
+    """A FunctionDefLibrary of the functions `graph` uses, or None when it uses none.
+
+    Two functions of one name (a GraphDef imported twice, or functions of another program
+    imported beside this one's) cannot both be in a library: the later one is renamed, and the
+    NodeDefs naming it are written again."""
     funcs = reachable_func_graphs(graph)
     if not funcs:
         return None
-    lib = FunctionDefLibrary()
     names = set()
-    for fg, user in funcs:
+    for fg, users in funcs:
         if fg.name in names:
-            raise ValueError("Two different functions named '%s' in the graph: a GraphDef's library holds one "
-                             "function per name." % fg.name)
+            base, i = fg.name, 1
+            while '%s_%d' % (base, i) in names:
+                i += 1
+            fg.name = '%s_%d' % (base, i)
+            for op in users:
+                op._node_def_bytes = None
         names.add(fg.name)
-        lib.function.add().CopyFrom(function_def_of(fg, _passthrough_args(user, fg)))
+    lib = FunctionDefLibrary()
+    for fg, users in funcs:
+        lib.function.add().CopyFrom(function_def_of(fg, _passthrough_args(users[0], fg)))
     return lib
 
 
@@ -148,8 +159,9 @@ def _output_name(op, index):
         if index < at + count:
             return '%s:%s:%d' % (op._name, arg.name, index - at)
         at += count
-    last = op._op_def.outputs[-1].name if op._op_def.outputs else 'output'
-    return '%s:%s:%d' % (op._name, last, index - at + (count if op._op_def.outputs else 0))
+    # Outputs past the OpDef's (a loop's records for its gradient): numbered on in the last arg.
+    last = op._op_def.outputs[-1].name
+    return '%s:%s:%d' % (op._name, last, index - at + _output_counts(op._op_def, op._attrs)[-1])
 
 
 def _arg_names(fg, taken):

@@ -125,6 +125,8 @@ def graph_to_graph_def(graph, add_shapes=False):
     per node, the protobuf wire format) and parsed once: building NodeDef messages attr by attr is
     what costs, and a graph is exported on every Saver.save. The bodies of functional ops go to
     `library` (io/function_def.py)."""
+    from sluice.io import function_def  # it builds on this module
+    library = function_def.function_library(graph)  # first: it may rename functions
     parts = []
     for op in list(graph._ops):
         node = op._node_def_bytes
@@ -136,8 +138,6 @@ def graph_to_graph_def(graph, add_shapes=False):
         parts.append(node)
     parts.append(_VERSIONS_RECORD)
     result = GraphDef.FromString(b''.join(parts))
-    from sluice.io import function_def  # it builds on this module
-    library = function_def.function_library(graph)
     if library is not None:
         result.library.CopyFrom(library)
     return result

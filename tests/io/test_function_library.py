@@ -302,3 +302,20 @@ def test_nested_control_flow_both_ways(real_tf, value):
         tf.import_graph_def(GraphDef.FromString(tg.as_graph_def().SerializeToString()), name='')
         with tf.Session() as sess:
             np.testing.assert_allclose(sess.run(NESTED, {'x:0': value}), want, rtol=1e-6)
+
+
+def test_functions_of_one_name_imported_twice_are_renamed_on_export():
+    gd = _sluice_graph().as_graph_def()
+    g = tf.Graph()
+    with g.as_default():
+        tf.import_graph_def(gd, name='a')
+        tf.import_graph_def(gd, name='b')
+    both = g.as_graph_def()
+    names = [f.signature.name for f in both.library.function]
+    assert len(names) == len(set(names)) == 2 * len(gd.library.function)
+    with tf.Graph().as_default():
+        tf.import_graph_def(GraphDef.FromString(both.SerializeToString()), name='')
+        with tf.Session() as sess:
+            got = sess.run(['a/w:0', 'b/w:0'], {'a/x:0': X, 'b/x:0': -X})
+    np.testing.assert_allclose(got[0], _expected(X)[1], rtol=1e-6)
+    np.testing.assert_allclose(got[1], _expected(-X)[1], rtol=1e-6)
