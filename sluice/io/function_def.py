@@ -33,7 +33,8 @@ from sluice.engine import op_registry
 from sluice.engine import subgraph
 from sluice.engine.graph import Graph
 from sluice.engine.subgraph import FuncGraph
-from sluice.engine.tensor_shape import unknown_shape
+from sluice.engine.node import Tensor
+from sluice.engine.tensor_shape import TensorShape, unknown_shape
 from sluice.io import graph_def as _graph_def
 from sluice.io.protos import FunctionDef, FunctionDefLibrary
 
@@ -251,6 +252,17 @@ class Library:
         self.decode = decode
         self.canonical = canonical
 
+    def record_dtypes(self, node_name, attrs):
+        """The dtypes of the outputs a loop op with '_history' (k) has past its OpDef's: the count of
+        calls, then the function's last k results stacked."""
+        k = int(attrs['_history'])
+        ref = attrs.get('body', attrs.get('fn'))
+        if not isinstance(ref, FuncRef) or k < 0 or k > len(self.defs[ref.name].signature.output_arg):
+            raise ValueError("Node '%s' has '_history' %s that its function's results do not match."
+                             % (node_name, attrs['_history']))
+        outs = self.defs[ref.name].signature.output_arg
+        return [dtypes.int32] + [dtypes.as_dtype(a.type) for a in outs[len(outs) - k:]]
+
     def check_defined(self, node_name, name):
         if name not in self.defs:
             raise errors.NotFoundError(None, None, "Function %s is not defined (node '%s'): the GraphDef's "
@@ -323,6 +335,23 @@ class Library:
         if node.device:
             op._device = node.device
         return op
+
+
+def add_records(op):
+    """Gives an imported loop op with '_history' (k) the outputs its gradient reads (ops/loop_grad.py):
+    the count of calls and each of its function's last k results stacked over the calls, and
+    registers them as the loop's records, so a later gradient of the loop adds to them."""
+    from sluice.ops import loop_grad
+    fn = op._attrs.get('body', op._attrs.get('fn'))
+    k = op._attrs['_history']
+    count = Tensor(op, len(op._outputs), dtypes.int32, TensorShape([]))
+    op._outputs.append(count)
+    records = {None: count}
+    for t in fn.outputs[len(fn.outputs) - k:]:
+        stacked = Tensor(op, len(op._outputs), t.dtype.base_dtype, TensorShape([None]).concatenate(t.shape))
+        op._outputs.append(stacked)
+        records[t] = stacked
+    loop_grad._records[op] = records
 
 
 def _arg_dtype(fdef, arg):

@@ -32,6 +32,8 @@ to exist in step 3 and built into a FuncGraph of the graph when its node is crea
 (io/function_def.py). TF's StatelessIf/StatelessWhile import as sluice's If/While (the same
 ops without the stateful flag TF uses for optimizations). Nodes calling a library function
 directly (the function's name as op type) are not imported: UnimplementedError names the node.
+A loop op with '_history' (it records its calls for a gradient built before export, see
+ops/loop_grad.py) gets its count and record outputs back, so the gradient's nodes connect.
 """
 import heapq
 import re
@@ -193,6 +195,8 @@ class _Importer:
             info.node, info.op_def, info.name = node, op_def, names[node.name]
             info.attrs = self._decode_attrs(node, op_def, info.name)
             info.out_dtypes = op_binding.output_dtypes(op_def, self._with_defaults(info.attrs, op_def))
+            if '_history' in info.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
+                info.out_dtypes = info.out_dtypes + self.library.record_dtypes(node.name, info.attrs)
             self.nodes.append(info)
         for info in self.nodes:
             self._check_inputs(info)
@@ -246,11 +250,6 @@ class _Importer:
                                  % (e, key, name, op_signature(op_def))) from None
             if kind == 'func' or kind == 'list(func)':
                 attrs[key] = self._func_refs(node, attrs[key])
-        if '_history' in attrs and op_def.type in ('While', 'MapFn', 'Scan', 'Fold'):
-            raise errors.UnimplementedError(
-                None, None, "Node '%s' (%s) records its iterations for a gradient built before the graph was "
-                            "written ('_history'): sluice does not import loop gradients; import the forward graph "
-                            "and take the gradient after importing." % (name, op_def.type))
         for key, default in op_def.attrs.items():
             if key not in attrs and default is op_registry.REQUIRED:
                 raise ValueError("NodeDef missing attr '%s' from %s; NodeDef: {{node %s}}"
@@ -461,6 +460,8 @@ class _Importer:
         controls = [self._control(src) for src in info.controls]
         attrs = self.library.resolve_attrs(info.op_def.type, info.attrs, g)
         op = g._create_op(info.op_def.type, grouped, attrs, name=info.name + '/')  # '/': the name as is
+        if '_history' in attrs:
+            _function_def.add_records(op)
         g._names_in_use.setdefault(info.name.lower(), 1)
         # The NodeDef's control inputs first, then every op of the control_dependencies in force
         # (TF gives them to all imported ops, whether or not an input was imported in the scope).

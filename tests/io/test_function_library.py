@@ -149,14 +149,27 @@ def test_generic_function_is_unimplemented():
             tf.import_graph_def(gd, name='')
 
 
-def test_loop_gradient_built_before_export_is_unimplemented():
+def test_loop_gradients_built_before_export_round_trip():
+    """A training graph: the loops record their calls for the gradient; the import restores those
+    outputs, and a gradient taken after the import reuses the records."""
     g = _sluice_graph()
     with g.as_default():
-        tf.gradients(g.get_tensor_by_name('w:0'), g.get_tensor_by_name('x:0'))
-    gd = g.as_graph_def()
-    with tf.Graph().as_default():
-        with pytest.raises(errors.UnimplementedError, match='loop gradients'):
-            tf.import_graph_def(gd, name='')
+        x = g.get_tensor_by_name('x:0')
+        ys = tf.map_fn(lambda e: e * e, x)
+        tf.identity(tf.gradients(g.get_tensor_by_name('w:0'), x)[0], name='dw')
+        tf.identity(tf.gradients(ys, x)[0], name='dys')
+    gd = GraphDef.FromString(g.as_graph_def().SerializeToString())
+    g2 = tf.Graph()
+    with g2.as_default():
+        tf.import_graph_def(gd, name='')
+        x = g2.get_tensor_by_name('x:0')
+        again = tf.gradients(g2.get_tensor_by_name('w:0'), x)[0]
+        with tf.Session() as sess:
+            got = sess.run(['dw:0', 'dys:0', again, 'w:0'], {'x:0': X})
+    np.testing.assert_allclose(got[0], np.full(3, 8.0), rtol=1e-6)
+    np.testing.assert_allclose(got[1], 2 * X, rtol=1e-6)
+    np.testing.assert_allclose(got[2], np.full(3, 8.0), rtol=1e-6)
+    np.testing.assert_allclose(got[3], _expected(X)[1], rtol=1e-6)
 
 
 # -- sluice <-> TensorFlow ----------------------------------------------------------------------
