@@ -123,7 +123,10 @@ def node_def_of(op):
 def graph_to_graph_def(graph, add_shapes=False):
     """The graph as a GraphDef, assembled from each op's cached serialized NodeDef (a field-1 record
     per node, the protobuf wire format) and parsed once: building NodeDef messages attr by attr is
-    what costs, and a graph is exported on every Saver.save."""
+    what costs, and a graph is exported on every Saver.save. The bodies of functional ops go to
+    `library` (io/function_def.py)."""
+    from sluice.io import function_def  # it builds on this module
+    library = function_def.function_library(graph)  # first: it may rename functions
     parts = []
     for op in list(graph._ops):
         node = op._node_def_bytes
@@ -134,7 +137,10 @@ def graph_to_graph_def(graph, add_shapes=False):
         parts.append(_NODE_TAG + _varint(len(node)))
         parts.append(node)
     parts.append(_VERSIONS_RECORD)
-    return GraphDef.FromString(b''.join(parts))
+    result = GraphDef.FromString(b''.join(parts))
+    if library is not None:
+        result.library.CopyFrom(library)
+    return result
 
 
 _NODE_TAG = b'\x0a'  # GraphDef.node: field 1, length-delimited

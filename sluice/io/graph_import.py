@@ -25,8 +25,15 @@ Attrs newer than sluice's OpDefs: an attr the OpDef lacks is dropped silently wh
 TensorFlow's default for it (NEWER_TF_ATTR_DEFAULTS, or the producer_op_list's OpDef) or when it
 is a mere hint (HINT_TF_ATTRS: MatMul's grad_a/grad_b), else dropped with a warning, as TF does
 ("Unknown attributes will be ignored"). Attrs whose names start
-with '_' ('_class', '_output_shapes', ...) are kept. Function libraries (`library`: bodies of
-functional If/While, function-call nodes) are not imported: UnimplementedError names the node.
+with '_' ('_class', '_output_shapes', ...) are kept.
+
+Functions (`library`): a func attr names a FunctionDef of the GraphDef's library; it is checked
+to exist in step 3 and built into a FuncGraph of the graph when its node is created
+(io/function_def.py). TF's StatelessIf/StatelessWhile import as sluice's If/While (the same
+ops without the stateful flag TF uses for optimizations). Nodes calling a library function
+directly (the function's name as op type) are not imported: UnimplementedError names the node.
+A loop op with '_history' (it records its calls for a gradient built before export, see
+ops/loop_grad.py) gets its count and record outputs back, so the gradient's nodes connect.
 """
 import heapq
 import re
@@ -37,6 +44,7 @@ from sluice.engine import graph as _graph
 from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
+from sluice.io import function_def as _function_def
 from sluice.io import graph_def as _graph_def
 from sluice.io import tensor_proto
 from sluice.io.protos import AttrValue, GraphDef, OpList
@@ -55,6 +63,14 @@ NEWER_TF_ATTR_DEFAULTS = {
 # MatMuls set grad_a/grad_b true; dropped silently whatever their value.
 HINT_TF_ATTRS = {'MatMul': ('grad_a', 'grad_b'), 'BatchMatMul': ('grad_x', 'grad_y'),
                  'BatchMatMulV2': ('grad_x', 'grad_y')}
+
+# TF's op types imported as sluice's: the stateless forms of the functional ops.
+CANONICAL_OP_TYPES = {'StatelessIf': 'If', 'StatelessWhile': 'While'}
+
+
+def canonical_op_type(op_type):
+    return CANONICAL_OP_TYPES.get(op_type, op_type)
+
 
 # TF's rule for node names (graph_constructor.cc).
 _NODE_NAME = re.compile(r'[A-Za-z0-9.][A-Za-z0-9_.\-/>]*')
@@ -152,6 +168,7 @@ class _Importer:
             raise ValueError('GraphDef min consumer version %d above current version %d for TensorFlow. Please '
                              'upgrade TensorFlow.' % (gd.versions.min_consumer, _graph_def.GRAPH_DEF_VERSION))
         functions = {f.signature.name for f in gd.library.function}
+        self.library = _function_def.Library(gd.library, self._decode_attrs, canonical_op_type)
         for i, node in enumerate(gd.node):
             if not _NODE_NAME.fullmatch(node.name):
                 raise ValueError("Node '%s': Node name contains invalid characters" % node.name)
@@ -165,7 +182,7 @@ class _Importer:
                     None, None, "Node '%s' calls function '%s' of the GraphDef's library: sluice does not import "
                                 "function libraries." % (node.name, node.op))
             try:
-                op_def = op_registry.get_op_def(node.op)
+                op_def = op_registry.get_op_def(canonical_op_type(node.op))
             except errors.NotFoundError:
                 raise errors.NotFoundError(
                     None, None, "Op type not registered '%s' in binary running on sluice. Make sure the Op and "
@@ -178,6 +195,8 @@ class _Importer:
             info.node, info.op_def, info.name = node, op_def, names[node.name]
             info.attrs = self._decode_attrs(node, op_def, info.name)
             info.out_dtypes = op_binding.output_dtypes(op_def, self._with_defaults(info.attrs, op_def))
+            if '_history' in info.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
+                info.out_dtypes = info.out_dtypes + self.library.record_dtypes(node.name, info.attrs)
             self.nodes.append(info)
         for info in self.nodes:
             self._check_inputs(info)
@@ -230,14 +249,19 @@ class _Importer:
                 raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
                                  % (e, key, name, op_signature(op_def))) from None
             if kind == 'func' or kind == 'list(func)':
-                raise errors.UnimplementedError(
-                    None, None, "Node '%s' (%s) has the function attr '%s': sluice does not import functions "
-                                "(GraphDef.library)." % (node.name, node.op, key))
+                attrs[key] = self._func_refs(node, attrs[key])
         for key, default in op_def.attrs.items():
             if key not in attrs and default is op_registry.REQUIRED:
                 raise ValueError("NodeDef missing attr '%s' from %s; NodeDef: {{node %s}}"
                                  % (key, op_signature(op_def), name))
         return attrs
+
+    def _func_refs(self, node, value):
+        names = value if isinstance(value, list) else [value]
+        for n in names:
+            self.library.check_defined(node.name, n)
+        refs = [_function_def.FuncRef(n) for n in names]
+        return refs if isinstance(value, list) else refs[0]
 
     def _is_default_newer_attr(self, op_type, key, value):
         if key in HINT_TF_ATTRS.get(op_type, ()):
@@ -434,8 +458,10 @@ class _Importer:
             grouped.append(flat[at:at + count] if arg.is_list else flat[at])
             at += count
         controls = [self._control(src) for src in info.controls]
-        attrs = dict(info.attrs)
-        op = g._create_op(info.node.op, grouped, attrs, name=info.name + '/')  # '/': the name as is
+        attrs = self.library.resolve_attrs(info.op_def.type, info.attrs, g)
+        op = g._create_op(info.op_def.type, grouped, attrs, name=info.name + '/')  # '/': the name as is
+        if '_history' in attrs:
+            _function_def.add_records(op)
         g._names_in_use.setdefault(info.name.lower(), 1)
         # The NodeDef's control inputs first, then every op of the control_dependencies in force
         # (TF gives them to all imported ops, whether or not an input was imported in the scope).

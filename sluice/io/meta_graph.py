@@ -189,9 +189,13 @@ register_proto_function(GraphKeys.QUEUE_RUNNERS, QueueRunnerDef, _item_to_proto,
 # -- export ----------------------------------------------------------------------------------
 
 def stripped_op_list_for_graph(graph_def):
-    """An OpList of the OpDefs (sluice's registry, sorted by name) of the ops `graph_def` uses."""
+    """An OpList of the OpDefs (sluice's registry, sorted by name) of the ops `graph_def` uses, its
+    library's function bodies included (as TF's)."""
     from sluice.engine import op_registry
-    used = sorted({node.op for node in graph_def.node})
+    used = {node.op for node in graph_def.node}
+    for f in graph_def.library.function:
+        used.update(node.op for node in f.node_def)
+    used = sorted(used)
     ops = []
     for op_type in used:
         try:
