@@ -151,3 +151,5 @@ def resize_nearest_neighbor_grad(op, ctx):
         mx = _nearest_matrix(w, grads.shape[2], align, half)
         return _backprop(xp, grads, my, mx, grads.dtype)
     return run
+
+from sluice.kernels import image_color_kernels  # noqa: E402,F401  (RGBToHSV, HSVToRGB, AdjustHue, AdjustSaturation)
