@@ -1,6 +1,6 @@
 """Op records of the tf.image ops beyond the resizes: colour spaces and HSV adjustments
 (ops/image_color_ops.py). Loaded at the end of op_records.py."""
-from op_records import F32, FLOATS, arg, record
+from op_records import EXEMPT, F32, FLOATS, arg, record
 
 _RGB = arg((2, 3, 4, 3), low=0.0, high=1.0)
 
@@ -10,3 +10,7 @@ record('AdjustHue', lambda tf, x: [tf.image.adjust_hue(x, 0.3), tf.image.adjust_
        dtypes=(F32,))
 record('AdjustSaturation', lambda tf, x: [tf.image.adjust_saturation(x, 0.4), tf.image.adjust_saturation(x, 2.5)],
        [_RGB], dtypes=(F32,))
+
+EXEMPT.update(dict.fromkeys(('EncodePng', 'DecodePng', 'EncodeJpeg', 'DecodeJpeg'),
+                            'image codecs (string tensors, host only, not differentiable): checked against TF '
+                            'in tests/ops/test_image_codecs.py'))
