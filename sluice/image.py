@@ -9,6 +9,7 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, linalg_ops, math_ops, random_ops
+from sluice.ops.image_boxes_ops import crop_and_resize, non_max_suppression  # noqa: F401
 from sluice.ops.image_codec_ops import decode_jpeg, decode_png, encode_jpeg, encode_png  # noqa: F401
 from sluice.ops.image_color_ops import adjust_hue_op, adjust_saturation_op, hsv_to_rgb, rgb_to_hsv
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
@@ -21,7 +22,8 @@ __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_
            'pad_to_bounding_box', 'resize_image_with_crop_or_pad', 'resize_with_crop_or_pad', 'resize_images',
            'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor', 'rgb_to_grayscale',
            'grayscale_to_rgb', 'rgb_to_hsv', 'hsv_to_rgb', 'adjust_hue', 'random_hue', 'adjust_saturation',
-           'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg']
+           'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg', 'crop_and_resize',
+           'non_max_suppression']
 
 
 # -- helpers (TF's _assert, _is_tensor, _ImageDimensions, _CheckAtLeast3DImage) --

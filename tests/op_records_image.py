@@ -1,6 +1,8 @@
 """Op records of the tf.image ops beyond the resizes: colour spaces and HSV adjustments
-(ops/image_color_ops.py). Loaded at the end of op_records.py."""
-from op_records import EXEMPT, F32, FLOATS, arg, record
+(ops/image_color_ops.py), box ops (ops/image_boxes_ops.py), codecs and the candidate samplers (exempt). Loaded at the end of op_records.py."""
+import numpy as np
+
+from op_records import EXEMPT, F32, FLOATS, I32, arg, fixed, imported, record
 
 _RGB = arg((2, 3, 4, 3), low=0.0, high=1.0)
 
@@ -21,3 +23,19 @@ EXEMPT.update(dict.fromkeys(('LogUniformCandidateSampler', 'UniformCandidateSamp
                             'checked in tests/ops/test_sampled_losses.py'))
 EXEMPT['ComputeAccidentalHits'] = ('hits come in an order TF leaves to its hash map: compared with TF as sorted '
                                    'triples in tests/ops/test_sampled_losses.py')
+
+_NMS_RNG = np.random.RandomState(0)
+_CORNERS = _NMS_RNG.rand(12, 2).astype(np.float32)
+_NMS_BOXES = fixed(np.concatenate([_CORNERS, _CORNERS + 0.4 * _NMS_RNG.rand(12, 2)], 1).astype(np.float32), F32)
+_NMS_SCORES = fixed(_NMS_RNG.rand(12).astype(np.float32), F32)
+record('NonMaxSuppressionV3', lambda tf, b, s: [tf.image.non_max_suppression(b, s, 6, 0.3),
+                                                tf.image.non_max_suppression(b, s, 12, 0.6, 0.4)],
+       [_NMS_BOXES, _NMS_SCORES], dtypes=(F32,))
+record('NonMaxSuppressionV2', lambda tf, b, s, n, iou: imported(tf, 'NonMaxSuppressionV2', [b, s, n, iou],
+                                                                {'T': 'float32', 'T_threshold': 'float32'}),
+       [_NMS_BOXES, _NMS_SCORES, fixed(5, I32), fixed(0.4, F32)], dtypes=(F32,))
+_CROP_BOXES = np.array([[0.1, 0.2, 0.8, 0.9], [0.9, 0.7, 0.2, 0.1], [-0.3, 0.4, 1.2, 1.1]], np.float32)
+record('CropAndResize', lambda tf, x: [tf.image.crop_and_resize(x, _CROP_BOXES, [0, 1, 1], [4, 3]),
+                                       tf.image.crop_and_resize(x, _CROP_BOXES, [1, 0, 1], [1, 5], method='nearest',
+                                                                extrapolation_value=0.5)],
+       [arg((2, 5, 6, 2))], dtypes=(F32, np.float64), rtol=1e-5, atol=1e-5)
