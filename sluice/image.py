@@ -12,6 +12,7 @@ from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, lina
 from sluice.ops.image_boxes_ops import crop_and_resize, non_max_suppression  # noqa: F401
 from sluice.ops.image_codec_ops import decode_jpeg, decode_png, encode_jpeg, encode_png  # noqa: F401
 from sluice.ops.image_color_ops import adjust_hue_op, adjust_saturation_op, hsv_to_rgb, rgb_to_hsv
+from sluice.ops.image_patches_ops import extract_image_patches  # noqa: F401
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
 from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
@@ -23,7 +24,7 @@ __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_
            'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor', 'rgb_to_grayscale',
            'grayscale_to_rgb', 'rgb_to_hsv', 'hsv_to_rgb', 'adjust_hue', 'random_hue', 'adjust_saturation',
            'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg', 'crop_and_resize',
-           'non_max_suppression']
+           'non_max_suppression', 'extract_image_patches']
 
 
 # -- helpers (TF's _assert, _is_tensor, _ImageDimensions, _CheckAtLeast3DImage) --

@@ -39,3 +39,11 @@ record('CropAndResize', lambda tf, x: [tf.image.crop_and_resize(x, _CROP_BOXES, 
                                        tf.image.crop_and_resize(x, _CROP_BOXES, [1, 0, 1], [1, 5], method='nearest',
                                                                 extrapolation_value=0.5)],
        [arg((2, 5, 6, 2))], dtypes=(F32, np.float64), rtol=1e-5, atol=1e-5)
+
+
+def _patches(tf, x):
+    return [tf.image.extract_image_patches(x, [1, 2, 3, 1], [1, 2, 1, 1], [1, 1, 1, 1], 'VALID'),
+            tf.image.extract_image_patches(x, [1, 3, 2, 1], [1, 2, 3, 1], [1, 2, 1, 1], 'SAME')]
+
+
+record('ExtractImagePatches', _patches, [arg((2, 7, 6, 2), low=-5, high=5)], dtypes=(F32, np.float64, I32))

@@ -155,3 +155,4 @@ def resize_nearest_neighbor_grad(op, ctx):
 from sluice.kernels import image_color_kernels  # noqa: E402,F401  (RGBToHSV, HSVToRGB, AdjustHue, AdjustSaturation)
 from sluice.kernels import image_codec_kernels  # noqa: E402,F401  (EncodePng, DecodePng, EncodeJpeg, DecodeJpeg)
 from sluice.kernels import image_boxes_kernels  # noqa: E402,F401  (NonMaxSuppressionV2/V3, CropAndResize)
+from sluice.kernels import image_patches_kernels  # noqa: E402,F401  (ExtractImagePatches)
