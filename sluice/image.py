@@ -8,7 +8,11 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.tensor_shape import TensorShape
-from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, math_ops, random_ops
+from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, linalg_ops, math_ops, random_ops
+from sluice.ops.image_boxes_ops import crop_and_resize, non_max_suppression  # noqa: F401
+from sluice.ops.image_codec_ops import decode_jpeg, decode_png, encode_jpeg, encode_png  # noqa: F401
+from sluice.ops.image_color_ops import adjust_hue_op, adjust_saturation_op, hsv_to_rgb, rgb_to_hsv
+from sluice.ops.image_patches_ops import extract_image_patches  # noqa: F401
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
 from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
@@ -17,7 +21,10 @@ __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_
            'transpose', 'transpose_image', 'per_image_standardization', 'convert_image_dtype', 'adjust_brightness',
            'random_brightness', 'adjust_contrast', 'random_contrast', 'central_crop', 'crop_to_bounding_box',
            'pad_to_bounding_box', 'resize_image_with_crop_or_pad', 'resize_with_crop_or_pad', 'resize_images',
-           'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor']
+           'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor', 'rgb_to_grayscale',
+           'grayscale_to_rgb', 'rgb_to_hsv', 'hsv_to_rgb', 'adjust_hue', 'random_hue', 'adjust_saturation',
+           'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg', 'crop_and_resize',
+           'non_max_suppression', 'extract_image_patches']
 
 
 # -- helpers (TF's _assert, _is_tensor, _ImageDimensions, _CheckAtLeast3DImage) --
@@ -528,6 +535,95 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
 
 
 resize = resize_images
+
+
+# -- colour --
+def rgb_to_grayscale(images, name=None):
+    """[..., 3] -> [..., 1]: 0.2989 R + 0.5870 G + 0.1140 B in float32 (tensordot), back to the input dtype."""
+    with name_scope(name, 'rgb_to_grayscale', [images]) as name:
+        images = _graph.convert_to_tensor(images, name='images')
+        orig_dtype = images.dtype.base_dtype
+        flt_image = convert_image_dtype(images, dtypes.float32)
+        gray = linalg_ops.tensordot(flt_image, [0.2989, 0.5870, 0.1140], [-1, -1])
+        return convert_image_dtype(array_ops.expand_dims(gray, -1), orig_dtype, name=name)
+
+
+def _check_grayscale(image):
+    shape = image.get_shape()
+    if shape.ndims is not None and shape.ndims < 2:
+        raise ValueError('A grayscale image must be at least two-dimensional.')
+    if shape.ndims is not None and shape.is_fully_defined():
+        if shape.as_list()[-1] != 1:
+            raise ValueError('Last dimension of a grayscale image should be size 1.')
+        return []
+    last = array_ops.shape(image)[-1]
+    return (_assert(math_ops.equal(last, 1), ValueError, 'Last dimension of a grayscale image should be size 1.')
+            + _assert(math_ops.greater_equal(array_ops.rank(image), 3), ValueError,
+                      'A grayscale image must be at least two-dimensional.'))
+
+
+def grayscale_to_rgb(images, name=None):
+    """[..., 1] -> [..., 3] by tiling the last axis three times."""
+    with name_scope(name, 'grayscale_to_rgb', [images]) as name:
+        images = _graph.convert_to_tensor(images, name='images')
+        images = _with_dependencies(_check_grayscale(images), images)
+        rank_1 = array_ops.expand_dims(array_ops.rank(images) - 1, 0)
+        multiples = array_ops.concat([array_ops.ones(rank_1, dtype=dtypes.int32),
+                                      array_ops.expand_dims(3, 0)], 0)
+        rgb = array_ops.tile(images, multiples, name=name)
+        rgb.set_shape(images.get_shape()[:-1].concatenate([3]))
+        return rgb
+
+
+def _hsv_adjust(image, adjust, name, scope_name):
+    """adjust(float image) on float16/float32 as they are, other dtypes via float32 (not saturating, as TF)."""
+    with name_scope(name, scope_name, [image]):
+        image = _graph.convert_to_tensor(image, name='image')
+        orig_dtype = image.dtype.base_dtype
+        flt = image if orig_dtype in (dtypes.float16, dtypes.float32) else convert_image_dtype(image, dtypes.float32)
+        return convert_image_dtype(adjust(flt), orig_dtype)
+
+
+def adjust_hue(image, delta, name=None):
+    """Rotates the hue of [..., 3] RGB images by delta (a fraction of the colour circle, in [-1, 1])."""
+    return _hsv_adjust(image, lambda flt: adjust_hue_op(flt, delta), name, 'adjust_hue')
+
+
+def random_hue(image, max_delta, seed=None):
+    """adjust_hue by a delta drawn uniformly from [-max_delta, max_delta), max_delta in [0, 0.5]."""
+    if max_delta > 0.5:
+        raise ValueError('max_delta must be <= 0.5.')
+    if max_delta < 0:
+        raise ValueError('max_delta must be non-negative.')
+    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+    return adjust_hue(image, delta)
+
+
+def adjust_saturation(image, saturation_factor, name=None):
+    """Multiplies the HSV saturation of [..., 3] RGB images by saturation_factor (clipped to [0, 1])."""
+    return _hsv_adjust(image, lambda flt: adjust_saturation_op(flt, saturation_factor), name, 'adjust_saturation')
+
+
+def random_saturation(image, lower, upper, seed=None):
+    """adjust_saturation by a factor drawn uniformly from [lower, upper)."""
+    if upper <= lower:
+        raise ValueError('upper must be > lower.')
+    if lower < 0:
+        raise ValueError('lower must be non-negative.')
+    saturation_factor = random_ops.random_uniform([], lower, upper, seed=seed)
+    return adjust_saturation(image, saturation_factor)
+
+
+def adjust_gamma(image, gamma=1, gain=1):
+    """gain * image ** gamma in float, back to the input dtype saturating; gamma must be >= 0."""
+    with name_scope(None, 'adjust_gamma', [image, gamma, gain]):
+        image = _graph.convert_to_tensor(image, name='image')
+        orig_dtype = image.dtype.base_dtype
+        flt = image if orig_dtype in (dtypes.float16, dtypes.float32) else convert_image_dtype(image, dtypes.float32)
+        assert_op = _assert(gamma >= 0, ValueError, 'Gamma should be a non-negative real number.')
+        if assert_op:
+            gamma = _with_dependencies(assert_op, gamma)
+        return convert_image_dtype(gain * flt ** gamma, orig_dtype, saturate=True)
 
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

@@ -20,6 +20,9 @@ from sluice.ops.nn_conv3d_pool3d import (avg_pool3d, conv3d, conv3d_backprop_fil
 from sluice.ops.nn_separable_conv import separable_conv2d  # noqa: F401
 from sluice.ops import nn_batch_norm_legacy as _nn_batch_norm_legacy  # noqa: F401  (FusedBatchNorm, V2 for imports)
 from sluice.ops import rnn_cell_impl as rnn_cell  # noqa: F401  (tf.nn.rnn_cell.BasicLSTMCell, ...)
+from sluice.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa: F401
+                                               log_uniform_candidate_sampler, uniform_candidate_sampler)
+from sluice.ops.nn_sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
 from sluice.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn,  # noqa: F401
                             static_rnn)
 

@@ -151,3 +151,8 @@ def resize_nearest_neighbor_grad(op, ctx):
         mx = _nearest_matrix(w, grads.shape[2], align, half)
         return _backprop(xp, grads, my, mx, grads.dtype)
     return run
+
+from sluice.kernels import image_color_kernels  # noqa: E402,F401  (RGBToHSV, HSVToRGB, AdjustHue, AdjustSaturation)
+from sluice.kernels import image_codec_kernels  # noqa: E402,F401  (EncodePng, DecodePng, EncodeJpeg, DecodeJpeg)
+from sluice.kernels import image_boxes_kernels  # noqa: E402,F401  (NonMaxSuppressionV2/V3, CropAndResize)
+from sluice.kernels import image_patches_kernels  # noqa: E402,F401  (ExtractImagePatches)
