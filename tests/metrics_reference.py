@@ -18,9 +18,10 @@ def tf1():
 def run_metric(mod, build, batches, label_dtype='float32', pred_dtype='float32', shape=(None,)):
     graph = mod.Graph()
     with graph.as_default():
-        labels = mod.placeholder(getattr(mod, label_dtype), list(shape))
-        preds = mod.placeholder(getattr(mod, pred_dtype), list(shape))
-        weights = mod.placeholder(mod.float32, list(shape))
+        shape = None if shape is None else list(shape)  # None: unknown rank, reshaped by `build`
+        labels = mod.placeholder(getattr(mod, label_dtype), shape)
+        preds = mod.placeholder(getattr(mod, pred_dtype), shape)
+        weights = mod.placeholder(mod.float32, shape)
         value, update = build(mod, labels, preds, weights)
         names = [v.name for v in mod.local_variables()]
         metric_vars = [v.name for v in mod.get_collection(mod.GraphKeys.METRIC_VARIABLES)]

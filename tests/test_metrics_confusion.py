@@ -104,3 +104,41 @@ def test_roc_auc_of_a_perfect_ranking_is_one():
     res = run_metric(tf, lambda m, l, p, w: m.metrics.auc(l, p),
                      [(np.array([0, 0, 1, 1], np.float32), np.array([0.1, 0.3, 0.6, 0.9], np.float32))])
     np.testing.assert_allclose(res['value'], 1.0, atol=1e-4)
+
+
+TOPK_BATCHES = [(RNG.randint(0, 6, (7, 2)).astype(np.int64), RNG.rand(7, 6).astype(np.float32),
+                 RNG.rand(7).astype(np.float32)) for _ in range(3)]
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('metric', ['precision_at_k', 'recall_at_k'])
+@pytest.mark.parametrize('k,class_id', [(1, None), (3, None), (2, 4)])
+def test_at_k_metrics_match_tf(metric, k, class_id):
+    kw = dict(label_dtype='int64', shape=None)
+
+    def build(m, l, p, w):
+        return getattr(m.metrics, metric)(m.reshape(l, [-1, 2]), m.reshape(p, [-1, 6]), k, class_id=class_id,
+                                          weights=m.reshape(w, [-1]))
+    compare(build, TOPK_BATCHES, **kw)
+    one_label = [(b[0][:, :1], b[1], b[2]) for b in TOPK_BATCHES]
+    compare(lambda m, l, p, w: getattr(m.metrics, metric)(m.reshape(l, [-1]), m.reshape(p, [-1, 6]), k,
+                                                          class_id=class_id), one_label, **kw)
+
+
+@pytest.mark.tf
+def test_at_top_k_with_repeated_ids_matches_tf():
+    batches = [(np.array([[1, 1, 2], [0, 3, 3]], np.int64), np.array([[1, 1, 0], [3, 3, 3]], np.float32))]
+
+    def build(m, l, p, w):
+        idx = m.cast(m.reshape(p, [-1, 3]), m.int64)
+        return m.metrics.precision_at_top_k(m.reshape(l, [-1, 3]), idx, k=3)
+    compare(build, batches, label_dtype='int64', shape=None)
+    compare(lambda m, l, p, w: m.metrics.recall_at_top_k(m.reshape(l, [-1, 3]), m.cast(m.reshape(p, [-1, 3]),
+                                                                                      m.int64)),
+            batches, label_dtype='int64', shape=None)
+
+
+def test_at_k_refuses_sparse_labels():
+    labels = tf.SparseTensor([[0, 0]], tf.constant([1], tf.int64), [1, 2])
+    with pytest.raises(NotImplementedError, match='SparseTensor labels: sluice does not implement tf.sets'):
+        tf.metrics.recall_at_k(labels, tf.constant([[0.1, 0.9]]), 1)
