@@ -12,9 +12,9 @@ from sluice.ops.metrics_impl import (  # noqa: F401
     accuracy, mean, mean_absolute_error, mean_cosine_distance, mean_iou, mean_per_class_accuracy,
     mean_relative_error, mean_squared_error, mean_tensor, percentage_below, root_mean_squared_error)
 from sluice.ops.metrics_top_k import (  # noqa: F401
-    precision_at_k, precision_at_top_k, recall_at_k, recall_at_top_k, sparse_precision_at_k)
+    average_precision_at_k, sparse_average_precision_at_k, precision_at_k, precision_at_top_k, recall_at_k, recall_at_top_k, sparse_precision_at_k)
 
-__all__ = ['accuracy', 'auc', 'false_negatives', 'false_negatives_at_thresholds', 'false_positives',
+__all__ = ['accuracy', 'auc', 'average_precision_at_k', 'sparse_average_precision_at_k', 'false_negatives', 'false_negatives_at_thresholds', 'false_positives',
            'false_positives_at_thresholds', 'mean', 'mean_absolute_error', 'mean_cosine_distance', 'mean_iou',
            'mean_per_class_accuracy', 'mean_relative_error', 'mean_squared_error', 'mean_tensor',
            'percentage_below', 'precision', 'precision_at_k', 'precision_at_thresholds', 'precision_at_top_k',

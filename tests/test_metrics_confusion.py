@@ -142,3 +142,14 @@ def test_at_k_refuses_sparse_labels():
     labels = tf.SparseTensor([[0, 0]], tf.constant([1], tf.int64), [1, 2])
     with pytest.raises(NotImplementedError, match='SparseTensor labels: sluice does not implement tf.sets'):
         tf.metrics.recall_at_k(labels, tf.constant([[0.1, 0.9]]), 1)
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('k', [1, 3, 6])
+def test_average_precision_at_k_matches_tf(k):
+    labels = [(np.where(b[0] == 5, 9, b[0]), b[1], b[2]) for b in TOPK_BATCHES]  # 9: out of range
+    kw = dict(label_dtype='int64', shape=None)
+    compare(lambda m, l, p, w: m.metrics.average_precision_at_k(m.reshape(l, [-1, 2]), m.reshape(p, [-1, 6]), k),
+            labels, **kw)
+    compare(lambda m, l, p, w: m.metrics.average_precision_at_k(m.reshape(l, [-1, 2]), m.reshape(p, [-1, 6]), k,
+                                                                weights=m.reshape(w, [-1])), labels, **kw)

@@ -6,6 +6,9 @@ example) and the predicted set is the top-k class indices. With P and L those se
 weighted per example and summed in float64 variables named as TF's ('<metric>_at_<k>/true_positive_at_<k>').
 Sets are computed densely: an entry counts once (its first occurrence) and membership is an equality
 test against the other set's entries, so the set sizes (last dimensions) must be known statically.
+average_precision_at_k: per example, the sum over ranks i <= k with a relevant i-th prediction of the
+precision at i, over min(k, number of labels >= 0) (labels >= num_classes count as -1, never relevant);
+the mean over examples is total / max in float64 variables 'total' and 'max' (max: the weight seen).
 SparseTensor labels need tf.sets, which sluice does not implement yet.
 """
 import numpy as np
@@ -13,9 +16,12 @@ import numpy as np
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.ops import array_ops, math_ops, state_ops
+from sluice.ops.control_flow_ops import cond
 from sluice.ops.graph_ops import name_scope
+from sluice.ops.indexing_ops import where
 from sluice.ops.metrics_impl import _tensors, add_to, metric_variable
 from sluice.ops.nn_top_k import top_k
+from sluice.ops.reduction_ops import cumsum
 from sluice.ops.sparse_tensor import SparseTensor
 
 
@@ -115,3 +121,62 @@ def sparse_precision_at_k(labels, predictions, k, class_id=None, weights=None, m
     """TF 1.x's deprecated name for precision_at_k."""
     return precision_at_k(labels, predictions, k, class_id, weights, metrics_collections, updates_collections,
                           name)
+
+
+def _clean_out_of_range(labels, num_classes):
+    """Labels >= num_classes become -1 (never relevant, not counted)."""
+    return cond(math_ops.greater_equal(math_ops.reduce_max(labels), num_classes),
+                lambda: where(math_ops.greater_equal(labels, num_classes), -1 * array_ops.ones_like(labels), labels),
+                lambda: labels)
+
+
+def _average_precision_per_example(labels, predictions_idx, k):
+    with name_scope(None, 'average_precision', [predictions_idx, labels]) as scope:
+        predictions_idx = math_ops.cast(predictions_idx, dtypes.int64, name='predictions_idx')
+        relevant = math_ops.cast(_contained(predictions_idx, labels), dtypes.float64)  # [..., k]
+        tp_per_k = cumsum(relevant, axis=-1, name='tp_per_k')
+        retrieved_per_k = cumsum(array_ops.ones_like(relevant), axis=-1, name='retrieved_per_k')
+        precision_per_k = math_ops.div(tp_per_k, retrieved_per_k, name='precision_per_k')
+        precision_sum = math_ops.reduce_sum(math_ops.multiply(precision_per_k, relevant), -1, name='precision_sum')
+        with name_scope(None, 'num_relevant', [labels]):
+            num_labels = math_ops.reduce_sum(math_ops.cast(math_ops.greater_equal(labels, 0), dtypes.int64), -1)
+            num_relevant = math_ops.minimum(num_labels, k)
+        return math_ops.div(precision_sum, math_ops.cast(num_relevant, dtypes.float64), name=scope)
+
+
+def average_precision_at_k(labels, predictions, k, weights=None, metrics_collections=None, updates_collections=None,
+                           name=None):
+    """(mean average precision at k, update_op) of the top-k classes of `predictions` against the label sets."""
+    if k < 1:
+        raise ValueError('Invalid k=%s.' % k)
+    predictions = _graph.convert_to_tensor(predictions)
+    with name_scope(name, _at_k_name('average_precision', k), _tensors(predictions, labels, weights)) as scope:
+        _, predictions_idx = top_k(predictions, k)
+        labels = _dense_labels(labels, predictions_idx, 'average_precision_at_k')
+        num_classes = math_ops.cast(array_ops.shape(predictions)[-1], dtypes.int64)
+        labels = _clean_out_of_range(labels, num_classes)
+        with name_scope(scope) as ap_scope:  # re-entered, as TF's inner metric does
+            ap = _average_precision_per_example(labels, predictions_idx, k)
+            if weights is not None:
+                weights = math_ops.multiply(math_ops.cast(weights, dtypes.float64), array_ops.ones_like(ap))
+                ap = math_ops.multiply(ap, weights)
+            with name_scope(None, 'max', [ap]) as max_scope:
+                max_var = metric_variable([], dtypes.float64, name=max_scope)
+                batch_max = (math_ops.cast(array_ops.size(ap, name='batch_max'), dtypes.float64) if weights is None
+                             else math_ops.reduce_sum(weights, name='batch_max'))
+                max_update = state_ops.assign_add(max_var, batch_max, name='update')
+            with name_scope(None, 'total', [ap]) as total_scope:
+                total_var = metric_variable([], dtypes.float64, name=total_scope)
+                total_update = state_ops.assign_add(total_var, math_ops.reduce_sum(ap, name='batch_total'),
+                                                    name='update')
+            value = math_ops.div_no_nan(total_var, max_var, name='mean')
+            update = math_ops.div_no_nan(total_update, max_update, name=ap_scope)
+        add_to(metrics_collections, value)
+        add_to(updates_collections, update)
+        return value, update
+
+
+def sparse_average_precision_at_k(labels, predictions, k, weights=None, metrics_collections=None,
+                                  updates_collections=None, name=None):
+    """TF 1.x's deprecated name for average_precision_at_k."""
+    return average_precision_at_k(labels, predictions, k, weights, metrics_collections, updates_collections, name)
