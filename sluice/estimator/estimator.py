@@ -25,6 +25,7 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import GraphKeys
 from sluice.estimator import evaluation
 from sluice.estimator import model_fn as model_fn_lib
+from sluice.estimator import saved_model_export
 from sluice.estimator.mode_keys import ModeKeys
 from sluice.estimator.run_config import RunConfig, get_default_session_config
 from sluice.io import checkpoint_reader
@@ -416,8 +417,15 @@ class Estimator:
     # -- export --
     def export_saved_model(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
                            checkpoint_path=None, experimental_mode=ModeKeys.PREDICT):
-        raise NotImplementedError('Estimator.export_saved_model: sluice does not implement SavedModel yet')
+        """Writes a serving SavedModel under export_dir_base/<timestamp>; returns that path (bytes)."""
+        if experimental_mode != ModeKeys.PREDICT:
+            raise NotImplementedError('Estimator.export_saved_model(experimental_mode=%r): sluice exports the '
+                                      'PREDICT graph only' % (experimental_mode,))
+        return saved_model_export.export_saved_model(self, export_dir_base, serving_input_receiver_fn,
+                                                     assets_extra, as_text, checkpoint_path)
 
     def export_savedmodel(self, export_dir_base, serving_input_receiver_fn, assets_extra=None, as_text=False,
                           checkpoint_path=None, strip_default_attrs=False):
-        raise NotImplementedError('Estimator.export_savedmodel: sluice does not implement SavedModel yet')
+        """TF 1.x's name for export_saved_model (default attrs kept unless strip_default_attrs)."""
+        return saved_model_export.export_saved_model(self, export_dir_base, serving_input_receiver_fn,
+                                                     assets_extra, as_text, checkpoint_path, strip_default_attrs)

@@ -1,10 +1,12 @@
 """The outputs a model_fn declares for serving (tf.estimator.export.*Output), as in TF 1.15.
 
-They are validated and kept on the EstimatorSpec; turning them into SignatureDefs belongs to
-SavedModel export, which sluice does not have yet (`as_signature_def` says so).
+They are validated and kept on the EstimatorSpec; `as_signature_def(receiver_tensors)` turns each
+into the SignatureDef that Estimator.export_saved_model writes (classify and regress need a single
+string input: serialized tf.Examples, as TF Serving's APIs expect; otherwise ValueError).
 """
 from sluice.engine import dtypes
 from sluice.engine.graph import Tensor
+from sluice.saved_model import signature_def_utils
 
 __all__ = ['ExportOutput', 'ClassificationOutput', 'RegressionOutput', 'PredictOutput',
            'DEFAULT_SERVING_SIGNATURE_DEF_KEY']
@@ -17,8 +19,7 @@ class ExportOutput:
     _SEPARATOR_CHAR = '/'
 
     def as_signature_def(self, receiver_tensors):
-        raise NotImplementedError('%s.as_signature_def: sluice does not implement SavedModel export yet'
-                                  % type(self).__name__)
+        raise NotImplementedError('%s.as_signature_def' % type(self).__name__)
 
     def _check_output_key(self, key, error_label):
         if isinstance(key, tuple):
@@ -61,6 +62,10 @@ class ClassificationOutput(ExportOutput):
     def classes(self):
         return self._classes
 
+    def as_signature_def(self, receiver_tensors):
+        examples = _single_string_input(receiver_tensors, 'Classification')
+        return signature_def_utils.classification_signature_def(examples, self.classes, self.scores)
+
 
 class RegressionOutput(ExportOutput):
     """The predicted values of a regressor (a float Tensor)."""
@@ -74,6 +79,10 @@ class RegressionOutput(ExportOutput):
     def value(self):
         return self._value
 
+    def as_signature_def(self, receiver_tensors):
+        examples = _single_string_input(receiver_tensors, 'Regression')
+        return signature_def_utils.regression_signature_def(examples, self.value)
+
 
 class PredictOutput(ExportOutput):
     """Any named Tensors; a single Tensor is named 'output'."""
@@ -86,6 +95,17 @@ class PredictOutput(ExportOutput):
     @property
     def outputs(self):
         return self._outputs
+
+    def as_signature_def(self, receiver_tensors):
+        return signature_def_utils.predict_signature_def(receiver_tensors, self.outputs)
+
+
+def _single_string_input(receiver_tensors, api):
+    if len(receiver_tensors) == 1:
+        (_, examples), = receiver_tensors.items()
+        if examples.dtype.base_dtype == dtypes.string:
+            return examples
+    raise ValueError('%s input must be a single string Tensor; got %s' % (api, receiver_tensors))
 
 
 def get_export_outputs(export_outputs, predictions):

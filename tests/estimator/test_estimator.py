@@ -226,8 +226,8 @@ def test_errors_as_tf(estimator, tmp_path):
             lambda: tf.constant([1.0]), steps=1)
     with pytest.raises(ValueError, match='input_fn should return \\(features, labels\\) as a len 2 tuple.'):
         estimator.train(lambda: (1, 2, 3), steps=1)
-    with pytest.raises(NotImplementedError, match='SavedModel'):
-        estimator.export_saved_model('/tmp/x', lambda: None)
+    with pytest.raises(ValueError, match='An input_receiver_fn must be defined.'):
+        estimator.export_saved_model('/tmp/x', None)
 
 
 def test_temporary_model_dir_is_made_and_logged(caplog):

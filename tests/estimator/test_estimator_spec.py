@@ -86,10 +86,10 @@ def test_export_outputs():
         Est.export.RegressionOutput(tf.constant([1]))
     with pytest.raises(ValueError, match='Prediction output key must be a string; got 1.'):
         Est.export.PredictOutput({1: scores})
-    with pytest.raises(NotImplementedError, match='SavedModel'):
+    with pytest.raises(ValueError, match='Classification input must be a single string Tensor'):
         classify.as_signature_def({})
-    with pytest.raises(AttributeError, match='sluice does not implement tf.estimator.export.ServingInputReceiver'):
-        Est.export.ServingInputReceiver  # noqa: B018
+    with pytest.raises(AttributeError, match='sluice does not implement tf.estimator.export.TrainOutput'):
+        Est.export.TrainOutput  # noqa: B018
 
 
 def test_run_config_defaults_and_replace():
