@@ -55,7 +55,7 @@ def _variable_shape_shape(op):
 
 register_op('VarHandleOp', outputs=['resource: resource'],
             attrs={'container': ('string', ''), 'shared_name': ('string', ''), 'dtype': 'type', 'shape': 'shape',
-                   'allowed_devices': ('list(string)', [])},
+                   'allowed_devices': ('list(string)', []), 'debug_name': ('string', '')},  # debug_name: TF 2.x's
             shape_fn=_scalar, is_stateful=True)
 register_op('ReadVariableOp', inputs=['resource: resource'], outputs=['value: dtype'], attrs={'dtype': 'type'},
             shape_fn=lambda op: [_handle_shape(op._inputs[0])], is_stateful=True)
