@@ -22,7 +22,7 @@ from sluice.ops import training_ops  # noqa: F401  (declares the Apply ops mirro
 
 __all__ = ['var_handle_op', 'read_variable_op', 'assign_variable_op', 'assign_add_variable_op',
            'assign_sub_variable_op', 'var_is_initialized_op', 'resource_gather', 'resource_scatter_add',
-           'resource_scatter_update', 'variable_shape', 'destroy_resource_op']
+           'resource_scatter_sub', 'resource_scatter_update', 'variable_shape', 'destroy_resource_op']
 
 
 def _handle_shape(handle):
@@ -194,6 +194,10 @@ def _scatter(op_type, resource, indices, updates, name):
 
 def resource_scatter_add(resource, indices, updates, name=None):
     return _scatter('ResourceScatterAdd', resource, indices, updates, name)
+
+
+def resource_scatter_sub(resource, indices, updates, name=None):
+    return _scatter('ResourceScatterSub', resource, indices, updates, name)
 
 
 def resource_scatter_update(resource, indices, updates, name=None):

@@ -78,6 +78,7 @@ def test_gather_scatter_and_gradients(device):
         grad, = tf.gradients(loss, h)
         scatter_add = rv.resource_scatter_add(h, [1, 1, 4], np.ones((3, 2), np.float32))
         scatter_update = rv.resource_scatter_update(h, [0], [[7., 8.]])
+        scatter_sub = rv.resource_scatter_sub(h, [4], [[0.5, 0.5]])
         assert rows.shape.as_list() == [2, 2, 2]
         with tf.Session() as sess:
             sess.run(init)
@@ -86,10 +87,11 @@ def test_gather_scatter_and_gradients(device):
             np.add.at(expected, [3, 1, 3, 0], 2 * EMB0[[3, 1, 3, 0]])
             np.testing.assert_allclose(sess.run(tf.convert_to_tensor(grad)), expected, rtol=1e-6)
             sess.run([scatter_add])
-            sess.run(scatter_update)
+            sess.run([scatter_update])
+            sess.run([scatter_sub])
             want = EMB0.copy()
             want[1] += 2
-            want[4] += 1
+            want[4] += 0.5
             want[0] = [7, 8]
             np.testing.assert_array_equal(sess.run(read), want)
 
@@ -189,3 +191,59 @@ def test_tf_graph_imports_and_trains(tmp_path, real_tf, optimizer):
             real_tf.train.Saver().restore(sess, str(tmp_path / 'by_sluice'))
             for v in real_tf.global_variables():
                 np.testing.assert_allclose(sess.run(v), trained[v.op.name], rtol=1e-6, err_msg=v.op.name)
+
+
+def _apply_inputs(op_def, rng):
+    """Inputs for an Apply op: refs of positive values, scalars in range, a gradient, rows [0, 2]."""
+    refs, plain = [], []
+    for arg in op_def.inputs:
+        if arg.is_ref:
+            refs.append(rng.uniform(0.5, 1.5, (4, 3)))
+        elif arg.name == 'indices':
+            plain.append(np.array([0, 2], np.int32))
+        elif arg.name == 'global_step':
+            plain.append(np.array(3, np.int64))
+        elif arg.name in ('grad', 'delta'):
+            plain.append(rng.uniform(-1, 1, (2, 3) if 'indices' in [a.name for a in op_def.inputs] else (4, 3)))
+        elif arg.name == 'lr_power':
+            plain.append(np.float64(-0.5))
+        elif arg.name in ('beta1_power', 'beta2_power', 'rho', 'momentum', 'beta1', 'beta2'):
+            plain.append(np.float64(0.9))
+        else:
+            plain.append(np.float64(0.05))
+    return refs, plain
+
+
+@pytest.mark.parametrize('op_type', rv.RESOURCE_APPLY_TYPES)
+def test_resource_apply_equals_apply(op_type):
+    """Every ResourceApply*/ResourceSparseApply* op updates its variables as its Apply op does."""
+    from sluice.engine import op_builder, op_registry
+    apply_def = op_registry.get_op_def(op_type[len('Resource'):])
+    refs, plain = _apply_inputs(apply_def, np.random.RandomState(7))
+    results = []
+    with tf.Graph().as_default():
+        ref_vars = [tf.Variable(r, name='ref%d' % i) for i, r in enumerate(refs)]
+        handles = [rv.var_handle_op(tf.float64, [4, 3], name='res%d' % i) for i in range(len(refs))]
+        inits = [rv.assign_variable_op(h, r) for h, r in zip(handles, refs)]
+        consts = [tf.constant(p) for p in plain]
+        ref_update = op_builder.apply(op_type[len('Resource'):], [v._ref() for v in ref_vars] + consts)
+        resource_update = op_builder.apply(op_type, handles + consts)
+        assert not resource_update.outputs
+        with tf.Session() as sess:
+            sess.run([tf.global_variables_initializer()] + inits)
+            for update, reads in ((ref_update, ref_vars), (resource_update,
+                                  [rv.read_variable_op(h, tf.float64) for h in handles])):
+                sess.run(update)
+                results.append(sess.run(reads))
+    for ref_result, resource_result in zip(*results):
+        np.testing.assert_array_equal(resource_result, ref_result)
+
+
+def test_destroy_resource():
+    with tf.Graph().as_default():
+        h = rv.var_handle_op(tf.float32, [], name='v')
+        init = rv.assign_variable_op(h, 1.)
+        with tf.Session() as sess:
+            sess.run(init)
+            sess.run(rv.destroy_resource_op(h))
+            assert not sess.run(rv.var_is_initialized_op(h))
