@@ -23,6 +23,7 @@ when there is none but there are variables, else None (TF1's rule).
 import os
 import re
 
+from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import GraphKeys
 from sluice.engine.log import logger
@@ -134,7 +135,8 @@ def variable_to_proto(variable, export_scope=None):
         return None
     proto = VariableDef(variable_name=strip_name_scope(ref.name, export_scope), trainable=bool(variable.trainable),
                         initializer_name=strip_name_scope(variable.initializer.name, export_scope),
-                        snapshot_name=strip_name_scope(variable._snapshot.name, export_scope))
+                        snapshot_name=strip_name_scope(variable._snapshot.name, export_scope),
+                        is_resource=ref.dtype.base_dtype == dtypes.resource)
     if variable._initial_value is not None:
         proto.initial_value_name = strip_name_scope(variable._initial_value.name, export_scope)
     info = variable._get_save_slice_info()
@@ -148,12 +150,10 @@ def variable_to_proto(variable, export_scope=None):
 
 def variable_from_proto(variable_def, import_scope=None):
     """A Variable over the nodes a VariableDef names (already in the default graph)."""
-    from sluice.ops import variables
-    if variable_def.is_resource:
-        raise ValueError('Variable %s is a resource variable: sluice has reference variables only.'
-                         % variable_def.variable_name)
+    from sluice.ops import resource_variables, variables
     scope = import_scope[:-1] if import_scope and import_scope.endswith('/') else import_scope
-    variable = variables.Variable(variable_def=variable_def, import_scope=scope or None)
+    cls = resource_variables.ResourceVariable if variable_def.is_resource else variables.Variable
+    variable = cls(variable_def=variable_def, import_scope=scope or None)
     variable._trainable = bool(variable_def.trainable)
     if variable_def.HasField('save_slice_info_def'):
         variable._set_save_slice_info(SaveSliceInfo(save_slice_info_def=variable_def.save_slice_info_def,

@@ -50,7 +50,7 @@ def cuda_source(update, op_def, attrs):
     by their input names ('T lr', 'int64 global_step') then 'T grad'; out params the refs."""
     refs, scalars = [], []
     for arg in op_def.inputs:
-        if arg.is_ref:
+        if arg.is_ref or arg.type_attr is None and arg.fixed_dtype.name == 'resource':  # ResourceApply*
             refs.append('T ' + arg.name)
         elif arg.name not in ('grad', 'delta', 'indices'):
             kind = 'T' if arg.type_attr == 'T' else _CUDA_TYPES[np.dtype(arg.fixed_dtype.as_numpy_dtype)]

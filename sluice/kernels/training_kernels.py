@@ -28,6 +28,7 @@ import threading
 
 import numpy as np
 
+from sluice.engine import dtypes
 from sluice.engine import errors
 from sluice.engine import op_registry
 from sluice.kernels import native
@@ -101,10 +102,10 @@ def _fresh_scratch(xp, like):
 def _layout(op):
     """Positions of the Refs, the scalars (in order), the gradient and the indices among the inputs."""
     args = op._op_def.inputs
-    refs = [i for i, a in enumerate(args) if a.is_ref]
+    refs = [i for i, a in enumerate(args) if a.is_ref or a.fixed_dtype is dtypes.resource]  # ResourceApply*
     grad = next(i for i, a in enumerate(args) if a.name in ('grad', 'delta'))
     indices = next((i for i, a in enumerate(args) if a.name == 'indices'), None)
-    scalars = [i for i, a in enumerate(args) if not a.is_ref and i not in (grad, indices)]
+    scalars = [i for i, a in enumerate(args) if i not in refs and i not in (grad, indices)]
     return refs, scalars, grad, indices
 
 

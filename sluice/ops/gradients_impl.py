@@ -37,7 +37,8 @@ for _type in ('RandomStandardNormal', 'TruncatedNormal', 'RandomUniform', 'Rando
 
 # The dtypes gradients flow through (TF's backprop_util.IsTrainable).
 _TRAINABLE = frozenset([dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64, dtypes.complex64,
-                        dtypes.complex128, dtypes.variant])  # variant: a TensorArray's value, as in TF2
+                        dtypes.complex128, dtypes.variant,  # variant: a TensorArray's value, as in TF2
+                        dtypes.resource])  # a resource variable's handle: its reads' gradients reach it
 
 
 class AggregationMethod:
@@ -273,7 +274,7 @@ def gradients(ys, xs, grad_ys=None, name='gradients', colocate_gradients_with_op
                 for i, (t_in, in_grad) in enumerate(zip(op._inputs, in_grads)):
                     if in_grad is None:
                         continue
-                    if isinstance(in_grad, Tensor):
+                    if isinstance(in_grad, Tensor) and t_in._dtype is not dtypes.resource:  # a handle is 0-d
                         try:
                             in_grad.set_shape(t_in.shape)
                         except ValueError:
