@@ -55,7 +55,7 @@ register_op('NcclBroadcast', ['input: T'], ['output: T'], {'T': 'type', 'shape':
 def _all_sum_grad(op, grad):
     if _reduction(op) != 'sum':
         raise LookupError('No gradient defined for NcclAllReduce except sum.')
-    return [grad] * len(op.inputs)
+    return [grad] * len(op.inputs)  # None (no gradient reached this member) stays None
 
 
 @register_gradient('NcclReduce')
