@@ -103,6 +103,9 @@ def disable_eager_execution():
     """Nothing to disable: sluice always builds graphs."""
 
 
+from sluice.execution_mode import enable_eager_execution, enable_v2_behavior  # noqa: E402,F401
+
+
 def executing_eagerly():
     return False
 
