@@ -155,6 +155,7 @@ def test_nest_matches_tensorflow(structure):
 
 def test_nest_errors():
     from sluice.python.util import nest
+    assert tf.nest is nest
     assert nest.flatten({'b': 1, 'a': 2}) == [2, 1]
     with pytest.raises(TypeError, match="don't have the same sequence type"):
         nest.assert_same_structure([1, 2], (1, 2))
