@@ -103,6 +103,9 @@ def disable_eager_execution():
     """Nothing to disable: sluice always builds graphs."""
 
 
+from sluice.execution_mode import enable_eager_execution, enable_v2_behavior  # noqa: E402,F401
+
+
 def executing_eagerly():
     return False
 
@@ -118,6 +121,7 @@ from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first
 from sluice import graph_util, saved_model  # noqa: E402,F401
 from sluice import layers  # noqa: E402,F401  (tf.layers)
 from sluice import data  # noqa: E402,F401  (tf.data)
+from sluice.python.util import nest  # noqa: E402,F401  (tf.nest)
 from sluice.io.graph_import import import_graph_def  # noqa: E402
 from sluice import tf_logging as logging  # noqa: E402
 

@@ -1,10 +1,17 @@
-"""tf.test: what the local machine offers (the TestCase class of TF is not provided)."""
+"""tf.test: TestCase and main for unittest-style tests of graphs, a Benchmark base class, GraphDef
+comparison, and what the local machine offers (GPUs, CUDA)."""
+from unittest import mock  # noqa: F401  (tf.test.mock)
+
 from sluice.engine import devices as _devices
 
 from sluice.ops.gradient_checker import compute_gradient, compute_gradient_error  # noqa: F401
+from sluice.test.benchmark import Benchmark  # noqa: F401
+from sluice.test.case import TestCase, get_temp_dir, main  # noqa: F401
+from sluice.test.graph_def_compare import assert_equal_graph_def  # noqa: F401
 
 __all__ = ['is_gpu_available', 'gpu_device_name', 'is_built_with_cuda', 'is_built_with_gpu_support',
-           'compute_gradient', 'compute_gradient_error']
+           'compute_gradient', 'compute_gradient_error', 'Benchmark', 'TestCase', 'get_temp_dir', 'main',
+           'assert_equal_graph_def', 'mock']
 
 
 def is_gpu_available(cuda_only=False, min_cuda_compute_capability=None):

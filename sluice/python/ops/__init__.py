@@ -1,0 +1,1 @@
+"""`tensorflow.python.ops`: op modules as TF1 programs import them (re-exports of sluice's public functions)."""

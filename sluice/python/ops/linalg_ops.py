@@ -1,0 +1,10 @@
+"""`tensorflow.python.ops.linalg_ops`: the names of TF 1.15's module that sluice has,
+re-exported from its public namespaces.
+
+A TF name sluice lacks raises AttributeError saying so.
+"""
+from sluice import (eye, norm)  # noqa: F401
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tensorflow.python.ops.linalg_ops')

@@ -1,0 +1,1 @@
+"""`tensorflow.python.training`: optimizers, savers, hooks and schedules, as TF1 programs import them."""

@@ -1,0 +1,11 @@
+"""`tensorflow.python.training.monitored_session`: the names of TF 1.15's module that sluice has,
+re-exported from its public namespaces (tf.train).
+
+A TF name sluice lacks raises AttributeError saying so.
+"""
+from sluice.train import (ChiefSessionCreator, MonitoredSession, MonitoredTrainingSession,  # noqa: F401
+                          Scaffold, SessionCreator, SingularMonitoredSession, WorkerSessionCreator)
+
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tensorflow.python.training.monitored_session')
