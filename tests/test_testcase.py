@@ -45,6 +45,17 @@ class HelpersTest(tf.test.TestCase):
             self.assertEqual(self.evaluate(y), 6.0)
         self.assertTrue(sess._closed)
 
+    def test_force_gpu_pins_the_first_gpu(self):
+        from sluice.engine import devices
+        with devices.fake_gpus(1):
+            with self.session(force_gpu=True) as sess:
+                y = tf.constant(3.0) * 2.0
+                self.assertEqual(y.device, '/device:GPU:0')
+                self.assertFalse(sess._config.allow_soft_placement)
+                self.assertEqual(self.evaluate(y), 6.0)
+            with self.session(use_gpu=True):
+                self.assertEqual((tf.constant(1.0) + 1.0).device, '')  # the placer chooses
+
     def test_session_with_graph(self):
         g = tf.Graph()
         with self.session(graph=g) as sess:

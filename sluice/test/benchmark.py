@@ -3,7 +3,8 @@
 run_op_benchmark runs the fetch `burn_iters` times untimed, then `min_iters` times timed, and reports
 the median of the timed runs (with throughput = mbs / median). report_benchmark logs the entry through
 the 'tensorflow' logger as TF does; writing TF's benchmark-report files (TEST_REPORT_FILE_PREFIX) is
-not implemented. With store_trace a further traced run adds its Chrome trace to the returned extras.
+not implemented. With store_trace a further traced run adds its Chrome trace to the returned extras; store_memory_usage
+adds nothing (sluice's step stats carry no allocator maxima).
 """
 import inspect
 import time
