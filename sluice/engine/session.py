@@ -241,14 +241,20 @@ class BaseSession:
         return _default_session_stack.get_controller(self)
 
     # -- running --
-    def _signature(self, fetches, feed_keys):
-        key = (_fetch_key(fetches), feed_keys)
+    def _signature(self, fetches, feed_keys, node_by_node=False):
+        """The cached plan of (fetches, feed keys). node_by_node: a plan without fused steps, for
+        runs that report every node (FULL_TRACE, tfdbg), cached apart."""
+        key = (_fetch_key(fetches), feed_keys, node_by_node)
         sig = self._signatures.get(key)
         if sig is None or sig.version != self._graph._version:
             with self._lock:
                 sig = self._signatures.get(key)
                 if sig is None or sig.version != self._graph._version:
-                    sig = RunSignature(self, fetches, feed_keys)
+                    fusion, self._fusion = self._fusion, self._fusion and not node_by_node
+                    try:
+                        sig = RunSignature(self, fetches, feed_keys)
+                    finally:
+                        self._fusion = fusion
                     self._signatures[key] = sig
         return sig
 
@@ -256,11 +262,12 @@ class BaseSession:
         """Runs the ops needed for `fetches`; returns their values in the same structure."""
         if self._closed:
             raise RuntimeError('Attempted to use a closed Session.')
+        traced = bool(options is not None and options.trace_level and run_metadata is not None)
         if feed_dict:
-            sig = self._signature(fetches, tuple(feed_dict))
+            sig = self._signature(fetches, tuple(feed_dict), traced)
             values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
         else:
-            sig = self._signature(fetches, ())
+            sig = self._signature(fetches, (), traced)
             values = ()
         if options is not None or self._timeout_ms:
             return self._run_with_options(sig, values, options, run_metadata)
@@ -309,7 +316,7 @@ class BaseSession:
         if self._closed:
             raise RuntimeError('Attempted to use a closed Session.')
         feed_dict = feed_dict or {}
-        sig = self._signature(fetches, tuple(feed_dict))
+        sig = self._signature(fetches, tuple(feed_dict), node_by_node=True)
         values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
         try:
             flat = sig.plan.run_traced(values, lambda step, index, outputs: on_step(step, outputs))
