@@ -53,9 +53,10 @@ def _variable_shape_shape(op):
     return [TensorShape([None if dims is None else len(dims)])]
 
 
+# allowed_devices and debug_name are TF 2.x's; TF 2.x's compat.v1 graphs carry them.
 register_op('VarHandleOp', outputs=['resource: resource'],
             attrs={'container': ('string', ''), 'shared_name': ('string', ''), 'dtype': 'type', 'shape': 'shape',
-                   'allowed_devices': ('list(string)', []), 'debug_name': ('string', '')},  # debug_name: TF 2.x's
+                   'allowed_devices': ('list(string)', []), 'debug_name': ('string', '')},
             shape_fn=_scalar, is_stateful=True)
 register_op('ReadVariableOp', inputs=['resource: resource'], outputs=['value: dtype'], attrs={'dtype': 'type'},
             shape_fn=lambda op: [_handle_shape(op._inputs[0])], is_stateful=True)

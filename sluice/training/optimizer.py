@@ -14,10 +14,10 @@ from sluice.engine.graph import GraphKeys
 from sluice.ops import array_ops
 from sluice.ops import constant_op
 from sluice.ops import graph_ops
+from sluice.ops import resource_variables
 from sluice.ops import segment_ops
 from sluice.ops import state_ops
 from sluice.ops import training_ops
-from sluice.ops import resource_variables
 from sluice.ops import variables
 from sluice.training import slot_creator
 
