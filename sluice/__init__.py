@@ -44,6 +44,8 @@ from sluice.ops.training_ops import (scatter_add, scatter_div, scatter_max, scat
                                      scatter_sub, scatter_update)
 from sluice.ops.variable_scope import *  # noqa: F401,F403
 from sluice.ops.variables import *  # noqa: F401,F403
+from sluice.ops.resource_variables import (disable_resource_variables, enable_resource_variables,  # noqa: F401
+                                       resource_variables_enabled)
 from sluice.queues import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from sluice.ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature, decode_csv,  # noqa: F401
                                     decode_raw, parse_example, parse_single_example)

@@ -16,8 +16,8 @@ for _type, _test in {
         'AssignVariableOp': 'test_handle_read_assign_update', 'AssignAddVariableOp': 'test_handle_read_assign_update',
         'AssignSubVariableOp': 'test_handle_read_assign_update', 'VarIsInitializedOp': 'test_handle_read_assign_update',
         'VariableShape': 'test_handle_read_assign_update', 'DestroyResourceOp': 'test_destroy_resource',
-        'ResourceGather': 'test_gather_scatter_and_gradients', 'ResourceScatterAdd': 'test_gather_scatter_and_gradients',
-        'ResourceScatterSub': 'test_gather_scatter_and_gradients',
+        'ResourceGather': 'test_gather_scatter_and_gradients',
+        'ResourceScatterAdd': 'test_gather_scatter_and_gradients', 'ResourceScatterSub': 'test_gather_scatter_and_gradients',
         'ResourceScatterUpdate': 'test_gather_scatter_and_gradients'}.items():
     EXEMPT[_type] = 'takes a resource handle (not feedable): ' + _TEST % _test
 

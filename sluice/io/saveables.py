@@ -7,6 +7,7 @@ dict (or list) into VariableSaveables sorted by name, one per variable or slice,
 spec TF writes ("<full shape> <offset,length:...>", '' for a whole variable); a variable saved
 under two names is a ValueError.
 """
+from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import GraphKeys
 from sluice.ops import variables as _variables
@@ -15,15 +16,42 @@ _VARIABLE_OPS = ('Variable', 'VariableV2', 'AutoReloadVariable', 'VarHandleOp', 
 
 
 class VariableSaveable:
-    """One variable (or one slice of a partitioned one) saved under `name`."""
-    __slots__ = ('name', 'op', 'slice_spec', 'dtype', 'device')
+    """One variable (or one slice of a partitioned one) saved under `name`.
+
+    `op` is the variable's Ref tensor ('v:0') or, for a resource variable, its handle; `value()`
+    is what SaveV2 takes (the Ref, or a read of the handle on the host) and `restore(tensor)` the
+    op writing a restored tensor back (Assign, or AssignVariableOp)."""
+    __slots__ = ('name', 'op', 'slice_spec', 'dtype', 'device', 'shape', 'is_resource')
 
     def __init__(self, ref, slice_spec, name):
-        self.op = ref                  # the variable's Ref tensor ('v:0'), what SaveV2 and Assign take
+        self.op = ref
         self.name = name
         self.slice_spec = slice_spec
-        self.dtype = ref.dtype.base_dtype
         self.device = ref.device
+        self.is_resource = ref.dtype.base_dtype == dtypes.resource
+        if self.is_resource:
+            self.dtype = ref.op.get_attr('dtype') if ref.op.type == 'VarHandleOp' else None
+            self.shape = ref.op.get_attr('shape') if ref.op.type == 'VarHandleOp' else ref.shape
+        else:
+            self.dtype = ref.dtype.base_dtype
+            self.shape = ref.shape
+
+    def value(self):
+        if not self.is_resource:
+            return self.op
+        from sluice.ops import graph_ops, resource_variable_ops
+        g = self.op.graph
+        with g.colocate_with(self.op.op), g.name_scope('Read'):
+            read = resource_variable_ops.read_variable_op(self.op, self.dtype)
+        with g.device('/device:CPU:0'):
+            return graph_ops.identity(read)
+
+    def restore(self, tensor, validate_shape):
+        from sluice.ops import resource_variable_ops, state_ops
+        with self.op.graph.colocate_with(self.op.op):
+            if self.is_resource:
+                return resource_variable_ops.assign_variable_op(self.op, tensor)
+            return state_ops.assign(self.op, tensor, validate_shape=validate_shape).op
 
 
 def is_sliced(var):

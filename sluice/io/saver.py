@@ -102,7 +102,7 @@ class BaseSaverBuilder:
 
     def save_op(self, filename_tensor, saveables):
         return io_ops.save_v2(filename_tensor, [s.name for s in saveables], [s.slice_spec for s in saveables],
-                              [s.op for s in saveables])
+                              [s.value() for s in saveables])
 
     def bulk_restore(self, filename_tensor, saveables):
         g = filename_tensor.graph
@@ -119,14 +119,11 @@ class BaseSaverBuilder:
         restored = self.bulk_restore(filename_tensor, saveables)
         assigns = []
         for saveable, tensor in zip(saveables, restored):
-            ref = saveable.op
-            shape = ref.shape
+            shape = saveable.shape
             if reshape:
-                target = shape.as_list() if shape.is_fully_defined() else array_ops.shape(ref)
+                target = shape.as_list() if shape.is_fully_defined() else array_ops.shape(saveable.value())
                 tensor = array_ops.reshape(tensor, target)
-            with g.colocate_with(ref.op):
-                assigns.append(state_ops.assign(ref, tensor,
-                                                validate_shape=not reshape and shape.is_fully_defined()).op)
+            assigns.append(saveable.restore(tensor, validate_shape=not reshape and shape.is_fully_defined()))
         return graph_ops.group(*assigns, name=name)
 
     @staticmethod

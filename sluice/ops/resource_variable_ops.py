@@ -53,9 +53,10 @@ def _variable_shape_shape(op):
     return [TensorShape([None if dims is None else len(dims)])]
 
 
+# allowed_devices and debug_name are TF 2.x's; TF 2.x's compat.v1 graphs carry them.
 register_op('VarHandleOp', outputs=['resource: resource'],
             attrs={'container': ('string', ''), 'shared_name': ('string', ''), 'dtype': 'type', 'shape': 'shape',
-                   'allowed_devices': ('list(string)', []), 'debug_name': ('string', '')},  # debug_name: TF 2.x's
+                   'allowed_devices': ('list(string)', []), 'debug_name': ('string', '')},
             shape_fn=_scalar, is_stateful=True)
 register_op('ReadVariableOp', inputs=['resource: resource'], outputs=['value: dtype'], attrs={'dtype': 'type'},
             shape_fn=lambda op: [_handle_shape(op._inputs[0])], is_stateful=True)
@@ -207,3 +208,37 @@ def resource_scatter_update(resource, indices, updates, name=None):
 def destroy_resource_op(resource, ignore_lookup_error=True, name=None):
     return op_builder.apply('DestroyResourceOp', [resource], {'ignore_lookup_error': ignore_lookup_error}, name=name,
                             default_name='DestroyResourceOp')
+
+
+# -- the reference-variable update functions, given resource variables (as TF's state_ops dispatch) ----
+
+def apply_to_resource_variables(op_type, inputs, attrs, name):
+    """ResourceApplyX over the handles of the resource variables among `inputs`; returns a read of
+    the variable that runs after the update."""
+    handles = [getattr(x, 'handle', None) for x in inputs]
+    arg_defs = op_registry.get_op_def('Resource' + op_type).inputs
+    args = []
+    for x, h, arg in zip(inputs, handles, arg_defs):
+        if arg.fixed_dtype is dtypes.resource and h is None:
+            raise TypeError("'%s' needs resource variables for all of its variable inputs; %s is not one"
+                            % ('Resource' + op_type, arg.name))
+        args.append(h if arg.fixed_dtype is dtypes.resource else x)
+    var = inputs[0]
+    if 'T' not in attrs:
+        attrs = dict(attrs, T=var.dtype)
+    op = op_builder.apply('Resource' + op_type, args, attrs, name=name)
+    with op.graph.control_dependencies([op]):
+        return read_variable_op(var.handle, var.dtype)
+
+
+_RESOURCE_SCATTERS = {'ScatterAdd': 'ResourceScatterAdd', 'ScatterSub': 'ResourceScatterSub',
+                      'ScatterUpdate': 'ResourceScatterUpdate'}
+
+
+def scatter_resource_variable(op_type, var, indices, updates, name):
+    """A Scatter* of a resource variable: its Resource twin, then a read that runs after it."""
+    if op_type not in _RESOURCE_SCATTERS:
+        raise NotImplementedError('sluice does not implement %s of a resource variable yet' % op_type)
+    op = _scatter(_RESOURCE_SCATTERS[op_type], var.handle, indices, updates, name)
+    with op.graph.control_dependencies([op]):
+        return read_variable_op(var.handle, var.dtype)

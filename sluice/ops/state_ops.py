@@ -61,6 +61,10 @@ def _ref_of(ref):
 
 
 def _update(op_type, ref, value, attrs, name):
+    from sluice.ops import resource_variables  # it imports this module
+    if resource_variables.is_resource_variable(ref):  # its own method, as TF's state_ops does
+        method = {'Assign': ref.assign, 'AssignAdd': ref.assign_add, 'AssignSub': ref.assign_sub}[op_type]
+        return method(value, name=name)
     ref = _ref_of(ref)
     if not isinstance(ref, _graph.Tensor) or not ref.dtype._is_ref_dtype:
         raise TypeError("'%s' Op requires that input 'ref' be a mutable tensor (e.g.: a tf.Variable)" % op_type)

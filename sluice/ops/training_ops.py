@@ -177,90 +177,104 @@ def _locking(use_locking):
     return None if use_locking is None else bool(use_locking)
 
 
+def _is_resource(var):
+    from sluice.ops import resource_variables  # it imports the ops this module declares
+    return resource_variables.is_resource_variable(var)
+
+
+def _update(op_type, inputs, attrs, name):
+    """ApplyX on reference variables; ResourceApplyX on resource variables (then a read after it, the
+    tensor TF's resource optimizers hand back)."""
+    if not _is_resource(inputs[0]):
+        return op_builder.output(op_type, inputs, attrs, name)
+    from sluice.ops import resource_variable_ops
+    return resource_variable_ops.apply_to_resource_variables(op_type, inputs, attrs, name)
+
+
 def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
-    return op_builder.output('ApplyGradientDescent', [var, alpha, delta],
+    return _update('ApplyGradientDescent', [var, alpha, delta],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
-    return op_builder.output('ApplyProximalGradientDescent', [var, alpha, l1, l2, delta],
+    return _update('ApplyProximalGradientDescent', [var, alpha, l1, l2, delta],
                              {'use_locking': _locking(use_locking)},
                   name)
 
 
 def sparse_apply_proximal_gradient_descent(var, alpha, l1, l2, grad, indices, use_locking=False, name=None):
-    return op_builder.output('SparseApplyProximalGradientDescent', [var, alpha, l1, l2, grad, indices],
+    return _update('SparseApplyProximalGradientDescent', [var, alpha, l1, l2, grad, indices],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_momentum(var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False, name=None):
-    return op_builder.output('ApplyMomentum', [var, accum, lr, grad, momentum],
+    return _update('ApplyMomentum', [var, accum, lr, grad, momentum],
                              {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def sparse_apply_momentum(var, accum, lr, grad, indices, momentum, use_locking=False, use_nesterov=False, name=None):
-    return op_builder.output('SparseApplyMomentum', [var, accum, lr, grad, indices, momentum],
+    return _update('SparseApplyMomentum', [var, accum, lr, grad, indices, momentum],
                              {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def apply_adam(var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_locking=False,
                use_nesterov=False, name=None):
-    return op_builder.output('ApplyAdam', [var, m, v, beta1_power, beta2_power, lr, beta1,
+    return _update('ApplyAdam', [var, m, v, beta1_power, beta2_power, lr, beta1,
                    beta2, epsilon, grad],
                              {'use_locking': _locking(use_locking), 'use_nesterov': bool(use_nesterov)}, name)
 
 
 def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
-    return op_builder.output('ApplyAdagrad', [var, accum, lr, grad],
+    return _update('ApplyAdagrad', [var, accum, lr, grad],
                              {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
 
 
 def sparse_apply_adagrad(var, accum, lr, grad, indices, use_locking=False, update_slots=True, name=None):
-    return op_builder.output('SparseApplyAdagrad', [var, accum, lr, grad, indices],
+    return _update('SparseApplyAdagrad', [var, accum, lr, grad, indices],
                              {'use_locking': _locking(use_locking), 'update_slots': bool(update_slots)}, name)
 
 
 def apply_proximal_adagrad(var, accum, lr, l1, l2, grad, use_locking=False, name=None):
-    return op_builder.output('ApplyProximalAdagrad', [var, accum, lr, l1, l2, grad],
+    return _update('ApplyProximalAdagrad', [var, accum, lr, l1, l2, grad],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_proximal_adagrad(var, accum, lr, l1, l2, grad, indices, use_locking=False, name=None):
-    return op_builder.output('SparseApplyProximalAdagrad', [var, accum, lr, l1, l2, grad, indices],
+    return _update('SparseApplyProximalAdagrad', [var, accum, lr, l1, l2, grad, indices],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2, global_step,
                      use_locking=False, name=None):
-    return op_builder.output('ApplyAdagradDA', [var, gradient_accumulator,
+    return _update('ApplyAdagradDA', [var, gradient_accumulator,
                                      gradient_squared_accumulator, grad, lr, l1, l2, global_step],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, indices, lr, l1, l2,
                             global_step, use_locking=False, name=None):
-    return op_builder.output('SparseApplyAdagradDA', [var, gradient_accumulator,
+    return _update('SparseApplyAdagradDA', [var, gradient_accumulator,
                                            gradient_squared_accumulator, grad, indices, lr, l1, l2,
                    global_step], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_ftrl(var, accum, linear, grad, lr, l1, l2, lr_power, use_locking=False, multiply_linear_by_lr=False,
                name=None):
-    return op_builder.output('ApplyFtrl', [var, accum, linear, grad, lr, l1, l2, lr_power],
+    return _update('ApplyFtrl', [var, accum, linear, grad, lr, l1, l2, lr_power],
                              {'use_locking': _locking(use_locking),
                               'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def sparse_apply_ftrl(var, accum, linear, grad, indices, lr, l1, l2, lr_power, use_locking=False,
                       multiply_linear_by_lr=False, name=None):
-    return op_builder.output('SparseApplyFtrl', [var, accum, linear, grad, indices, lr, l1, l2, lr_power],
+    return _update('SparseApplyFtrl', [var, accum, linear, grad, indices, lr, l1, l2, lr_power],
                              {'use_locking': _locking(use_locking),
                               'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False,
                   multiply_linear_by_lr=False, name=None):
-    return op_builder.output('ApplyFtrlV2', [var, accum, linear, grad, lr, l1, l2, l2_shrinkage,
+    return _update('ApplyFtrlV2', [var, accum, linear, grad, lr, l1, l2, l2_shrinkage,
                    lr_power],
                              {'use_locking': _locking(use_locking),
                               'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
@@ -268,40 +282,40 @@ def apply_ftrl_v2(var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, 
 
 def sparse_apply_ftrl_v2(var, accum, linear, grad, indices, lr, l1, l2, l2_shrinkage, lr_power, use_locking=False,
                          multiply_linear_by_lr=False, name=None):
-    return op_builder.output('SparseApplyFtrlV2', [var, accum, linear, grad, indices, lr, l1, l2,
+    return _update('SparseApplyFtrlV2', [var, accum, linear, grad, indices, lr, l1, l2,
                    l2_shrinkage, lr_power],
                              {'use_locking': _locking(use_locking),
                               'multiply_linear_by_lr': bool(multiply_linear_by_lr)}, name)
 
 
 def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
-    return op_builder.output('ApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad],
+    return _update('ApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, indices, use_locking=False, name=None):
-    return op_builder.output('SparseApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad,
+    return _update('SparseApplyRMSProp', [var, ms, mom, lr, rho, momentum, epsilon, grad,
                    indices], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
-    return op_builder.output('ApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad],
+    return _update('ApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_centered_rms_prop(var, mg, ms, mom, lr, rho, momentum, epsilon, grad, indices, use_locking=False,
                                    name=None):
-    return op_builder.output('SparseApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
+    return _update('SparseApplyCenteredRMSProp', [var, mg, ms, mom, lr, rho, momentum, epsilon, grad,
                    indices], {'use_locking': _locking(use_locking)}, name)
 
 
 def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
-    return op_builder.output('ApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad],
+    return _update('ApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad],
                              {'use_locking': _locking(use_locking)}, name)
 
 
 def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices, use_locking=False, name=None):
-    return op_builder.output('SparseApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad, indices],
+    return _update('SparseApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad, indices],
                              {'use_locking': _locking(use_locking)}, name)
 
 
@@ -315,6 +329,9 @@ def deduplicate_indexed_slices(values, indices, name=None):
 # -- scatter updates (tf.scatter_*) ---------------------------------------------------------------------
 
 def _scatter(op_type, ref, indices, updates, use_locking, name):
+    if _is_resource(ref):
+        from sluice.ops import resource_variable_ops
+        return resource_variable_ops.scatter_resource_variable(op_type, ref, indices, updates, name)
     return op_builder.output(op_type, [ref, indices, updates], {'use_locking': _locking(use_locking)}, name)
 
 

@@ -117,7 +117,7 @@ class _VariableStore:
                 name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer, reuse=reuse,
                 trainable=trainable, collections=collections, caching_device=caching_device,
                 validate_shape=validate_shape, constraint=constraint, synchronization=synchronization,
-                aggregation=aggregation)
+                aggregation=aggregation, use_resource=use_resource)
 
         trainable = _check_trainable(synchronization, trainable, name)
         kwargs = dict(name=name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
@@ -132,7 +132,8 @@ class _VariableStore:
 
     def _get_single_variable(self, name, shape=None, dtype=dtypes.float32, initializer=None, regularizer=None,
                              reuse=None, trainable=None, collections=None, caching_device=None,
-                             validate_shape=True, constraint=None, synchronization=None, aggregation=None):
+                             validate_shape=True, constraint=None, synchronization=None, aggregation=None,
+                             use_resource=None):
         from_value = initializer is not None and not callable(initializer)
         if shape is not None and from_value:
             raise ValueError('If initializer is a constant, do not specify shape.')
@@ -191,7 +192,8 @@ class _VariableStore:
             v = variables.Variable(initial_value=init_val, name=name, trainable=trainable, collections=collections,
                                    caching_device=caching_device, dtype=variable_dtype,
                                    validate_shape=validate_shape, constraint=constraint,
-                                   synchronization=synchronization, aggregation=aggregation)
+                                   synchronization=synchronization, aggregation=aggregation,
+                                   use_resource=use_resource)
             self._vars[name] = v
             if regularizer:
                 with g.colocate_with(v.op), g.name_scope(name + '/Regularizer/'):

@@ -20,6 +20,14 @@ __all__ = ['report_uninitialized_variables', 'Variable', 'global_variables', 'al
 class Variable:
     """A tensor whose value persists across Session.run calls (TF1 semantics)."""
 
+    def __new__(cls, *args, use_resource=None, variable_def=None, **kwargs):
+        # TF1's VariableV1: use_resource=True (or tf.enable_resource_variables()) makes a ResourceVariable.
+        if cls is Variable and variable_def is None:
+            from sluice.ops import resource_variables
+            if use_resource or use_resource is None and resource_variables.resource_variables_enabled():
+                return super().__new__(resource_variables.ResourceVariable)
+        return super().__new__(cls)
+
     def __init__(self, initial_value=None, trainable=None, collections=None, validate_shape=True,
                  caching_device=None, name=None, variable_def=None, dtype=None, expected_shape=None,
                  import_scope=None, constraint=None, use_resource=None, synchronization=None,

@@ -14,6 +14,7 @@ from sluice.engine.graph import GraphKeys
 from sluice.ops import array_ops
 from sluice.ops import constant_op
 from sluice.ops import graph_ops
+from sluice.ops import resource_variables
 from sluice.ops import segment_ops
 from sluice.ops import state_ops
 from sluice.ops import training_ops
@@ -236,7 +237,8 @@ class Optimizer:
         v = self._non_slot_dict.get(key)
         if v is None:
             with g.as_default(), g.colocate_with(colocate_with.op):
-                v = variables.Variable(initial_value, name=name, trainable=False)
+                v = variables.Variable(initial_value, name=name, trainable=False,
+                                       use_resource=resource_variables.is_resource_variable(colocate_with))
             self._non_slot_dict[key] = v
         return v
 

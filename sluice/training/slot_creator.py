@@ -13,6 +13,7 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.ops import array_ops
 from sluice.ops import constant_op
+from sluice.ops import resource_variables
 from sluice.ops import variables
 
 __all__ = []
@@ -56,7 +57,8 @@ def _create_slot_var(primary, initial_value, name, validate_shape, shape=None, d
                 def initial_value():
                     return init(shape, dtype=dtype)
             return variables.Variable(initial_value, trainable=False, name='%s/%s' % (base, name),
-                                      validate_shape=validate_shape)
+                                      validate_shape=validate_shape,
+                                      use_resource=resource_variables.is_resource_variable(primary))
 
 
 def create_slot(primary, val, name, colocate_with_primary=True):

@@ -247,3 +247,82 @@ def test_destroy_resource():
             sess.run(init)
             sess.run(rv.destroy_resource_op(h))
             assert not sess.run(rv.var_is_initialized_op(h))
+
+
+# -- sluice's own resource variables ------------------------------------------------------------------
+
+def test_resource_variable_nodes_and_methods():
+    with tf.Graph().as_default() as g:
+        v = tf.get_variable('v', initializer=np.array([1., 2., 3.], np.float32), use_resource=True)
+        assert type(v).__name__ == 'ResourceVariable' and v.dtype == tf.float32 and v.shape.as_list() == [3]
+        assert v.name == 'v:0' and v.op.type == 'VarHandleOp' and v.handle is v.op.outputs[0]
+        assert v.initializer.name == 'v/Assign' and v.value().name == 'v/Read/ReadVariableOp:0'
+        assert v.initial_value.name == 'v/Initializer/initial_value:0'
+        assert g.get_operation_by_name('v/IsInitialized/VarIsInitializedOp').type == 'VarIsInitializedOp'
+        assert tf.trainable_variables() == [v]
+        doubled = v * 2
+        assign = v.assign([4., 5., 6.])
+        add = v.assign_add([1., 1., 1.])
+        sub = tf.assign_sub(v, [0.5, 0.5, 0.5])
+        rows = v.sparse_read([2, 0])
+        with pytest.raises(TypeError):
+            tf.assign(v._ref(), [1., 2., 3.])
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            np.testing.assert_array_equal(sess.run(doubled), [2, 4, 6])
+            np.testing.assert_array_equal(sess.run(assign), [4, 5, 6])
+            np.testing.assert_array_equal(sess.run(add), [5, 6, 7])
+            np.testing.assert_array_equal(sess.run(sub), [4.5, 5.5, 6.5])
+            np.testing.assert_array_equal(sess.run(rows), [6.5, 4.5])
+            np.testing.assert_array_equal(v.eval(), [4.5, 5.5, 6.5])
+            v.load([0., 0., 1.])
+            np.testing.assert_array_equal(sess.run(v), [0, 0, 1])
+            assert sess.run(v.read_value()).tolist() == [0, 0, 1]
+
+
+def test_enable_resource_variables_switch():
+    try:
+        tf.enable_resource_variables()
+        assert tf.resource_variables_enabled()
+        with tf.Graph().as_default():
+            assert tf.Variable(1.0, name='a').op.type == 'VarHandleOp'
+            assert tf.get_variable('b', [2]).op.type == 'VarHandleOp'
+            assert tf.get_variable('c', [2], use_resource=False).op.type == 'VariableV2'
+            with tf.variable_scope('s', use_resource=False):
+                assert tf.get_variable('d', [2]).op.type == 'VariableV2'
+    finally:
+        tf.disable_resource_variables()
+    assert not tf.resource_variables_enabled()
+    with tf.Graph().as_default():
+        assert tf.Variable(1.0).op.type == 'VariableV2'
+        assert tf.Variable(1.0, use_resource=True).op.type == 'VarHandleOp'
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('optimizer', sorted(OPTIMIZERS))
+def test_sluice_resource_variables_train_like_tf_and_checkpoints_interchange(tmp_path, real_tf, optimizer):
+    tf_values, _ = _tf_trained(real_tf, optimizer, str(tmp_path / 'by_tf'), steps=3)
+    with tf.Graph().as_default() as g:
+        _, train = _tf_model(tf, optimizer)
+        assert {v.op.type for v in tf.trainable_variables()} == {'VarHandleOp'}
+        assert any(op.type.startswith('Resource') for op in g.get_operations())
+        saver = tf.train.Saver()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(3):
+                sess.run(train, {'x:0': X})
+            values = {v.op.name: sess.run(v) for v in tf.global_variables()}
+            assert sorted(values) == sorted(tf_values)
+            for name, value in tf_values.items():
+                np.testing.assert_allclose(values[name], value, rtol=2e-5, atol=1e-6, err_msg=name)
+            saver.save(sess, str(tmp_path / 'by_sluice'))
+            sess.run(tf.global_variables_initializer())
+            saver.restore(sess, str(tmp_path / 'by_tf'))
+            for v in tf.global_variables():
+                np.testing.assert_array_equal(sess.run(v), tf_values[v.op.name], err_msg=v.op.name)
+    with real_tf.Graph().as_default():
+        _tf_model(real_tf, optimizer)
+        with real_tf.Session() as sess:
+            real_tf.train.Saver().restore(sess, str(tmp_path / 'by_sluice'))
+            for v in real_tf.global_variables():
+                np.testing.assert_allclose(sess.run(v), values[v.op.name], rtol=1e-6, err_msg=v.op.name)
