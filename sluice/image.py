@@ -23,8 +23,8 @@ __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_
            'pad_to_bounding_box', 'resize_image_with_crop_or_pad', 'resize_with_crop_or_pad', 'resize_images',
            'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor', 'rgb_to_grayscale',
            'grayscale_to_rgb', 'rgb_to_hsv', 'hsv_to_rgb', 'adjust_hue', 'random_hue', 'adjust_saturation',
-           'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg', 'crop_and_resize',
-           'non_max_suppression', 'extract_image_patches']
+           'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg',
+           'crop_and_resize', 'non_max_suppression', 'extract_image_patches']
 
 
 # -- helpers (TF's _assert, _is_tensor, _ImageDimensions, _CheckAtLeast3DImage) --

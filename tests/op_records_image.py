@@ -1,5 +1,6 @@
 """Op records of the tf.image ops beyond the resizes: colour spaces and HSV adjustments
-(ops/image_color_ops.py), box ops (ops/image_boxes_ops.py), codecs and the candidate samplers (exempt). Loaded at the end of op_records.py."""
+(ops/image_color_ops.py), box ops (ops/image_boxes_ops.py), codecs and the candidate
+samplers (exempt). Loaded at the end of op_records.py."""
 import numpy as np
 
 from op_records import EXEMPT, F32, FLOATS, I32, arg, fixed, imported, record

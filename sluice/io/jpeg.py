@@ -1,8 +1,9 @@
 """JPEG through Pillow (the optional `image` extra: pip install sluice[image]); sluice has no JPEG codec of
 its own. Encoding maps TF's EncodeJpeg attrs onto Pillow's save options (quality, progressive, optimize,
 subsampling 4:2:0 when chroma_downsampling else 4:4:4, dpi in the JFIF header, XMP); decoding asks
-libjpeg for a 1/ratio scaled image (Pillow's draft mode) and converts to the requested channels. Pixels differ from TF's by a few levels: TF's default
-dct_method '' is libjpeg's fast integer IDCT, Pillow's is the accurate one."""
+libjpeg for a 1/ratio scaled image (Pillow's draft mode) and converts to the requested channels.
+Pixels differ from TF's by a few levels: TF's default dct_method '' is libjpeg's fast integer IDCT,
+Pillow's is the accurate one."""
 import io
 
 import numpy as np

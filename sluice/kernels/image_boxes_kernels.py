@@ -1,11 +1,12 @@
 """Kernels of ops/image_boxes_ops.py.
 
-NonMaxSuppressionV2/V3 (a host loop; on a GPU the boxes are copied over): boxes with score above score_threshold, by decreasing score (ties by index),
-are kept greedily unless their IoU with a kept box exceeds iou_threshold, until max_output_size are kept.
+NonMaxSuppressionV2/V3 (a host loop; on a GPU the boxes are copied over): boxes with score above
+score_threshold, by decreasing score (ties by index), are kept greedily unless their IoU with a kept box
+exceeds iou_threshold, until max_output_size are kept.
 CropAndResize (ctx.xp, CPU and GPU): crop row y of box (y1, y2) samples the image at
 y1 * (h - 1) + y * (y2 - y1) * (h - 1) / (crop_h - 1) (the box centre when crop_h is 1), the same for x;
-bilinear between the four neighbours or the nearest pixel (rounded half away from zero); samples outside [0, h - 1] or
-[0, w - 1] take extrapolation_value. Arithmetic in float32 as TF's kernel."""
+bilinear between the four neighbours or the nearest pixel (rounded half away from zero); samples outside
+[0, h - 1] or [0, w - 1] take extrapolation_value. Arithmetic in float32 as TF's kernel."""
 import numpy as np
 
 from sluice.engine import errors
