@@ -4,7 +4,7 @@ Training runs once, to train_spec.max_steps; a CheckpointSaverListener evaluates
 save except the first (the step-0 checkpoint written at session creation), at most every
 eval_spec.throttle_secs seconds, and once more at the end of training if the last checkpoint was not
 evaluated. A checkpoint already evaluated is not evaluated again. Returns (the last evaluation's
-metrics, export results); exporters are not implemented (they need SavedModel).
+metrics, export results); exporters are not implemented yet (Estimator.export_saved_model is).
 """
 import collections
 import logging
@@ -52,8 +52,8 @@ class EvalSpec(collections.namedtuple('EvalSpec', ['input_fn', 'steps', 'name', 
         if name is not None and not isinstance(name, str):
             raise TypeError('`name` must be string, given: {}'.format(name))
         if exporters:
-            raise NotImplementedError('EvalSpec(exporters=...): exporters write SavedModels, which sluice does not '
-                                      'implement yet')
+            raise NotImplementedError('EvalSpec(exporters=...): sluice does not implement exporters yet; call '
+                                      'Estimator.export_saved_model after training instead')
         if start_delay_secs < 0:
             raise ValueError('Must specify start_delay_secs >= 0, given: {}'.format(start_delay_secs))
         if throttle_secs < 0:
