@@ -22,7 +22,10 @@ Import (`Library`): a FunctionDef becomes a FuncGraph of the graph that holds th
 created in dependency order through Graph._create_op (the graph's own dtype, default and shape
 rules), `_Retval` nodes for `ret`. Attr decoding is the importer's (passed in), so newer-TF attrs
 are treated as at top level. A While's cond results are read on the host, as when sluice builds
-one. Generic functions (attrs given as placeholders '$T') are not imported.
+one. A loop op that recorded its calls for a gradient before export ('_history' k) gets its k+1
+record outputs back (`add_records`) and they are registered as its records in ops/loop_grad.py.
+Generic functions (attrs given as placeholders '$T') and functions calling themselves are not
+imported.
 """
 import re
 import weakref
@@ -249,6 +252,7 @@ class Library:
 
     def __init__(self, library, decode, canonical):
         self.defs = {f.signature.name: f for f in library.function}
+        self.in_progress = []  # the functions being built, outermost first
         self.decode = decode
         self.canonical = canonical
 
@@ -280,6 +284,16 @@ class Library:
         return result
 
     def func_graph(self, name, outer, host_results):
+        if name in self.in_progress:
+            raise ValueError('Function %s calls itself (through %s): TF functions are not recursive.'
+                             % (name, ' -> '.join(self.in_progress)))
+        self.in_progress.append(name)
+        try:
+            return self._func_graph(name, outer, host_results)
+        finally:
+            self.in_progress.pop()
+
+    def _func_graph(self, name, outer, host_results):
         fdef = self.defs[name]
         fg = FuncGraph(name, outer)
         tensors = {}

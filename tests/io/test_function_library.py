@@ -332,3 +332,14 @@ def test_functions_of_one_name_imported_twice_are_renamed_on_export():
             got = sess.run(['a/w:0', 'b/w:0'], {'a/x:0': X, 'b/x:0': -X})
     np.testing.assert_allclose(got[0], _expected(X)[1], rtol=1e-6)
     np.testing.assert_allclose(got[1], _expected(-X)[1], rtol=1e-6)
+
+
+def test_function_calling_itself_is_refused():
+    gd = _sluice_graph().as_graph_def()
+    loop = [n for n in gd.node if n.op == 'While'][0]
+    body = [f for f in gd.library.function if f.signature.name == loop.attr['body'].func.name][0]
+    inner_if = [n for n in body.node_def if n.op == 'If'][0]
+    inner_if.attr['then_branch'].func.name = body.signature.name
+    with tf.Graph().as_default():
+        with pytest.raises(ValueError, match='calls itself'):
+            tf.import_graph_def(gd, name='')
