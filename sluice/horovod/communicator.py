@@ -60,11 +60,17 @@ def _timeout():
 
 
 def _wait(request, what):
-    """Waits for a non-blocking MPI request, polling so that a deadline can end the wait."""
-    deadline = time.monotonic() + _timeout()
+    """Waits for a non-blocking MPI request: spinning on Test (which drives MPI's progress) for the
+    first milliseconds, then polling with short sleeps, so that a deadline can end the wait."""
+    start = time.monotonic()
+    deadline = start + _timeout()
+    spin_until = start + 0.02
     pause = 0.0
     while not request.Test():
-        if time.monotonic() > deadline:
+        now = time.monotonic()
+        if now < spin_until:
+            continue
+        if now > deadline:
             raise errors.DeadlineExceededError(
                 None, None, '%s did not complete within %g s on rank %d of %d: a peer process has stopped or '
                             'has not reached the same collective (SLUICE_HOROVOD_TIMEOUT)'

@@ -56,13 +56,14 @@ def _grouped_allreduce_kernel(op, ctx):
     what = 'HorovodGroupedAllreduce (node %s)' % op.name
 
     def run(*tensors):
-        flat = np.concatenate([np.asarray(t).reshape(-1) for t in tensors]) if tensors else np.zeros(0)
-        summed = communicator.allreduce(flat, what)
+        arrays = [np.asarray(t) for t in tensors]
+        if len(arrays) == 1:  # nothing to fuse: no concatenation and no split
+            return (communicator.allreduce(arrays[0], what),)
+        summed = communicator.allreduce(np.concatenate([a.reshape(-1) for a in arrays]), what)
         out, start = [], 0
-        for t in tensors:
-            t = np.asarray(t)
-            out.append(summed[start:start + t.size].reshape(t.shape))
-            start += t.size
+        for a in arrays:
+            out.append(summed[start:start + a.size].reshape(a.shape))
+            start += a.size
         return tuple(out)
     return _host(ctx, run)
 
