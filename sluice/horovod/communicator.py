@@ -2,8 +2,9 @@
 registry, e.g. the `mpich` wheel: the `distributed` extra).
 
 Every collective is non-blocking and waited for with a deadline (SLUICE_HOROVOD_TIMEOUT seconds,
-default 600, or the run's own timeout), so that a peer that died or never joins makes this rank
-fail with DeadlineExceededError naming the collective instead of hanging. Collectives are issued
+default 600, or the run's own earlier one: RunOptions.timeout_in_ms), so that a peer that died or
+never joins makes this rank fail with DeadlineExceededError naming the collective instead of
+hanging; Session.close() ends the wait with CancelledError. Collectives are issued
 in program order by every rank: the graph's order, as Horovod requires of TF1 programs.
 """
 import os
@@ -12,7 +13,7 @@ import time
 
 import numpy as np
 
-from sluice.engine import errors
+from sluice.engine import errors, run_context
 
 _state = {}
 _lock = threading.Lock()  # one collective at a time: MPI calls from a plan's threads are serialized
@@ -59,53 +60,59 @@ def _timeout():
     return float(os.environ.get('SLUICE_HOROVOD_TIMEOUT', '600'))
 
 
-def _wait(request, what):
+def _wait(request, what, cancelled=None):
     """Waits for a non-blocking MPI request: spinning on Test (which drives MPI's progress) for the
-    first milliseconds, then polling with short sleeps, so that a deadline can end the wait."""
+    first milliseconds, then polling with short sleeps, so that a deadline or a closed session
+    (`cancelled()`) can end the wait."""
     start = time.monotonic()
-    deadline = start + _timeout()
+    own = start + _timeout()
+    run_deadline = run_context.deadline()
+    deadline = own if run_deadline is None else min(own, run_deadline)
     spin_until = start + 0.02
     pause = 0.0
     while not request.Test():
         now = time.monotonic()
         if now < spin_until:
             continue
+        if cancelled is not None and cancelled():
+            raise errors.CancelledError(None, None, '%s: the session was closed while it waited for its peers'
+                                        % what)
         if now > deadline:
+            limit = 'SLUICE_HOROVOD_TIMEOUT' if deadline == own else "the run's timeout"
             raise errors.DeadlineExceededError(
                 None, None, '%s did not complete within %g s on rank %d of %d: a peer process has stopped or '
-                            'has not reached the same collective (SLUICE_HOROVOD_TIMEOUT)'
-                % (what, _timeout(), rank(), size()))
+                            'has not reached the same collective (%s)' % (what, deadline - start, rank(), size(), limit))
         time.sleep(pause)
         pause = min(0.001, pause + 0.00005)
 
 
-def allreduce(array, what='allreduce'):
+def allreduce(array, what='allreduce', cancelled=None):
     """The elementwise sum of `array` over the ranks (a new array)."""
     comm = _comm()
     send = np.ascontiguousarray(array)
     out = np.empty_like(send)
     with _lock:
-        _wait(comm.Iallreduce(send, out, op=_state['MPI'].SUM), what)
+        _wait(comm.Iallreduce(send, out, op=_state['MPI'].SUM), what, cancelled)
     return out
 
 
-def allgather(array, what='allgather'):
+def allgather(array, what='allgather', cancelled=None):
     """The ranks' arrays concatenated along the first dimension (their first dimensions may differ)."""
     comm = _comm()
     send = np.ascontiguousarray(array)
     with _lock:
         counts = np.empty(comm.size, np.int64)
-        _wait(comm.Iallgather(np.array([send.shape[0] if send.ndim else 1], np.int64), counts), what)
+        _wait(comm.Iallgather(np.array([send.shape[0] if send.ndim else 1], np.int64), counts), what, cancelled)
         row = int(np.prod(send.shape[1:])) if send.ndim > 1 else 1
         out = np.empty((int(counts.sum()),) + send.shape[1:], send.dtype)
-        _wait(comm.Iallgatherv(send, [out, counts * row]), what)
+        _wait(comm.Iallgatherv(send, [out, counts * row]), what, cancelled)
     return out
 
 
-def broadcast(array, root_rank, what='broadcast'):
+def broadcast(array, root_rank, what='broadcast', cancelled=None):
     """`array` of rank `root_rank`, on every rank."""
     comm = _comm()
     out = np.array(array, copy=True, order='C')
     with _lock:
-        _wait(comm.Ibcast(out, root=root_rank), what)
+        _wait(comm.Ibcast(out, root=root_rank), what, cancelled)
     return out

@@ -2,6 +2,8 @@
 collective: Horovod's tensor fusion), HorovodAllgather, HorovodBroadcast — declarations with TF's
 Horovod names, gradients, kernels (host arrays: a GPU value is copied to the host and back; NCCL
 is not used yet) and the functions that add them."""
+import threading
+
 import numpy as np
 
 from sluice.engine import op_builder
@@ -33,6 +35,20 @@ register_op('HorovodBroadcast', ['tensor: T'], ['output: T'], {'T': _NUMBERS, 'r
             shape_fns.unchanged, is_stateful=True)
 
 
+class _SessionOpen:
+    """Per session and node: set when the session closes, so a collective stops waiting."""
+
+    def __init__(self):
+        self.closed = threading.Event()
+
+    def close_for_session(self):
+        self.closed.set()
+
+
+def _cancelled(ctx):
+    return ctx.op_state(_SessionOpen).closed.is_set
+
+
 def _host(ctx, fn):
     """Runs fn on host copies of the inputs and puts the results back on the kernel's device."""
     if ctx.xp is np:
@@ -48,18 +64,19 @@ def _host(ctx, fn):
 @register_kernel('HorovodAllreduce')
 def _allreduce_kernel(op, ctx):
     what = 'HorovodAllreduce (node %s)' % op.name
-    return _host(ctx, lambda x: communicator.allreduce(x, what))
+    cancelled = _cancelled(ctx)
+    return _host(ctx, lambda x: communicator.allreduce(x, what, cancelled))
 
 
 @register_kernel('HorovodGroupedAllreduce', multi_output=True)
 def _grouped_allreduce_kernel(op, ctx):
-    what = 'HorovodGroupedAllreduce (node %s)' % op.name
+    what, cancelled = 'HorovodGroupedAllreduce (node %s)' % op.name, _cancelled(ctx)
 
     def run(*tensors):
         arrays = [np.asarray(t) for t in tensors]
         if len(arrays) == 1:  # nothing to fuse: no concatenation and no split
-            return (communicator.allreduce(arrays[0], what),)
-        summed = communicator.allreduce(np.concatenate([a.reshape(-1) for a in arrays]), what)
+            return (communicator.allreduce(arrays[0], what, cancelled),)
+        summed = communicator.allreduce(np.concatenate([a.reshape(-1) for a in arrays]), what, cancelled)
         out, start = [], 0
         for a in arrays:
             out.append(summed[start:start + a.size].reshape(a.shape))
@@ -71,13 +88,15 @@ def _grouped_allreduce_kernel(op, ctx):
 @register_kernel('HorovodAllgather')
 def _allgather_kernel(op, ctx):
     what = 'HorovodAllgather (node %s)' % op.name
-    return _host(ctx, lambda x: communicator.allgather(x, what))
+    cancelled = _cancelled(ctx)
+    return _host(ctx, lambda x: communicator.allgather(x, what, cancelled))
 
 
 @register_kernel('HorovodBroadcast')
 def _broadcast_kernel(op, ctx):
     root, what = op.get_attr('root_rank'), 'HorovodBroadcast (node %s)' % op.name
-    return _host(ctx, lambda x: communicator.broadcast(x, root, what))
+    cancelled = _cancelled(ctx)
+    return _host(ctx, lambda x: communicator.broadcast(x, root, what, cancelled))
 
 
 @register_gradient('HorovodAllreduce')

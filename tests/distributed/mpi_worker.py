@@ -56,6 +56,29 @@ def dead_peer():
     raise AssertionError('the allreduce completed without its peer')
 
 
+def run_timeout_and_close():
+    """Rank 1 never joins: rank 0's allreduce ends at the run's timeout, then at Session.close()."""
+    if hvd.rank() == 1:
+        time.sleep(8)
+        return
+    import threading
+    with tf.Graph().as_default():
+        sess = tf.Session()
+        total = hvd.allreduce(tf.constant([1.0]))
+        start = time.time()
+        try:
+            sess.run(total, options=tf.RunOptions(timeout_in_ms=1000))
+        except tf.errors.DeadlineExceededError as e:
+            print('run timeout after %.1f s: %s' % (time.time() - start, "the run's timeout" in e.message))
+        threading.Timer(1.0, sess.close).start()
+        start = time.time()
+        try:
+            sess.run(total)
+        except tf.errors.CancelledError:
+            print('closed after %.1f s' % (time.time() - start))
+
+
 if __name__ == '__main__':
     hvd.init()
-    {'many_tensors': many_tensors, 'collectives': collectives, 'dead_peer': dead_peer}[sys.argv[1]]()
+    {'many_tensors': many_tensors, 'collectives': collectives, 'dead_peer': dead_peer,
+     'run_timeout_and_close': run_timeout_and_close}[sys.argv[1]]()

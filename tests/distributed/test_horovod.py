@@ -68,6 +68,12 @@ def test_a_dead_peer_is_an_error_not_a_hang():
     assert 'rank 0 failed after' in done.stdout and 'DeadlineExceeded' not in done.stderr, done.stdout + done.stderr
 
 
+def test_a_collective_honours_the_run_timeout_and_session_close():
+    done = _run([WORKER, 'run_timeout_and_close'], env={'SLUICE_HOROVOD_TIMEOUT': '60'}, timeout=120)
+    assert 'run timeout after 1.' in done.stdout and ': True' in done.stdout, done.stdout + done.stderr
+    assert 'closed after 1.' in done.stdout, done.stdout + done.stderr
+
+
 def test_two_processes_equal_one_process_with_twice_the_batch(tmp_path):
     two = _run([EXAMPLE, '--steps', '4', '--batch_size', '16', '--save', str(tmp_path / 'rank%d.npz')])
     assert two.returncode == 0, two.stdout + two.stderr
