@@ -120,6 +120,58 @@ def node_def_of(op):
     return node
 
 
+def _node_def_bytes(op):
+    """node_def_of(op) serialized, written field by field: NodeDef's name (1), op (2), inputs (3),
+    device (4) and attr map entries (5). An attr of an immutable scalar value is encoded once per
+    (name, kind, value) and reused: most nodes share their dtypes, flags and small ints."""
+    parts = [_string_field(b'\x0a', op._name), _string_field(b'\x12', op._op_def.type)]
+    parts.extend(_string_field(b'\x1a', t._as_node_def_input()) for t in op._inputs)
+    parts.extend(_string_field(b'\x1a', '^' + c._name) for c in op._control_inputs)
+    if op._device:
+        parts.append(_string_field(b'\x22', op._device))
+    kinds = op._op_def.attr_kinds
+    for name, value in op._attrs.items():
+        if value is not None:
+            parts.append(_attr_entry(name, value, kinds.get(name)))
+    return b''.join(parts)
+
+
+_ATTR_ENTRIES = {}  # (name, kind, type, value) -> serialized map entry, for immutable scalar values
+_SCALAR_TYPES = (dtypes.DType, int, float, bool, str, bytes)
+
+
+def _attr_key(name, value, kind):
+    """A dict key standing for the attr's encoding, or None for values encoded each time (tensors)."""
+    if isinstance(value, _SCALAR_TYPES):
+        return name, kind, type(value), value
+    if isinstance(value, TensorShape):
+        return name, kind, TensorShape, value._dims
+    if isinstance(value, list) and all(isinstance(v, _SCALAR_TYPES) for v in value):
+        return name, kind, list, tuple((type(v), v) for v in value)
+    return None
+
+
+def _attr_entry(name, value, kind):
+    key = _attr_key(name, value, kind)
+    if key is not None:
+        entry = _ATTR_ENTRIES.get(key)
+        if entry is not None:
+            return entry
+    body = _string_field(b'\x0a', name) + _bytes_field(b'\x12', attr_value(value, kind).SerializeToString())
+    entry = _bytes_field(b'\x2a', body)
+    if key is not None and len(_ATTR_ENTRIES) < 65536:
+        _ATTR_ENTRIES[key] = entry
+    return entry
+
+
+def _string_field(tag, text):
+    return _bytes_field(tag, text.encode('utf-8'))
+
+
+def _bytes_field(tag, data):
+    return tag + _varint(len(data)) + data
+
+
 def graph_to_graph_def(graph, add_shapes=False):
     """The graph as a GraphDef, assembled from each op's cached serialized NodeDef (a field-1 record
     per node, the protobuf wire format) and parsed once: building NodeDef messages attr by attr is
@@ -131,7 +183,7 @@ def graph_to_graph_def(graph, add_shapes=False):
     for op in list(graph._ops):
         node = op._node_def_bytes
         if node is None:
-            node = op._node_def_bytes = node_def_of(op).SerializeToString()
+            node = op._node_def_bytes = _node_def_bytes(op)
         if add_shapes and op._outputs:
             node += _output_shapes_entry(op)
         parts.append(_NODE_TAG + _varint(len(node)))
@@ -147,7 +199,12 @@ _NODE_TAG = b'\x0a'  # GraphDef.node: field 1, length-delimited
 _VERSIONS_RECORD = b'\x22' + bytes([len(version_def().SerializeToString())]) + version_def().SerializeToString()
 
 
+_SMALL_VARINTS = [bytes((n,)) for n in range(128)]
+
+
 def _varint(n):
+    if n < 128:
+        return _SMALL_VARINTS[n]
     out = bytearray()
     while n > 0x7f:
         out.append((n & 0x7f) | 0x80)

@@ -40,3 +40,26 @@ def test_ops_added_after_an_export_appear_in_the_next():
         g.as_graph_def()
         tf.negative(a, name='b')
     assert [n.name for n in g.as_graph_def().node] == ['a', 'b']
+
+
+def test_written_node_defs_equal_the_proto_built_ones():
+    """The NodeDef bytes the export writes field by field parse to what node_def_of builds, for every
+    kind of attr (types, shapes, lists, tensors, strings, functions, colocation) and a device."""
+    from sluice.io import graph_def
+    from sluice.io.protos import NodeDef
+    g = tf.Graph()
+    with g.as_default():
+        x = tf.placeholder(tf.float32, [None, 3], name='x')
+        with tf.device('/cpu:0'):
+            v = tf.Variable(tf.zeros([3]), name='v')
+        with tf.colocate_with(v):
+            tf.identity(v, name='near_v')
+        y = tf.nn.relu(x + v, name='y')
+        tf.cond(x[0, 0] > 0, lambda: y, lambda: -y)
+        tf.strided_slice(x, [0, 1], [2, 3], [1, 1], shrink_axis_mask=2)
+        tf.constant(['a', 'bc'], name='strings')
+        tf.nn.conv2d(tf.zeros([1, 4, 4, 1]), tf.zeros([2, 2, 1, 1]), [1, 1, 1, 1], 'SAME')
+        tf.train.Saver()
+    for _ in range(2):  # the second pass reads the cached attr encodings
+        for op in g.get_operations():
+            assert NodeDef.FromString(graph_def._node_def_bytes(op)) == graph_def.node_def_of(op), op.name
