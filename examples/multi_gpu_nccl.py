@@ -9,7 +9,6 @@ the tower count is applied to the variables on /cpu:0.
 import argparse
 import importlib.util
 import os
-import time
 
 import sluice as tf
 
@@ -32,39 +31,11 @@ def all_sum_gradients(tower_grads):
 
 def build(num_devices, device_type, learning_rate=0.1):
     """multi_gpu_towers.build with the gradients all-summed on the devices."""
-    with tf.device('/cpu:0'):
-        images = tf.placeholder(tf.float32, [None, towers.IMAGE, towers.IMAGE, 3], name='images')
-        labels = tf.placeholder(tf.int32, [None], name='labels')
-        opt = tf.train.GradientDescentOptimizer(learning_rate)
-        tower_grads, losses = [], []
-        with tf.variable_scope(tf.get_variable_scope()):
-            for i, (x, y) in enumerate(zip(tf.split(images, num_devices), tf.split(labels, num_devices))):
-                with tf.device('/%s:%d' % (device_type, i)), tf.name_scope('tower_%d' % i):
-                    loss = towers.tower_loss(x, y)
-                    tf.get_variable_scope().reuse_variables()
-                    losses.append(loss)
-                    tower_grads.append(opt.compute_gradients(loss))
-        train_op = opt.apply_gradients(all_sum_gradients(tower_grads))
-        return images, labels, tf.add_n(losses) / num_devices, train_op
+    return towers.build(num_devices, device_type, learning_rate, combine=all_sum_gradients)
 
 
 def main(num_devices=2, device_type='gpu', steps=20, batch_size=64):
-    graph = tf.Graph()
-    with graph.as_default():
-        images, labels, loss, train_op = build(num_devices, device_type)
-        init = tf.global_variables_initializer()
-    config = tf.ConfigProto(allow_soft_placement=True, device_count={'CPU': num_devices})
-    with tf.Session(graph=graph, config=config) as sess:
-        sess.run(init)
-        start = time.time()
-        for step in range(steps):
-            x, y = towers.synthetic_batch(batch_size, step)
-            value, _ = sess.run([loss, train_op], {images: x, labels: y})
-            if step % 10 == 0 or step == steps - 1:
-                print('step %d, loss %.4f' % (step, value))
-        print('%.1f examples/s on %d %s towers, gradients all-summed on the devices'
-              % (steps * batch_size / (time.time() - start), num_devices, device_type))
-        return value
+    return towers.main(num_devices, device_type, steps, batch_size, combine=all_sum_gradients)
 
 
 if __name__ == '__main__':

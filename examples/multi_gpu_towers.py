@@ -46,8 +46,9 @@ def average_gradients(tower_grads):
     return averaged
 
 
-def build(num_devices, device_type, learning_rate=0.1):
-    """The training graph: placeholders for the whole batch, split across the towers."""
+def build(num_devices, device_type, learning_rate=0.1, combine=average_gradients):
+    """The training graph: placeholders for the whole batch, split across the towers; `combine`
+    turns the towers' (gradient, variable) lists into the one list applied."""
     with tf.device('/cpu:0'):
         images = tf.placeholder(tf.float32, [None, IMAGE, IMAGE, 3], name='images')
         labels = tf.placeholder(tf.int32, [None], name='labels')
@@ -60,7 +61,7 @@ def build(num_devices, device_type, learning_rate=0.1):
                     tf.get_variable_scope().reuse_variables()
                     losses.append(loss)
                     tower_grads.append(opt.compute_gradients(loss))
-        train_op = opt.apply_gradients(average_gradients(tower_grads))
+        train_op = opt.apply_gradients(combine(tower_grads))
         return images, labels, tf.add_n(losses) / num_devices, train_op
 
 
@@ -70,10 +71,10 @@ def synthetic_batch(batch_size, seed):
             rng.randint(0, CLASSES, batch_size).astype(np.int32))
 
 
-def main(num_devices=2, device_type='gpu', steps=20, batch_size=64):
+def main(num_devices=2, device_type='gpu', steps=20, batch_size=64, combine=average_gradients):
     graph = tf.Graph()
     with graph.as_default():
-        images, labels, loss, train_op = build(num_devices, device_type)
+        images, labels, loss, train_op = build(num_devices, device_type, combine=combine)
         init = tf.global_variables_initializer()
     config = tf.ConfigProto(allow_soft_placement=True, device_count={'CPU': num_devices})
     with tf.Session(graph=graph, config=config) as sess:
@@ -84,8 +85,8 @@ def main(num_devices=2, device_type='gpu', steps=20, batch_size=64):
             value, _ = sess.run([loss, train_op], {images: x, labels: y})
             if step % 10 == 0 or step == steps - 1:
                 print('step %d, loss %.4f' % (step, value))
-        print('%.1f examples/s on %d %s towers' % (steps * batch_size / (time.time() - start), num_devices,
-                                                   device_type))
+        print('%.1f examples/s on %d %s towers (%s)' % (steps * batch_size / (time.time() - start), num_devices,
+                                                        device_type, combine.__name__))
         return value
 
 
