@@ -17,6 +17,7 @@ from sluice.engine.graph import (Graph, GraphKeys, Operation, Tensor, convert_to
 from sluice.engine.session import InteractiveSession, Session, get_default_session
 from sluice.engine.tensor_shape import Dimension, TensorShape
 from sluice.io import graph_def as _graph_def  # noqa: F401  (installs the engine's GraphDef writer)
+from sluice.io.tensor_proto import make_ndarray, make_tensor_proto  # noqa: F401
 from sluice.io.protos import (AttrValue, ConfigProto, Event, GPUOptions, GraphDef, GraphOptions, HistogramProto,
                               MetaGraphDef, NameAttrList, NodeDef, OptimizerOptions, RunMetadata, RunOptions,
                               SessionLog, Summary, SummaryMetadata, TensorInfo)
@@ -116,6 +117,7 @@ def executing_eagerly():
 from sluice import compat, initializers, linalg, losses, manip, math, metrics, nn, python_io, random, train  # noqa: E402
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
+from sluice.ops.image_patches_ops import extract_image_patches  # noqa: E402,F401  (TF 1.x top-level alias)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)

@@ -19,3 +19,20 @@ def namespace_getattr(module_name, tf_name):
         error.name, error.obj = name, sys.modules.get(module_name)  # the keywords are Python 3.10+ only
         raise error
     return __getattr__
+
+
+def package_getattr(module_name, tf_name):
+    """`namespace_getattr` for a package whose submodules load on first use (`tf.python.framework`,
+    as TF 1.x's `tensorflow.python` exposes its imported modules as attributes)."""
+    missing = namespace_getattr(module_name, tf_name)
+
+    def __getattr__(name):
+        if not name.startswith('_'):
+            import importlib
+            try:
+                return importlib.import_module('%s.%s' % (module_name, name))
+            except ModuleNotFoundError as e:
+                if e.name != '%s.%s' % (module_name, name):
+                    raise
+        return missing(name)
+    return __getattr__

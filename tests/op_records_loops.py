@@ -1,9 +1,9 @@
 """Op records of the TensorArray ops (sluice/ops/tensor_array_ops.py): built through tf.TensorArray, so
-TensorFlow runs the same program with its own TensorArrayV3 ops. The loop gradients themselves are
+TensorFlow runs the same program with its own TensorArrayV3 ops (sluice's are TF2's TensorList ops). The loop gradients themselves are
 the While/MapFn/Scan/Fold records of op_records.py."""
 from op_records import EXEMPT, arg, record
 
-_TA = ('TensorArrayCreate', 'TensorArrayScatterValue', 'TensorArrayGatherValue', 'TensorArraySizeValue')
+_TA = ('TensorListReserve', 'TensorListScatterIntoExistingList', 'TensorListGather', 'TensorListStack')
 
 
 def _unstack_stack(tf, x):
@@ -13,7 +13,7 @@ def _unstack_stack(tf, x):
 
 def _write_read(tf, x):
     ta = tf.TensorArray(x.dtype, size=2, clear_after_read=False).write(0, x[0]).write(1, tf.sin(x[1]))
-    return [ta.read(1) * ta.read(0), ta.read(0)]
+    return [ta.read(1) * ta.read(0), ta.read(0) * tf.cast(ta.size(), x.dtype)]
 
 
 def _split_concat(tf, x):
@@ -32,13 +32,17 @@ def _in_loop(tf, x):
 
 
 record(_TA, _unstack_stack, [arg((3, 2))], grad=True, name='TensorArrayGather')
-record(('TensorArrayWriteValue', 'TensorArrayReadValue'), _write_read, [arg((2, 3))],
+record(('TensorListSetItem', 'TensorListGetItem', 'TensorListLength'), _write_read, [arg((2, 3))],
        grad=True, name='TensorArrayRead')
-record(('TensorArraySplitValue', 'TensorArrayConcatValue'), _split_concat, [arg((2, 3))], grad=True,
+record(('TensorListSplit', 'TensorListConcatV2'), _split_concat, [arg((2, 3))], grad=True,
        name='TensorArraySplit')
 record(('While',), _in_loop, [arg((3, 2))], grad=True,
        name='TensorArrayInWhile')
 
 _GRAD_ONLY = ('gradient-side list op, built by tf.gradients only: the grad=True TensorArray records above run it '
               '(and tests/ops/test_tensor_array.py against TF)')
-EXEMPT.update(dict.fromkeys(('TensorArrayGradList', 'TensorArrayAddValues'), _GRAD_ONLY))
+EXEMPT.update(dict.fromkeys(('TensorListElementShape', 'TensorListFromTensor', 'TensorListPushBack',
+                             'TensorListPopBack', 'EmptyTensorList'), _GRAD_ONLY + '; TF control flow v2 graphs '
+                            'use them, imported in tests/ops/test_tensor_list_import.py'))
+EXEMPT['ConcatOffset'] = ("ConcatV2's gradient in TF-written graphs (sluice's own splits by sizes): checked against TF "
+                          'in tests/ops/test_tensor_list_import.py')

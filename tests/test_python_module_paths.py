@@ -12,7 +12,8 @@ import sluice as tf
 import sluice.python
 
 _OWN_SUBPACKAGES = ('client', 'debug', 'tools')  # served by other modules, with their own tests
-_IMPLEMENTED_HERE = ('sluice.python.util.', 'sluice.python.framework.function', 'sluice.python.framework.test_util')
+_IMPLEMENTED_HERE = ('sluice.python.util.', 'sluice.python.framework.function', 'sluice.python.framework.test_util',
+                     'sluice.python.framework.tensor_util')
 
 
 def _path_modules():
@@ -217,3 +218,41 @@ def test_eager_switches_refuse(switch):
 def test_contrib_eager_is_missing():
     with pytest.raises(AttributeError, match='sluice does not implement tf.contrib.eager yet'):
         tf.contrib.eager
+
+
+def test_python_paths_are_attributes_as_in_tf1():
+    """`tf.python.framework.tensor_util` and kin resolve as attributes (TF 1.x imports them eagerly)."""
+    from sluice.python.framework import tensor_util
+    assert tf.python.framework.tensor_util is tensor_util
+    assert tf.python.util.compat.as_bytes('x') == b'x' and tf.python.util.compat.as_text(b'y') == 'y'
+    assert tf.python.ops.array_ops.reshape is tf.reshape
+    with pytest.raises(AttributeError, match='sluice does not implement tensorflow.python.framework.nope yet'):
+        tf.python.framework.nope
+
+
+@pytest.mark.tf
+def test_tensor_util_matches_tensorflow():
+    tf1 = pytest.importorskip('tensorflow.compat.v1')
+    from tensorflow.python.framework import tensor_util as tf_tensor_util
+    from sluice.python.framework import tensor_util
+    import numpy as np
+
+    def cases(lib):
+        with lib.Graph().as_default():
+            x = lib.placeholder(lib.float32, [2, None])
+            return [lib.constant([[1, 2], [3, 4]]), lib.shape(lib.zeros([2, 3])), lib.identity(lib.constant(2.5)),
+                    lib.shape(x), x + 1.0, 7]
+    mine = [tensor_util.constant_value(t) for t in cases(tf)]
+    theirs = [tf_tensor_util.constant_value(t) for t in cases(tf1)]
+    for a, b in zip(mine, theirs):
+        assert (a is None) == (b is None)
+        if b is not None:
+            np.testing.assert_array_equal(a, b)
+            assert np.asarray(a).dtype == np.asarray(b).dtype
+    with tf.Graph().as_default():
+        assert tensor_util.constant_value_as_shape(tf.shape(tf.zeros([2, 3]))).as_list() == [2, 3]
+    proto = tf.make_tensor_proto(np.arange(6, dtype=np.float32).reshape(2, 3))
+    np.testing.assert_array_equal(tf_tensor_util.MakeNdarray(tf1.make_tensor_proto(np.arange(3))),
+                                  tensor_util.MakeNdarray(tf.make_tensor_proto(np.arange(3))))
+    assert proto.SerializeToString() == tf1.make_tensor_proto(
+        np.arange(6, dtype=np.float32).reshape(2, 3)).SerializeToString()

@@ -58,6 +58,7 @@ NEWER_TF_ATTR_DEFAULTS = {
     'BatchMatMul': {'grad_x': AttrValue(b=False), 'grad_y': AttrValue(b=False)},
     'BatchMatMulV2': {'grad_x': AttrValue(b=False), 'grad_y': AttrValue(b=False)},
     'GatherNd': {'bad_indices_policy': AttrValue(s=b'')},
+    'TensorListGetItem': {'Tshape': AttrValue(type=3)},  # DT_INT32: TF 1.15's int32 element_shape
 }
 # Newer TF attrs that are only hints (they never change the values computed): TF's gradient
 # MatMuls set grad_a/grad_b true; dropped silently whatever their value.

@@ -126,6 +126,32 @@ def squeeze(op, ctx):
 
 
 # -- ConcatV2, Pack, Unpack, Split, SplitV ---------------------------------------------------------------
+@register_kernel('ConcatOffset', multi_output=True, host_inputs=range(-64, 0), host_outputs=True)  # all: shapes
+def concat_offset(op, ctx):
+    """Input i's offset: zeros but the sum of the earlier inputs' sizes along the axis."""
+    def run(axis, *shapes):
+        first = np.asarray(shapes[0])
+        axis = int(axis)
+        if not -len(first) <= axis < len(first):
+            raise _invalid(op, 'Concat dim is out of range: %d vs. %d' % (axis, len(first)))
+        axis %= len(first)
+        offsets, at = [], 0
+        for i, shape in enumerate(shapes):
+            shape = np.asarray(shape)
+            if len(shape) != len(first):
+                raise _invalid(op, 'input %d should contain %d elements, but got %d' % (i, len(first), len(shape)))
+            if any(shape[k] != first[k] for k in range(len(first)) if k != axis):
+                raise _invalid(op, "All dimensions except %d must match. Input %d has shape [%s] and doesn't match "
+                                'input 0 with shape [%s].' % (axis, i, ' '.join(map(str, shape)),
+                                                              ' '.join(map(str, first))))
+            offset = np.zeros_like(shape)
+            offset[axis] = at
+            at += shape[axis]
+            offsets.append(offset)
+        return tuple(offsets)
+    return run
+
+
 @register_kernel('ConcatV2', fresh_output=True, host_inputs=(-1,))
 def concat_v2(op, ctx):
     # The axis is the last input (declared as host input -1); a Const axis is read here, once.

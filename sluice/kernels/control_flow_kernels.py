@@ -32,7 +32,8 @@ def retval(op, ctx):
     frame = functions.call_frame(ctx.resources, op._graph)
     index = op.get_attr('index')
     producer = op._inputs[0]._op
-    if producer._op_def.type == '_Arg' or ctx.producer_is_fresh(0):
+    host_object = op._inputs[0].dtype.base_dtype in (dtypes.variant, dtypes.resource)  # a TensorList, a handle
+    if producer._op_def.type == '_Arg' or ctx.producer_is_fresh(0) or host_object:
         def put(x):
             frame.results[index] = x
     else:  # may be variable storage or a view of it

@@ -4,6 +4,8 @@ parsed once when they are Consts.
 """
 import numpy as np
 
+from sluice.engine import dtypes
+from sluice.kernels import tensor_array_kernels
 from sluice.kernels.checks import dims_text as _dims_str, invalid as _invalid
 from sluice.kernels.registry import register_kernel
 from sluice.ops import shape_fns as spec
@@ -31,6 +33,8 @@ def fill(op, ctx):
 @register_kernel('ZerosLike', fresh_output=True)
 def zeros_like(op, ctx):
     xp = ctx.xp
+    if op.get_attr('T') == dtypes.variant:  # a TensorList: as long, its elements zeros (a gradient list)
+        return lambda ta: tensor_array_kernels.zeros_list(ta, xp)
     return lambda x: xp.zeros_like(x)
 
 

@@ -12,6 +12,7 @@ from sluice.engine import dtypes, errors
 from sluice.kernels.checks import broadcastable
 from sluice.kernels.graph_kernels import tf_type_name
 from sluice.kernels.registry import register_kernel
+from sluice.kernels import tensor_array_kernels
 
 
 def _fail(op, message):
@@ -52,6 +53,8 @@ def cast(op, ctx):
 # -- AddN and matrix products --
 @register_kernel('AddN', fresh_output=True)
 def add_n(op, ctx):
+    if op.get_attr('T') == dtypes.variant:  # gradient TensorLists (tf.TensorArray) add element by element
+        return lambda *lists: tensor_array_kernels.add_lists(lists)
     xp = ctx.xp
     to_array = _as_array(xp)
 

@@ -354,6 +354,17 @@ def _concat_grad(op, grad):
     return split(grad, sizes, a, num=len(values)) + [None]
 
 
+def _concat_offset_shape(op):
+    return [t._shape for t in op._inputs[1:]]
+
+
+# TF's ConcatV2 gradient (in TF-written graphs): each input's offset along the axis, as a shape vector
+register_op('ConcatOffset', ['concat_dim: int32', 'shape: N * shape_type'], ['offset: N * shape_type'],
+            {'N': 'int', 'shape_type': ('type', dtypes.int32)}, _concat_offset_shape,
+            allowed={'shape_type': (dtypes.int32, dtypes.int64)})
+no_gradient('ConcatOffset')
+
+
 def concat(values, axis, name='concat'):
     if not isinstance(values, (list, tuple)):
         values = [values]

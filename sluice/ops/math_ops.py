@@ -113,9 +113,9 @@ def add_n(inputs, name=None):
     if any(d != types[0] for d in types):
         raise TypeError("Tensors in list passed to 'inputs' of 'AddN' Op have types [%s] that don't all match."
                         % ', '.join(d.name for d in types))
-    if types[0] not in _NUMBER:
-        raise TypeError("Value passed to parameter 'inputs' has DataType %s not in list of allowed values: %s"
-                        % (types[0].name, ', '.join(d.name for d in _NUMBER)))
+    if types[0] not in _NUMBER and types[0] != dtypes.variant:  # variant: TensorLists (gradient lists)
+        raise TypeError("Value passed to parameter 'inputs' has DataType %s not in list of allowed values: %s, "
+                        "variant" % (types[0].name, ', '.join(d.name for d in _NUMBER)))
     g = _graph.graph_of(inputs)
     return g._create_op('AddN', [inputs], {}, name=name or 'AddN')._outputs[0]
 

@@ -4,13 +4,21 @@ TF1 keeps a TensorArray in a resource and orders its ops through a float "flow" 
 loops are functional (While over function graphs), so here the array's value itself is what flows:
 `flow` is a variant tensor whose value is the list (a TensorList, kernels/tensor_array_kernels.py),
 every write returns a new flow (and a new TensorArray object, as TF1's `ta = ta.write(...)`), and
-while_loop carries a TensorArray as its flow. This is TF2's TensorList design; the Python API,
-static shape inference (infer_shape, element_shape) and run-time errors are TF1's.
+while_loop carries a TensorArray as its flow. This is TF2's design, with TF2's ops (TensorListReserve,
+TensorListSetItem, TensorListGetItem, ...: their OpDefs, so graphs travel to TF and TF's control
+flow v2 graphs import), the element shape passed as an int32 tensor (-1 for an unknown dimension,
+a scalar -1 for an unknown rank). TF1's run-time rules (write once, clear_after_read, identical
+element shapes, a fixed size) ride on private attrs of the list-making op ('_clear_after_read',
+'_identical_element_shapes', '_dynamic_size', '_write_once'): TF ignores them, and a list made
+without them (by TF) follows TF2's rules. The Python API and static shape inference are TF1's.
 
-Gradients (TF2's TensorList rules): the gradient of a list is a list; a read's gradient writes
-the read's gradient into a zeros list shaped like the forward one (TensorArrayGradList), a
-write's gradient reads it back; gradient lists of several readers add (TensorArrayAddValues).
+Gradients (TF2's TensorList rules): the gradient of a list is a list; a read's gradient writes the
+read's gradient into a zeros list as long as the forward one (TensorListReserve of its length and
+element shape), a write's gradient reads it back; gradient lists of several readers add (AddN on
+variants).
 """
+import numpy as np
+
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import op_builder
@@ -18,118 +26,206 @@ from sluice.engine import tensor_shape
 from sluice.engine.op_registry import no_gradient, register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, graph_ops, math_ops
+from sluice.ops.constant_op import constant
 from sluice.ops.filling_ops import range as _range, zeros_like
+from sluice.ops.shape_fns import constant_value
 
 __all__ = ['TensorArray']
 
 _SCALAR = TensorShape([])
+_SHAPE_TYPES = {'shape_type': (dtypes.int32, dtypes.int64)}
 
 
 def _scalar(op):
     return [_SCALAR]
 
 
-def _read_shape(op):
-    return [op._attrs['element_shape']]
+def shape_from_tensor(tensor):
+    """The TensorShape an element-shape tensor encodes (-1: unknown dim; scalar -1: unknown rank)."""
+    value = constant_value(tensor)
+    if value is None or np.ndim(value) == 0:
+        return tensor_shape.unknown_shape()
+    return TensorShape([None if d < 0 else int(d) for d in np.asarray(value).reshape(-1)])
+
+
+def shape_tensor(shape):
+    """The int32 element-shape tensor of a TensorShape."""
+    dims = tensor_shape.as_shape(shape)._dims
+    if dims is None:
+        return constant(-1, dtypes.int32, name='element_shape')
+    return constant([-1 if d is None else d for d in dims], dtypes.int32, shape=[len(dims)], name='element_shape')
+
+
+def _item_shape(op):
+    return [shape_from_tensor(op._inputs[2])]
 
 
 def _gather_shape(op):
-    return [TensorShape([None]).concatenate(op._attrs['element_shape'])]  # as TF: stack() sets the size
+    return [TensorShape([None]).concatenate(shape_from_tensor(op._inputs[2]))]  # as TF: stack() sets the size
+
+
+def _stack_shape(op):
+    n = op._attrs['num_elements']
+    return [TensorShape([None if n < 0 else n]).concatenate(shape_from_tensor(op._inputs[1]))]
 
 
 def _concat_shape(op):
-    dims = op._attrs['element_shape']._dims
+    dims = shape_from_tensor(op._inputs[1])._dims
     rest = tensor_shape.unknown_shape() if dims is None or not dims else TensorShape(dims[1:])
     return [TensorShape([None]).concatenate(rest), TensorShape([None])]
 
 
-register_op('TensorArrayCreate', ['size: int32'], ['handle: variant'],
-            {'dtype': 'type', 'element_shape': ('shape', tensor_shape.unknown_shape()),
-             'dynamic_size': ('bool', False), 'clear_after_read': ('bool', True),
-             'identical_element_shapes': ('bool', False), 'tensor_array_name': ('string', '')}, _scalar)
-register_op('TensorArrayGradList', ['handle: variant'], ['grad_handle: variant'], {}, _scalar)
-register_op('TensorArrayWriteValue', ['handle: variant', 'index: int32', 'value: T'], ['handle_out: variant'],
-            {'T': 'type'}, _scalar)
-register_op('TensorArrayReadValue', ['handle: variant', 'index: int32'], ['value: dtype'],
-            {'dtype': 'type', 'element_shape': ('shape', tensor_shape.unknown_shape())}, _read_shape,
-            is_stateful=True)  # clear_after_read clears the element it reads
-register_op('TensorArrayGatherValue', ['handle: variant', 'indices: int32'], ['value: dtype'],
-            {'dtype': 'type', 'element_shape': ('shape', tensor_shape.unknown_shape())}, _gather_shape)
-register_op('TensorArrayScatterValue', ['handle: variant', 'indices: int32', 'value: T'], ['handle_out: variant'],
-            {'T': 'type'}, _scalar)
-register_op('TensorArrayConcatValue', ['handle: variant'], ['value: dtype', 'lengths: int64'],
-            {'dtype': 'type', 'element_shape': ('shape', tensor_shape.unknown_shape())}, _concat_shape)
-register_op('TensorArraySplitValue', ['handle: variant', 'value: T', 'lengths: int64'], ['handle_out: variant'],
-            {'T': 'type'}, _scalar)
-register_op('TensorArraySizeValue', ['handle: variant'], ['size: int32'], {}, _scalar)
-register_op('TensorArrayAddValues', ['inputs: N * variant'], ['sum: variant'], {'N': 'int'}, _scalar)
-for _type in ('TensorArrayCreate', 'TensorArrayGradList', 'TensorArraySizeValue', 'TensorArrayAddValues'):
+def _pop_shape(op):
+    return [_SCALAR, shape_from_tensor(op._inputs[1])]
+
+
+def _element_shape_shape(op):
+    return [TensorShape([None])]
+
+
+register_op('TensorListReserve', ['element_shape: shape_type', 'num_elements: int32'], ['handle: variant'],
+            {'element_dtype': 'type', 'shape_type': 'type'}, _scalar, allowed=_SHAPE_TYPES)
+register_op('EmptyTensorList', ['element_shape: shape_type', 'max_num_elements: int32'], ['handle: variant'],
+            {'element_dtype': 'type', 'shape_type': 'type'}, _scalar, allowed=_SHAPE_TYPES)
+register_op('TensorListFromTensor', ['tensor: element_dtype', 'element_shape: shape_type'],
+            ['output_handle: variant'], {'element_dtype': 'type', 'shape_type': 'type'}, _scalar,
+            allowed=_SHAPE_TYPES)
+register_op('TensorListSetItem', ['input_handle: variant', 'index: int32', 'item: element_dtype'],
+            ['output_handle: variant'], {'element_dtype': 'type', 'resize_if_index_out_of_bounds': ('bool', False)},
+            _scalar)
+register_op('TensorListGetItem', ['input_handle: variant', 'index: int32', 'element_shape: int32'],
+            ['item: element_dtype'], {'element_dtype': 'type'}, _item_shape,
+            is_stateful=True)  # a TF1 array's clear_after_read clears the element it reads
+register_op('TensorListGather', ['input_handle: variant', 'indices: int32', 'element_shape: int32'],
+            ['values: element_dtype'], {'element_dtype': 'type'}, _gather_shape)
+register_op('TensorListStack', ['input_handle: variant', 'element_shape: int32'], ['tensor: element_dtype'],
+            {'element_dtype': 'type', 'num_elements': ('int', -1)}, _stack_shape)
+register_op('TensorListScatterIntoExistingList', ['input_handle: variant', 'tensor: element_dtype', 'indices: int32'],
+            ['output_handle: variant'], {'element_dtype': 'type'}, _scalar)
+register_op('TensorListConcatV2', ['input_handle: variant', 'element_shape: shape_type', 'leading_dims: int64'],
+            ['tensor: element_dtype', 'lengths: int64'], {'element_dtype': 'type', 'shape_type': 'type'},
+            _concat_shape, allowed=_SHAPE_TYPES)
+register_op('TensorListSplit', ['tensor: element_dtype', 'element_shape: shape_type', 'lengths: int64'],
+            ['output_handle: variant'], {'element_dtype': 'type', 'shape_type': 'type'}, _scalar,
+            allowed=_SHAPE_TYPES)
+register_op('TensorListLength', ['input_handle: variant'], ['length: int32'], {}, _scalar)
+register_op('TensorListElementShape', ['input_handle: variant'], ['element_shape: shape_type'],
+            {'shape_type': 'type'}, _element_shape_shape, allowed=_SHAPE_TYPES)
+register_op('TensorListPushBack', ['input_handle: variant', 'tensor: element_dtype'], ['output_handle: variant'],
+            {'element_dtype': 'type'}, _scalar)
+register_op('TensorListPopBack', ['input_handle: variant', 'element_shape: int32'],
+            ['output_handle: variant', 'tensor: element_dtype'], {'element_dtype': 'type'}, _pop_shape)
+for _type in ('TensorListReserve', 'EmptyTensorList', 'TensorListLength', 'TensorListElementShape'):
     no_gradient(_type)
 
 
+def _reserve(shape, size, dtype, flags=None, name=None):
+    attrs = {'element_dtype': dtype, 'shape_type': dtypes.int32}
+    attrs.update(flags or {})
+    return op_builder.output('TensorListReserve', [shape, size], attrs, name=name)
+
+
 def _grad_list(handle):
-    return op_builder.output('TensorArrayGradList', [handle])
+    """An all-zeros gradient list for the forward list `handle` (TF's ZerosLike of a TensorList)."""
+    return op_builder.output('ZerosLike', [handle])
 
 
 def add_lists(lists):
     """The sum of gradient lists (what tf.gradients uses to add a list's gradients)."""
-    return lists[0] if len(lists) == 1 else op_builder.output('TensorArrayAddValues', [list(lists)])
+    return lists[0] if len(lists) == 1 else math_ops.add_n(list(lists))
 
 
 def _read(handle, index, dtype, shape):
-    return op_builder.output('TensorArrayReadValue', [handle, index], {'dtype': dtype, 'element_shape': shape})
+    return op_builder.output('TensorListGetItem', [handle, index, shape_tensor(shape)], {'element_dtype': dtype})
 
 
-@register_gradient('TensorArrayReadValue')
-def _read_grad(op, grad):
-    handle, index = op._inputs
-    return [op_builder.output('TensorArrayWriteValue', [_grad_list(handle), index, grad]), None]
+@register_gradient('TensorListGetItem')
+def _get_item_grad(op, grad):
+    handle, index, _ = op._inputs
+    return [op_builder.output('TensorListSetItem', [_grad_list(handle), index, grad]), None, None]
 
 
-@register_gradient('TensorArrayWriteValue')
-def _write_grad(op, dlist):
+@register_gradient('TensorListSetItem')
+def _set_item_grad(op, dlist):
     if dlist is None:
         return [None, None, None]
     handle, index, value = op._inputs
     dvalue = _read(dlist, index, value.dtype.base_dtype, value.shape)
-    rest = op_builder.output('TensorArrayWriteValue', [dlist, index, zeros_like(value)])
+    rest = op_builder.output('TensorListSetItem', [dlist, index, zeros_like(value)])
     return [rest, None, dvalue]
 
 
-@register_gradient('TensorArrayGatherValue')
+@register_gradient('TensorListGather')
 def _gather_grad(op, grad):
-    handle, indices = op._inputs
-    return [op_builder.output('TensorArrayScatterValue', [_grad_list(handle), indices, grad]), None]
+    handle, indices, _ = op._inputs
+    return [op_builder.output('TensorListScatterIntoExistingList', [_grad_list(handle), grad, indices]), None, None]
 
 
-@register_gradient('TensorArrayScatterValue')
+@register_gradient('TensorListStack')
+def _stack_grad(op, grad):
+    return [op_builder.output('TensorListFromTensor', [grad, op._inputs[1]]), None]
+
+
+@register_gradient('TensorListScatterIntoExistingList')
 def _scatter_grad(op, dlist):
     if dlist is None:
         return [None, None, None]
-    handle, indices, value = op._inputs
-    dvalue = op_builder.output('TensorArrayGatherValue', [dlist, indices],
-                               {'dtype': value.dtype.base_dtype, 'element_shape': TensorShape(value.shape._dims[1:])
-                                if value.shape._dims else tensor_shape.unknown_shape()})
-    rest = op_builder.output('TensorArrayScatterValue', [dlist, indices, zeros_like(value)])
-    return [rest, None, dvalue]
+    handle, value, indices = op._inputs
+    dims = value.shape._dims
+    dvalue = op_builder.output('TensorListGather', [dlist, indices, shape_tensor(
+        TensorShape(dims[1:]) if dims else tensor_shape.unknown_shape())], {'element_dtype': value.dtype.base_dtype})
+    rest = op_builder.output('TensorListScatterIntoExistingList', [dlist, zeros_like(value), indices])
+    return [rest, dvalue, None]
 
 
-@register_gradient('TensorArrayConcatValue')
+@register_gradient('TensorListFromTensor')
+def _from_tensor_grad(op, dlist):
+    if dlist is None:
+        return [None, None]
+    value, shape = op._inputs
+    n = array_ops.shape(value)[0]
+    return [op_builder.output('TensorListGather', [dlist, _range(0, n), shape], {'element_dtype': value.dtype.base_dtype}),
+            None]
+
+
+@register_gradient('TensorListConcatV2')
 def _concat_grad(op, grad, _):
-    handle = op._inputs[0]
+    handle, shape, _ = op._inputs
     if grad is None:
-        return [None]
-    return [op_builder.output('TensorArraySplitValue', [_grad_list(handle), grad, op._outputs[1]])]
+        return [None, None, None]
+    return [op_builder.output('TensorListSplit', [grad, shape, op._outputs[1]]), None, None]
 
 
-@register_gradient('TensorArraySplitValue')
+@register_gradient('TensorListSplit')
 def _split_grad(op, dlist):
     if dlist is None:
         return [None, None, None]
-    value = op._inputs[1]
-    dvalue = op_builder.apply('TensorArrayConcatValue', [dlist],
-                              {'dtype': value.dtype.base_dtype})._outputs[0]
-    return [None, dvalue, None]
+    value, shape, _ = op._inputs
+    dvalue = op_builder.apply('TensorListConcatV2', [dlist, shape, constant([], dtypes.int64)],
+                              {'element_dtype': value.dtype.base_dtype})._outputs[0]
+    return [dvalue, None, None]
+
+
+@register_gradient('TensorListPushBack')
+def _push_back_grad(op, dlist):
+    handle, value = op._inputs
+    if dlist is None:
+        return [None, None]
+    popped = op_builder.apply('TensorListPopBack', [dlist, shape_tensor(value.shape)],
+                              {'element_dtype': value.dtype.base_dtype})
+    return [popped._outputs[0], popped._outputs[1]]
+
+
+@register_gradient('TensorListPopBack')
+def _pop_back_grad(op, dlist, delement):
+    handle = op._inputs[0]
+    if delement is None:
+        delement = zeros_like(op._outputs[1])
+    if dlist is None:
+        dlist = op_builder.output('EmptyTensorList', [
+            op_builder.output('TensorListElementShape', [handle], {'shape_type': dtypes.int32}), -1],
+            {'element_dtype': delement.dtype.base_dtype})
+    return [op_builder.output('TensorListPushBack', [dlist, delement]), None]
 
 
 def _constant_size(size):
@@ -172,11 +268,12 @@ class TensorArray:
             self._flow = flow
             return
         with _graph.name_scope(name, 'TensorArray', [size]) as scope:
-            self._flow = op_builder.output(
-                'TensorArrayCreate', [size],
-                {'dtype': self._dtype, 'element_shape': self._element_shape[0], 'dynamic_size': self._dynamic_size,
-                 'clear_after_read': bool(clear_after_read), 'identical_element_shapes': bool(infer_shape),
-                 'tensor_array_name': tensor_array_name or ''}, name=scope)
+            self._flow = _reserve(shape_tensor(self._element_shape[0]), size, self._dtype, self._flags(), name=scope)
+
+    def _flags(self):
+        """TF1's rules for the list's kernels (private attrs: TF ignores them)."""
+        return {'_clear_after_read': bool(self._clear_after_read), '_identical_element_shapes': bool(self._infer_shape),
+                '_dynamic_size': self._dynamic_size, '_write_once': True}
 
     def _with_flow(self, flow):
         """The same array (dtype, shape inference, flags) over another flow: a write's result, a loop's."""
@@ -223,20 +320,19 @@ class TensorArray:
         with _graph.name_scope(name, 'TensorArrayWrite', [self._flow, index, value]):
             value = self._value(value)
             self._merge_element_shape(value.shape)
-            ta = self._with_flow(op_builder.output('TensorArrayWriteValue', [self._flow, index, value]))
-            return ta
+            return self._with_flow(op_builder.output(
+                'TensorListSetItem', [self._flow, index, value], {'resize_if_index_out_of_bounds': self._dynamic_size}))
 
     def gather(self, indices, name=None):
         with _graph.name_scope(name, 'TensorArrayGather', [self._flow, indices]):
-            return op_builder.output('TensorArrayGatherValue', [self._flow, indices],
-                                     {'dtype': self._dtype, 'element_shape': self.element_shape})
+            return op_builder.output('TensorListGather', [self._flow, indices, shape_tensor(self.element_shape)],
+                                     {'element_dtype': self._dtype})
 
     def stack(self, name=None):
         with _graph.name_scope(name, 'TensorArrayStack', [self._flow]):
-            value = self.gather(_range(0, self.size()), name=name)
-            if self._size is not None:
-                value.set_shape(TensorShape([self._size]).concatenate(value.shape[1:]))
-            return value
+            return op_builder.output('TensorListStack', [self._flow, shape_tensor(self.element_shape)],
+                                     {'element_dtype': self._dtype,
+                                      'num_elements': -1 if self._size is None else self._size})
 
     def scatter(self, indices, value, name=None):
         with _graph.name_scope(name, 'TensorArrayScatter', [self._flow, value, indices]):
@@ -244,7 +340,7 @@ class TensorArray:
             dims = value.shape._dims
             if dims:
                 self._merge_element_shape(TensorShape(dims[1:]))
-            return self._with_flow(op_builder.output('TensorArrayScatterValue', [self._flow, indices, value]))
+            return self._with_flow(op_builder.output('TensorListScatterIntoExistingList', [self._flow, value, indices]))
 
     def unstack(self, value, name=None):
         with _graph.name_scope(name, 'TensorArrayUnstack', [self._flow, value]):
@@ -254,8 +350,9 @@ class TensorArray:
 
     def concat(self, name=None):
         with _graph.name_scope(name, 'TensorArrayConcat', [self._flow]):
-            return op_builder.apply('TensorArrayConcatValue', [self._flow],
-                                    {'dtype': self._dtype, 'element_shape': self.element_shape})._outputs[0]
+            return op_builder.apply('TensorListConcatV2', [self._flow, shape_tensor(self.element_shape),
+                                                           constant([], dtypes.int64, name='leading_dims')],
+                                    {'element_dtype': self._dtype})._outputs[0]
 
     def split(self, value, lengths, name=None):
         with _graph.name_scope(name, 'TensorArraySplit', [self._flow, value, lengths]):
@@ -266,10 +363,13 @@ class TensorArray:
                 raise ValueError('Shape must be at least rank 1 but is rank 0')
             if dims:
                 self._merge_element_shape(TensorShape([None] + list(dims[1:])))
-            return self._with_flow(op_builder.output('TensorArraySplitValue', [self._flow, value, lengths]))
+            # TF2's split makes a new list; it keeps this array's rules (and its size: see the kernel)
+            flags = dict(self._flags(), _split_size=-1 if self._size is None else self._size)
+            return self._with_flow(op_builder.output('TensorListSplit', [value, shape_tensor(self.element_shape),
+                                                                          lengths], flags))
 
     def size(self, name=None):
-        return op_builder.output('TensorArraySizeValue', [self._flow], name=name or 'TensorArraySizeV3')
+        return op_builder.output('TensorListLength', [self._flow], name=name or 'TensorArraySizeV3')
 
     def close(self, name=None):
         """Nothing to release (the value goes with its last flow): an op that runs after the array's ops."""
