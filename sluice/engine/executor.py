@@ -18,12 +18,13 @@ Planning, once per signature:
   6. Fuse: trees of elementwise steps become one fused step each (`engine/fusion.py`).
   7. Free: each register is dropped after its last reader, unless it is fetched.
   8. Compile: the steps become one generated Python function over local variables, so that a
-     run is a straight sequence of kernel calls with no lookups. `run_traced` walks the same
-     steps one by one with a hook per step, for tracing and debugging.
+     run is a straight sequence of kernel calls with no lookups. A plan with long runs of steps
+     on two or more devices (towers) runs them on a thread per device (`engine/device_lanes.py`).
+     `run_traced` walks the same steps one by one with a hook per step, for tracing and debugging.
 """
 import numpy as np
 
-from sluice.engine import collectives, dead_values, dtypes, errors
+from sluice.engine import collectives, dead_values, device_lanes, dtypes, errors
 from sluice.engine import fusion, gpu_memory
 from sluice.kernels import registry as kernel_registry
 
@@ -214,6 +215,9 @@ class ExecutionPlan:
         self.n_registers = n_regs[0]
         self._plan_frees()
         self.run = self._compile()
+        lanes = device_lanes.lane_runner(self, device_lanes.threads_for(getattr(session, '_config', None)))
+        if lanes is not None:  # towers on several devices: their steps on a thread each
+            self.run = lanes
 
     def _grouped(self, order, fed):
         """The order with each collective group contiguous (engine/collectives.py)."""
