@@ -14,6 +14,10 @@ _EXAMPLE = os.path.join(os.path.dirname(__file__), '..', '..', 'examples', 'mult
 _spec = importlib.util.spec_from_file_location('multi_gpu_towers_lanes', _EXAMPLE)
 towers = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(towers)
+_spec = importlib.util.spec_from_file_location('multi_gpu_nccl_lanes', os.path.join(os.path.dirname(_EXAMPLE),
+                                                                                  'multi_gpu_nccl.py'))
+nccl_towers = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(nccl_towers)
 
 
 def _config(inter_op, cpus=2):
@@ -86,12 +90,13 @@ def test_a_failing_lane_raises_the_op_s_error_and_the_other_lane_does_not_hang()
 
 
 @pytest.mark.parametrize('kind', ['cpu', 'gpu'])
-def test_towers_training_gives_the_sequential_weights(kind):
+@pytest.mark.parametrize('example', ['towers', 'nccl_towers'])
+def test_towers_training_gives_the_sequential_weights(kind, example):
     weights = {}
     for inter_op in (1, 2):
         graph = tf.Graph()
         with graph.as_default():
-            images, labels, loss, train_op = towers.build(2, kind)
+            images, labels, loss, train_op = globals()[example].build(2, kind)
             init = tf.global_variables_initializer()
         with devices.fake_gpus(2 if kind == 'gpu' else 0), \
                 tf.Session(graph=graph, config=_config(inter_op, cpus=2 if kind == 'cpu' else 1)) as sess:
