@@ -30,7 +30,7 @@ from sluice.engine import dtypes
 MIN_KERNELS = 8   # kernel steps a lane needs before running it on its own thread pays
 
 _pool_lock = threading.Lock()
-_pool = []        # [ThreadPoolExecutor], shared by the sessions of the process
+_pool = []        # [(ThreadPoolExecutor, its number of workers)], shared by the sessions of the process
 
 
 def threads_for(config):
@@ -132,7 +132,6 @@ class _LaneRunner:
         lines = ['def lane_%d_%d(R, E, F):' % (p, k), '    try:']
         for i in lane:
             step = steps[i]
-            names['k%d' % i] = step.fn
             for r in step.inputs:
                 if r in event_index and lane_of[producer[r]] != (p, k):
                     lines.append('        _wait(E[%d], F)' % event_index[r])
@@ -199,9 +198,10 @@ def _guarded(function, R, E, F):
 
 
 def _shared_pool(workers):
+    """The process's lane threads, grown (never shrunk) to `workers`."""
     with _pool_lock:
-        if not _pool or _pool[0]._max_workers < workers:
+        if not _pool or _pool[0][1] < workers:
             if _pool:
-                _pool[0].shutdown(wait=False)
-            _pool[:] = [ThreadPoolExecutor(max_workers=workers, thread_name_prefix='sluice-lane')]
-        return _pool[0]
+                _pool[0][0].shutdown(wait=False)
+            _pool[:] = [(ThreadPoolExecutor(max_workers=workers, thread_name_prefix='sluice-lane'), workers)]
+        return _pool[0][0]
