@@ -20,11 +20,12 @@ _spec.loader.exec_module(towers)
 
 def all_sum_gradients(tower_grads):
     """Each variable's mean gradient over the towers, all-summed on the towers' devices: tower 0's
-    copy is the one applied (every tower holds the same sum)."""
+    copy is the one applied (every tower holds the same sum; the others run, as the collective needs)."""
     averaged = []
     for grads_and_vars in zip(*tower_grads):
         summed = tf.contrib.nccl.all_sum([g for g, _ in grads_and_vars])
-        with tf.device(summed[0].device):
+        # Every member of an all-reduce must run (TF blocks otherwise): the applied sum waits for all.
+        with tf.device(summed[0].device), tf.control_dependencies(summed[1:]):
             averaged.append((summed[0] / len(summed), grads_and_vars[0][1]))
     return averaged
 

@@ -12,15 +12,19 @@ Planning, once per signature:
      <-> GPU, or a GPU value into a host-memory input) a copy step is added, shared by all
      consumers on the same device. Reading a variable (a Ref value into a plain input) is a read
      step placed just before its consumer, so it sees writes made earlier in the run.
+  5b. Group: the nodes of one collective (TF's per-device NcclAllReduce nodes of a shared_name)
+     are made contiguous in the order and become one step over all their inputs and outputs
+     (`engine/collectives.py`); a run that executes only part of a group fails here.
   6. Fuse: trees of elementwise steps become one fused step each (`engine/fusion.py`).
   7. Free: each register is dropped after its last reader, unless it is fetched.
   8. Compile: the steps become one generated Python function over local variables, so that a
-     run is a straight sequence of kernel calls with no lookups. `run_traced` walks the same
-     steps one by one with a hook per step, for tracing and debugging.
+     run is a straight sequence of kernel calls with no lookups. A plan with long runs of steps
+     on two or more devices (towers) runs them on a thread per device (`engine/device_lanes.py`).
+     `run_traced` walks the same steps one by one with a hook per step, for tracing and debugging.
 """
 import numpy as np
 
-from sluice.engine import dead_values, dtypes, errors
+from sluice.engine import collectives, dead_values, device_lanes, dtypes, errors
 from sluice.engine import fusion, gpu_memory
 from sluice.kernels import registry as kernel_registry
 
@@ -114,7 +118,8 @@ class ExecutionPlan:
         fed = {t: i for i, t in enumerate(self.feeds)}
         roots = [t._op for t in self.fetches] + list(self.targets)
         self._region = region = dead_values.conditional_region(roots[0]._graph) if roots else set()
-        self.ops = order = prune_and_order(self.fetches, self.targets, fed, region)
+        order = prune_and_order(self.fetches, self.targets, fed, region)
+        self.ops = order = self._grouped(order, fed)
         session._placer.place(order + [t._op for t in self.feeds])  # fed nodes are placed (and logged) as in TF
         device_of = session._placer.device_of
         self._host = host = session._devices[0]
@@ -185,6 +190,9 @@ class ExecutionPlan:
                     r = new_reg()
                     home[t] = (r, out_device)
                     out_regs.append(r)
+            if op in self._member_of:
+                self._add_member(op, placed, fn, tuple(in_regs), tuple(out_regs), region)
+                continue
             fn = _bind_device(fn, device)
             if op in region:
                 n_data = len(in_regs)
@@ -207,6 +215,36 @@ class ExecutionPlan:
         self.n_registers = n_regs[0]
         self._plan_frees()
         self.run = self._compile()
+        lanes = device_lanes.lane_runner(self, device_lanes.threads_for(getattr(session, '_config', None)))
+        if lanes is not None:  # towers on several devices: their steps on a thread each
+            self.run = lanes
+
+    def _grouped(self, order, fed):
+        """The order with each collective group contiguous (engine/collectives.py)."""
+        self._member_of, self._members = {}, []
+        if not order:
+            return order
+        effects = _EffectsBehind(set(order), fed)
+
+        def deps_of(op):
+            return [t._op for t in op._inputs if t not in fed] + [e for c in op._control_inputs for e in effects.of(c)]
+        order, self._member_of = collectives.grouped_order(order, deps_of)
+        return order
+
+    def _add_member(self, op, device, fn, in_regs, out_regs, region):
+        """Holds a group member's binding; the group's last member adds the group's one step."""
+        if op in region:
+            raise errors.error_for_op(errors.UnimplementedError, op, 'sluice does not implement collectives (%s) '
+                                      'inside TF 1.x conditionals (Switch/Merge) yet' % op.type)
+        self._members.append((collectives.GroupMember(op, device, fn), in_regs, out_regs))
+        group = self._member_of[op]
+        if op is not group[-1]:
+            return
+        members, self._members = self._members, []
+        fn = collectives.group_spec(op).combine([m for m, _, _ in members])
+        inputs = tuple(r for _, regs, _ in members for r in regs)
+        outputs = tuple(r for _, _, regs in members for r in regs)
+        self.steps.append(Step('group', group[0], members[0][0].device, fn, inputs, outputs, True))
 
     def _copy(self, op, t, reg, src, dst, new_reg, cache):
         key = (t, _space(dst))

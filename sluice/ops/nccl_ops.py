@@ -1,21 +1,21 @@
 """NCCL collectives across the devices of one graph (`tf.contrib.nccl`): NcclAllReduce, NcclReduce,
-NcclBroadcast — TF's op names and attrs, their gradients and the public functions.
+NcclBroadcast — TF's op defs (names, inputs, attrs), their gradients and the public functions.
 
-`all_sum(tensors)` adds one NcclAllReduce node per tensor, on that tensor's device, joined by a
-`shared_name` (TF's 'c0', 'c1', ... counter) and `num_devices`, as TF does. One difference, and why:
-TF's node takes only its own tensor and its kernels meet in a rendezvous, which needs the N nodes to
-run concurrently (one thread each; NCCL itself wants the N launches of a single-threaded process in
-one ncclGroupStart/ncclGroupEnd). sluice's plan runs its steps one after another in one thread, so a
-node that waited for its peers would wait for ever, and a node that answered before its peers had
-contributed would answer wrongly. Each sluice NcclAllReduce therefore takes the whole group's
-tensors, in group order (`input: num_devices * T`, the signature of TF's NcclReduce): node i reduces
-them on its own device (the executor copies the peers' tensors there) in the same order as every
-other node, so all N outputs are equal bit for bit, whatever order the plan runs the nodes in.
+`all_sum(tensors)` adds one NcclAllReduce node per tensor, on that tensor's device, with that
+tensor as its only input, joined by a `shared_name` (TF's 'c0', 'c1', ... counter) and
+`num_devices`, exactly as TF writes them, so GraphDefs written by TF import unchanged. TF's
+kernels meet at run time; sluice's planner makes the nodes of one shared_name one step instead
+(engine/collectives.py, kernels in kernels/nccl_kernels.py), which runs when every member's input
+is ready. As in TF, every member must run in the same Session.run: fetching only some outputs of
+an all-reduce is an error (TF blocks for ever).
 
-Gradients as TF's: only sums have one. d(all_sum)/d(x_j) is the sum over the nodes of their output
-gradients; each node hands its output gradient to every input, and the gradient accumulation adds
-them, so x_j's gradient is the all-sum of the gradients. NcclReduce's gradient broadcasts the
-output gradient to every input; NcclBroadcast's reduces the gradients its consumers sent back.
+NcclReduce takes the whole group (`input: num_devices * T`) on one device; NcclBroadcast is the
+identity on its device, its consumers elsewhere read it through copies.
+
+Gradients as TF's: only sums have one. Each NcclAllReduce member's gradient is a new NcclAllReduce
+of its output gradient, on its device, with shared_name + '_grad': x_j's gradient is the all-sum of
+the members' output gradients. NcclReduce's gradient broadcasts the output gradient to every
+input; NcclBroadcast's reduces the gradients its consumers sent back.
 """
 import threading
 
@@ -34,14 +34,14 @@ def _merged_shape(op):
     shape = TensorShape(None)
     for t in op._inputs:
         shape = shape.merge_with(t._shape)
-    return [shape for _ in op._outputs]
+    return [shape]
 
 
 def _broadcast_shape(op):
     return [op._inputs[0]._shape.merge_with(op._attrs['shape'])]
 
 
-register_op('NcclAllReduce', ['input: num_devices * T'], ['data: T'],
+register_op('NcclAllReduce', ['input: T'], ['data: T'],
             {'reduction': 'string', 'T': 'type', 'num_devices': 'int', 'shared_name': 'string'},
             _merged_shape, is_stateful=True, allowed={'T': _TYPES})
 register_op('NcclReduce', ['input: num_devices * T'], ['data: T'],
@@ -55,13 +55,19 @@ register_op('NcclBroadcast', ['input: T'], ['output: T'], {'T': 'type', 'shape':
 def _all_sum_grad(op, grad):
     if _reduction(op) != 'sum':
         raise LookupError('No gradient defined for NcclAllReduce except sum.')
-    return [grad] * len(op.inputs)  # None (no gradient reached this member) stays None
+    _check_device(grad, expected=op.device)
+    shared_name = op.get_attr('shared_name')
+    shared_name = (shared_name.decode() if isinstance(shared_name, bytes) else shared_name) + '_grad'
+    with op.graph.device(op.device):
+        return [op_builder.output('NcclAllReduce', [grad], {
+            'reduction': 'sum', 'num_devices': op.get_attr('num_devices'), 'shared_name': shared_name})]
 
 
 @register_gradient('NcclReduce')
 def _reduce_sum_grad(op, grad):
     if _reduction(op) != 'sum':
         raise LookupError('No gradient defined for NcclReduce except sum.')
+    _check_device(grad, expected=op.device)
     with op.graph.device(op.device):
         result = _broadcast(grad)
     return [result] * len(op.inputs)
@@ -91,9 +97,11 @@ def _shared_name():
     return 'c%d' % value
 
 
-def _check_device(tensor):
+def _check_device(tensor, expected=None):
     if not device_spec.canonical_name(tensor.device):
         raise ValueError('Device assignment required for nccl collective ops')
+    if expected and device_spec.canonical_name(expected) != device_spec.canonical_name(tensor.device):
+        raise ValueError('Expected device %s, got %s' % (expected, tensor.device))
 
 
 def _apply_all_reduce(reduction, tensors):
@@ -106,7 +114,7 @@ def _apply_all_reduce(reduction, tensors):
     outputs = []
     for t in tensors:
         with graph.device(t.device):
-            outputs.append(op_builder.output('NcclAllReduce', [tensors], {
+            outputs.append(op_builder.output('NcclAllReduce', [t], {
                 'reduction': reduction, 'num_devices': len(tensors), 'shared_name': shared_name}))
     return outputs
 

@@ -86,15 +86,31 @@ def test_all_sum_gradient_is_the_all_sum_of_the_gradients(setup):
     values = [rng.randn(2, 3).astype(np.float64) for _ in range(3)]
     weights = [rng.randn(2, 3) for _ in range(3)]
     graph = tf.Graph()
+    kind = _SETUPS[setup][0]
     with graph.as_default():
         tensors = _inputs(values, setup)
         summed = nccl.all_sum(tensors)
-        loss = tf.add_n([tf.reduce_sum(s * w) for s, w in zip(summed, weights)])
-        grads = tf.gradients(loss, tensors)
+        losses = []
+        for i, (s, w) in enumerate(zip(summed, weights)):
+            with tf.device('/%s:%d' % (kind, i)):
+                losses.append(tf.reduce_sum(s * w))
+        grads = tf.gradients(tf.add_n(losses), tensors, colocate_gradients_with_ops=True)
+    # As TF: one NcclAllReduce per member, of its output gradient, on its device, shared_name + '_grad'.
+    assert [g.op.type for g in grads] == ['NcclAllReduce'] * 3
+    assert {g.op.get_attr('shared_name') for g in grads} == {summed[0].op.get_attr('shared_name') + '_grad'}
+    assert [g.op.inputs[0].op.name.split('/')[-2] for g in grads] == ['mul_grad', 'mul_1_grad', 'mul_2_grad']
     with _session(setup, graph) as sess:
         results = sess.run(grads)
     for r in results:
         np.testing.assert_allclose(r, sum(weights), rtol=1e-12)
+
+
+def test_all_sum_gradient_needs_gradients_on_the_members_devices():
+    with tf.Graph().as_default():
+        tensors = _inputs([np.ones(2), np.ones(2)], 'cpu')
+        loss = tf.add_n([tf.reduce_sum(s) for s in nccl.all_sum(tensors)])
+        with pytest.raises(ValueError, match='Device assignment required for nccl collective ops'):
+            tf.gradients(loss, tensors)
 
 
 def test_reduce_sum_and_broadcast_gradients():
@@ -108,7 +124,8 @@ def test_reduce_sum_and_broadcast_gradients():
             a = tf.reduce_sum(sent * [1., 2., 3.])
         with tf.device('/cpu:2'):
             b = tf.reduce_sum(sent * 10.)
-        reduce_grads = tf.gradients(tf.reduce_sum(total * [4., 5., 6.]), tensors)
+        with tf.device('/cpu:0'):
+            reduce_grads = tf.gradients(tf.reduce_sum(total * [4., 5., 6.]), tensors)
         broadcast_grad, = tf.gradients(a + b, [tensors[1]])
     assert broadcast_grad.op.type == 'NcclReduce'
     with _session('cpu', graph) as sess:
@@ -151,7 +168,7 @@ def test_tensors_of_different_shapes_fail_at_run_time():
         summed = nccl.all_sum(placeholders)
     with _session('cpu', graph) as sess:
         with pytest.raises(tf.errors.InvalidArgumentError, match='NcclAllReduce: input 1 has shape'):
-            sess.run(summed[0], {placeholders[0]: np.ones(2), placeholders[1]: np.ones(3)})
+            sess.run(summed, {placeholders[0]: np.ones(2), placeholders[1]: np.ones(3)})
 
 
 def _train(build, num_devices, device_type, config, steps=3, batch=24):
