@@ -17,11 +17,13 @@ Planning, once per signature:
   8. Compile: the steps become one generated Python function over local variables, so that a
      run is a straight sequence of kernel calls with no lookups. `run_traced` walks the same
      steps one by one with a hook per step, for tracing and debugging.
+  9. Capture: a GPU plan whose steps can all be captured runs as a replayed CUDA graph from its
+     second run per feed shapes (`engine/graph_capture.py`); other plans keep the function of 8.
 """
 import numpy as np
 
 from sluice.engine import dead_values, dtypes, errors
-from sluice.engine import fusion, gpu_memory
+from sluice.engine import fusion, gpu_memory, graph_capture
 from sluice.kernels import registry as kernel_registry
 
 
@@ -206,7 +208,7 @@ class ExecutionPlan:
             self._fetch_converters = [dead_values.checked_fetch(c, j) for j, c in enumerate(self._fetch_converters)]
         self.n_registers = n_regs[0]
         self._plan_frees()
-        self.run = self._compile()
+        self.run = graph_capture.install(self, session, self._compile())
 
     def _copy(self, op, t, reg, src, dst, new_reg, cache):
         key = (t, _space(dst))
