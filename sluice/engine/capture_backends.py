@@ -30,6 +30,7 @@ import threading
 
 import numpy as np
 
+from sluice.engine import feed_staging
 from sluice.engine.resources import VariableSlot
 
 CUBLAS_WORKSPACE_BYTES = 32 * 1024 * 1024  # cuBLAS's recommendation for Hopper; 4 MiB would do before it
@@ -192,7 +193,7 @@ class CudaGraph:
             for k, (buffer, value) in enumerate(inputs):
                 pinned = self._in_staging.get(k)
                 if pinned is None:
-                    pinned = self._in_staging[k] = pinned_array(cp, buffer.shape, buffer.dtype)
+                    pinned = self._in_staging[k] = feed_staging.pinned_array(cp, buffer.shape, buffer.dtype)
                 np.copyto(pinned, value)  # overlaps the previous launch, still running on the device
                 staged.append((buffer, pinned))
             if self._launched is not None:
@@ -214,17 +215,9 @@ class CudaGraph:
                     buffer = cp.ascontiguousarray(buffer)  # on the compute stream, after the graph
                 pinned = self._out_staging.get(k)
                 if pinned is None or pinned.shape != buffer.shape:
-                    pinned = self._out_staging[k] = pinned_array(cp, buffer.shape, buffer.dtype)
+                    pinned = self._out_staging[k] = feed_staging.pinned_array(cp, buffer.shape, buffer.dtype)
                 cp.cuda.runtime.memcpyAsync(pinned.ctypes.data, buffer.data.ptr, pinned.nbytes,
                                             _MEMCPY_DEVICE_TO_HOST, b.stream.ptr)
                 copies.append(pinned)
             b.stream.synchronize()  # this stream only: a fetched scalar is one small copy and this wait
         return [p.copy() for p in copies]
-
-
-def pinned_array(cp, shape, dtype):
-    """A NumPy array in page-locked host memory (CuPy's pinned pool), for asynchronous copies."""
-    dtype = np.dtype(dtype)
-    count = int(np.prod(shape, dtype=np.int64))
-    memory = cp.cuda.alloc_pinned_memory(max(count * dtype.itemsize, 1))
-    return np.frombuffer(memory, dtype, count).reshape(shape)

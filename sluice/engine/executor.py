@@ -23,7 +23,7 @@ Planning, once per signature:
 import numpy as np
 
 from sluice.engine import dead_values, dtypes, errors
-from sluice.engine import fusion, gpu_memory, graph_capture
+from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture
 from sluice.kernels import registry as kernel_registry
 
 
@@ -215,8 +215,8 @@ class ExecutionPlan:
         if cache is not None and key in cache:
             return cache[key]
         out = new_reg()
-        if src.is_host:
-            fn = dst.from_host
+        if src.is_host:  # a fed value goes through a pinned buffer on a copy stream
+            fn = dst.from_host if reg >= len(self.feeds) else feed_staging.FeedUploader(dst)
         elif dst.is_host:
             fn = src.to_host
         else:
