@@ -1,12 +1,15 @@
 """How a captured plan (`engine/graph_capture.py`) is recorded and replayed on each kind of GPU.
 
 A backend gives the capture pass its fixed buffers and records it:
-  input_buffer(value)   the fixed device buffer a fed value is copied into at every replay;
+  input_buffer(value, executing)  the fixed device buffer a fed value is copied into at every replay
+                        (holding the value when the pass executes);
   upload(host value)    a host value's device copy, made once, outside the graph;
   capture(pass, registers, recorded) -> (graph, None) or (None, reason): runs the pass, which fills
                         `registers` with every value and `recorded` with the device steps
                         (fn, input registers, output registers, multi_output);
-  executes_capture      whether the pass itself ran the steps (then it is the run) or only recorded them.
+  executes_capture      whether the pass itself ran the steps (then it is the run) or only recorded them;
+  warms_before_capture  whether the run before the capture runs the pass for real through warm(pass),
+                        with the capture's allocation pattern; host_copier() then copies its fetches.
 The graph it returns has launch([(input buffer, fed value)]) and copy_out(device buffers) -> host copies.
 
 CudaGraphBackend (CuPy on a real GPU): the pass runs under stream capture on a blocking stream of
@@ -60,11 +63,13 @@ def for_device(device):
 
 class ReplayBackend:
     executes_capture = True
+    warms_before_capture = False
 
-    def input_buffer(self, value):
+    def input_buffer(self, value, executing=True):
         return np.array(value, copy=True)
 
-    upload = input_buffer
+    def upload(self, value):
+        return np.array(value, copy=True)
 
     def capture(self, capture_pass, registers, recorded):
         capture_pass()
@@ -105,6 +110,7 @@ class ClosureReplay:
 
 class CudaGraphBackend:
     executes_capture = False
+    warms_before_capture = True
 
     def __init__(self, device):
         cp = self.cp = device.xp
@@ -115,8 +121,8 @@ class CudaGraphBackend:
             self.side_stream = cp.cuda.Stream(non_blocking=True)  # uploads during a capture
         self._workspace = None
 
-    def input_buffer(self, value):
-        return self.cp.empty(value.shape, value.dtype)
+    def input_buffer(self, value, executing):
+        return self.cp.asarray(value) if executing else self.cp.empty(value.shape, value.dtype)
 
     def upload(self, value):
         with self.side_stream:
@@ -124,19 +130,32 @@ class CudaGraphBackend:
         self.side_stream.synchronize()
         return array
 
-    def capture(self, capture_pass, registers, recorded):
-        cp, stream = self.cp, self.stream
-        kept = []
-        allocate = cp.cuda.get_allocator()
+    def _keeping_allocator(self, kept):
+        allocate = self.cp.cuda.get_allocator()
 
         def malloc(size):
             memory = allocate(size)
-            kept.append(memory)  # never back to the pool while the graph lives
+            kept.append(memory)  # not back to the pool while the pass (or the graph) lives
             return memory
+        return self.cp.cuda.using_allocator(malloc)
 
+    def warm(self, warm_pass):
+        """Runs the pass for real on the capture stream, keeping every block it allocates until it
+        ends: the stream's pool then holds cached what the capture will ask for, so the capture
+        needs no cudaMalloc (nor the cudaFree of a pool retrying after one failed)."""
+        kept = []
+        with self.device.context(), self.stream, self._keeping_allocator(kept):
+            warm_pass()
+
+    def host_copier(self):
+        return _HostCopier(self)
+
+    def capture(self, capture_pass, registers, recorded):
+        cp, stream = self.cp, self.stream
+        kept = []
         with self.device.context():
             self._prepare_cublas()
-            with stream, cp.cuda.using_allocator(malloc):
+            with stream, self._keeping_allocator(kept):
                 stream.begin_capture()
                 try:
                     capture_pass()
@@ -165,6 +184,20 @@ class CudaGraphBackend:
             cublas.setStream(handle, stream.ptr)
             set_workspace(handle, self._workspace.ptr, CUBLAS_WORKSPACE_BYTES)
         stream.synchronize()
+
+
+class _HostCopier:
+    """copy_out for the warm-up run's fetches: copies on the capture stream, then waits for it."""
+
+    def __init__(self, backend):
+        self.backend = backend
+
+    def copy_out(self, buffers):
+        b = self.backend
+        with b.device.context():
+            copies = [b.cp.asnumpy(buffer, stream=b.stream) for buffer in buffers]
+            b.stream.synchronize()
+        return copies
 
 
 def _end_quietly(stream):

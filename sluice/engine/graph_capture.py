@@ -40,7 +40,7 @@ import threading
 
 import numpy as np
 
-from sluice.engine import capture_backends, fusion
+from sluice.engine import capture_backends, errors, fusion
 from sluice.engine.log import logger
 from sluice.engine.resources import VariableSlot
 from sluice.kernels import registry as kernel_registry
@@ -187,8 +187,11 @@ class CapturedPlan:
             return self.plain_run(feed_values)
         n = self.runs.get(key, 0)
         if n == _REFUSED or n + 1 < self.capture_at:
-            if n != _REFUSED:
-                self.runs[key] = n + 1
+            if n == _REFUSED:
+                return self.plain_run(feed_values)
+            self.runs[key] = n + 1
+            if n + 2 == self.capture_at and self.backend.warms_before_capture:
+                return self._warm(key, feed_values)
             return self.plain_run(feed_values)
         with self._lock:
             if key in self.programs or self.runs.get(key, 0) == _REFUSED:
@@ -199,6 +202,23 @@ class CapturedPlan:
                              _plan_name(self.plan), key, MAX_PROGRAMS)
                 return self.plain_run(feed_values)
             return self._capture(key, feed_values)
+
+    def _warm(self, key, feed_values):
+        try:
+            return Program.warm(self, feed_values)
+        except _KernelError as e:
+            self.runs[key] -= 1  # the run's own error: warm again next time
+            raise e.error from e.error.__cause__
+        except _WarmFailed as e:
+            self.runs[key] = _REFUSED
+            cause = e.__cause__
+            logger.debug('Plan of %s: the run before the capture failed (%s: %s); it runs plain',
+                         _plan_name(self.plan), type(cause).__name__, cause)
+            if e.updated:  # a variable was written already: running again would update it twice
+                raise errors.InternalError(None, None, 'The warm-up run of %s for CUDA-graph capture failed '
+                                           'after updating variables: %s: %s'
+                                           % (_plan_name(self.plan), type(cause).__name__, cause)) from cause
+            return self.plain_run(feed_values)
 
     def _capture(self, key, feed_values):
         try:
@@ -222,6 +242,14 @@ class CapturedPlan:
         self.programs[key] = program
         self.captures += 1
         return results if results is not None else program.replay(feed_values)
+
+
+class _WarmFailed(Exception):
+    """The warm-up pass failed outside the kernels; `updated`: whether a variable was written already."""
+
+    def __init__(self, error, updated):
+        super().__init__(str(error))
+        self.updated = updated
 
 
 class _KernelError(Exception):
@@ -249,44 +277,32 @@ class Program:
     def capture(cls, captured, feed_values):
         """(Program, or the reason a pass that ran cannot be replayed; results of this run, or None
         when the backend's capture ran nothing)."""
-        plan, roles, backend = captured.plan, captured.roles, captured.backend
-        regs = [None] * plan.n_registers
-        regs[:len(plan.feeds)] = feed_values
-        inputs, recorded = [], []
-
-        def capture_pass():
-            for i, (step, role) in enumerate(zip(plan.steps, roles)):
-                args = [regs[r] for r in step.inputs]
-                if role == FEED:
-                    buffer = backend.input_buffer(args[0])
-                    inputs.append((step.inputs[0], buffer))
-                    outs = (buffer,)
-                elif role == UPLOAD:
-                    outs = (backend.upload(args[0]),)
-                else:
-                    try:
-                        result = step.fn(*args)
-                    except Exception as e:
-                        if not backend.executes_capture:
-                            raise  # under capture: abandon it, and let the plain path report
-                        try:
-                            plan._fail(e, i)
-                        except Exception as converted:
-                            raise _KernelError(converted) from e
-                    outs = result if step.multi_output else (result,) if step.outputs else ()
-                    if role == DEVICE:
-                        recorded.append((step.fn, step.inputs, step.outputs, step.multi_output))
-                for r, v in zip(step.outputs, outs):
-                    if r is not None:
-                        regs[r] = v
-
-        graph, reason = backend.capture(capture_pass, regs, recorded)
+        plan, backend = captured.plan, captured.backend
+        run = _Pass(captured, feed_values, executing=backend.executes_capture)
+        graph, reason = backend.capture(run, run.regs, run.recorded)
+        regs = run.regs
         if any(isinstance(regs[r], VariableSlot) and regs[r].value is None for r in plan.fetch_regs):
             graph, reason = None, 'it fetches an uninitialized variable'  # the plain path says so
         fetches = [_fetch_source(plan, r, regs) for r in plan.fetch_regs]
-        program = cls(inputs, fetches, _pinned_variables(regs), graph, backend)
+        program = cls(run.inputs, fetches, _pinned_variables(regs), graph, backend)
         results = program._results(feed_values) if backend.executes_capture else None
         return (program if graph is not None else reason), results
+
+    @staticmethod
+    def warm(captured, feed_values):
+        """Runs the pass for real with the capture's allocation pattern (every value kept until it
+        ends), so that the capture after it finds the memory it needs cached; returns the results."""
+        plan, backend = captured.plan, captured.backend
+        run = _Pass(captured, feed_values, executing=True)
+        try:
+            backend.warm(run)
+        except _KernelError:
+            raise
+        except Exception as e:
+            raise _WarmFailed(e, run.updated) from e
+        sources = [_fetch_source(plan, r, run.regs) for r in plan.fetch_regs]
+        program = Program([], sources, (), backend.host_copier(), backend)
+        return program._results(feed_values)
 
     def replay(self, feed_values):
         """The run's results, or None when a variable no longer owns its captured buffer."""
@@ -294,8 +310,12 @@ class Program:
             if slot.value is not buffer:
                 return None
         with self._lock:
-            self.graph.launch([(b, feed_values[i]) for i, b in self.inputs])
-            return self._results(feed_values)
+            try:
+                self.graph.launch([(b, feed_values[i]) for i, b in self.inputs])
+                return self._results(feed_values)
+            except Exception as e:  # a device error surfaces here, not in a kernel: name what ran
+                raise errors.InternalError(None, None, 'CUDA-graph replay failed: %s: %s'
+                                           % (type(e).__name__, e)) from e
 
     def _results(self, feed_values):
         """The fetched values, copied out of the buffers the next replay overwrites."""
@@ -310,6 +330,50 @@ class Program:
             value = next(copied) if kind == 'device' else np.array(obj, copy=True)
             results.append(value[()] if value.ndim == 0 else value)
         return results
+
+
+class _Pass:
+    """One walk of the plan's steps in order, keeping every value: the capture pass (called under
+    capture or, on a fake GPU, for real) and the warm-up pass before a real capture.
+
+    regs: every register's value (index = register); inputs: [(feed index, fixed input buffer)];
+    recorded: the device steps as (fn, input registers, output registers, multi_output)."""
+
+    def __init__(self, captured, feed_values, executing):
+        self.plan, self.roles, self.backend = captured.plan, captured.roles, captured.backend
+        self.executing = executing
+        self.regs = [None] * self.plan.n_registers
+        self.regs[:len(feed_values)] = feed_values
+        self.inputs, self.recorded = [], []
+        self.updated = False  # whether an executed step has written a variable
+
+    def __call__(self):
+        plan, regs, backend = self.plan, self.regs, self.backend
+        for i, (step, role) in enumerate(zip(plan.steps, self.roles)):
+            args = [regs[r] for r in step.inputs]
+            if role == FEED:
+                buffer = backend.input_buffer(args[0], self.executing)
+                self.inputs.append((step.inputs[0], buffer))
+                outs = (buffer,)
+            elif role == UPLOAD:
+                outs = (backend.upload(args[0]),)
+            else:
+                try:
+                    result = step.fn(*args)
+                except Exception as e:
+                    if not self.executing:
+                        raise  # under capture: abandon it, and let the plain path report
+                    try:
+                        plan._fail(e, i)
+                    except Exception as converted:
+                        raise _KernelError(converted) from e
+                self.updated = self.updated or (self.executing and any(step.op._ref_inputs))
+                outs = result if step.multi_output else (result,) if step.outputs else ()
+                if role == DEVICE:
+                    self.recorded.append((step.fn, step.inputs, step.outputs, step.multi_output))
+            for r, v in zip(step.outputs, outs):
+                if r is not None:
+                    regs[r] = v
 
 
 def _pinned_variables(regs):

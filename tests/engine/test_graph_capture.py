@@ -245,11 +245,13 @@ def test_capturability_is_a_flag_of_the_gpu_registrations():
 class _FailingBackend:
     """A backend whose capture raises, as a CUDA capture that hits an illegal call does: nothing ran."""
     executes_capture = False
+    warms_before_capture = False
 
-    def input_buffer(self, value):
+    def input_buffer(self, value, executing):
         return np.array(value)
 
-    upload = input_buffer
+    def upload(self, value):
+        return np.array(value)
 
     def capture(self, capture_pass, registers, recorded):
         raise RuntimeError('operation not permitted when stream is capturing')
@@ -271,3 +273,57 @@ def test_a_capture_that_raises_falls_back_to_the_plain_path(monkeypatch, caplog)
     assert captured.captures == 0 and captured.runs[()] == graph_capture._REFUSED
     messages = [r.getMessage() for r in caplog.records if 'capture failed' in r.getMessage()]
     assert len(messages) == 1 and 'not permitted' in messages[0]
+
+
+class _WarmingBackend(capture_backends.ReplayBackend):
+    """The fake GPU's replay with the real backend's warm-up run before the capture."""
+    warms_before_capture = True
+
+    def __init__(self, fail=None):
+        self.warmed, self.fail = 0, fail
+
+    def warm(self, warm_pass):
+        self.warmed += 1
+        if self.fail == 'before':
+            raise RuntimeError('no stream')
+        warm_pass()
+        if self.fail == 'after':
+            raise RuntimeError('lost the stream')
+
+    def host_copier(self):
+        return capture_backends.ClosureReplay([], [])
+
+
+def test_the_run_before_the_capture_warms_with_the_pass(monkeypatch):
+    backend = _WarmingBackend()
+    monkeypatch.setattr(capture_backends, 'for_device', lambda device: (backend, None))
+    with devices.fake_gpus(1):
+        batches = _batches(7)
+        losses, values, captured = _train(monkeypatch, True, batches)
+        plain_losses, plain_values, _ = _train(monkeypatch, False, batches)
+    assert backend.warmed == 2 and captured.captures == 1  # the step, and the plan fetching the variables
+    _assert_same(losses, plain_losses)
+    _assert_same(values, plain_values)
+
+
+@pytest.mark.parametrize('fail', ['before', 'after'])
+def test_a_warm_up_that_fails(monkeypatch, caplog, fail):
+    """Before any variable was written the run goes the plain way; after, it fails rather than update twice."""
+    caplog.set_level(logging.DEBUG, logger='sluice')
+    monkeypatch.setenv('SLUICE_FUSION', '0')
+    monkeypatch.setattr(capture_backends, 'for_device', lambda device: (_WarmingBackend(fail), None))
+    with devices.fake_gpus(1):
+        with tf.device('/gpu:0'):
+            v = tf.Variable(tf.zeros([2]))
+            step = tf.assign_add(v, [1.0, 2.0])
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            if fail == 'before':
+                got = [sess.run(step).copy() for _ in range(3)]
+                np.testing.assert_array_equal(got, [[1, 2], [2, 4], [3, 6]])
+            else:
+                with pytest.raises(tf.errors.InternalError, match='after updating variables'):
+                    sess.run(step)
+                np.testing.assert_array_equal(sess.run(v), [1, 2])  # updated once
+                np.testing.assert_array_equal(sess.run(step), [2, 4])  # plain from then on
+    assert any('the run before the capture failed' in r.getMessage() for r in caplog.records)
