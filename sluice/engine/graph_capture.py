@@ -17,10 +17,13 @@ Which plans (decided once, when the plan is built; `capture_roles`):
 A plan that fails a rule keeps its compiled function; one DEBUG line names the first rule it failed.
 
 Runs of an eligible plan are keyed by the shapes of the fed values (dtypes are the signature's).
-For each key the first runs are plain: they warm CuPy's memory pool, its kernel cache and cuBLAS,
-and (when the plan has fused steps) build the fused loops, so that the capture records them. The
-run `capture_at` is the *capture pass*: the steps run one by one in plan order and every value is
-kept, so that no buffer the graph reads or writes is handed to anyone else while the program lives;
+For each key the first runs are plain: they warm CuPy's kernel cache and cuBLAS and (when the plan
+has fused steps) build the fused loops, so that the capture records them. On a real GPU the run
+before the capture walks the steps as the capture will, for real, on the capture stream, keeping
+every value until it ends: the stream's pool then has cached all the capture asks for. The run
+`capture_at` (2, or the run after the fused loops are built) is the *capture pass*: the steps run
+one by one in plan order and every value is kept, so that no buffer the graph reads or writes is
+handed to anyone else while the program lives;
   host steps run on the host and their results stay as they are (frozen);
   a fed value's copy is the key's fixed input buffer; a host value's copy to the GPU is made once,
   outside the graph;
@@ -33,7 +36,9 @@ launches, and copies each fetch out of its buffer, which the next replay overwri
 Backends (`engine/capture_backends.py`): CuPy stream capture with pinned, stream-ordered feeds and
 fetches on real GPUs; the closure replay on NumPy-backed fake GPUs, which exercises everything
 above the launch itself. A capture that raises is abandoned (logged at DEBUG) and the run goes
-the plain way; that key is not captured again.
+the plain way; that key is not captured again. A warm-up run that fails outside the kernels does
+the same, unless it had written a variable already (then the run fails: running it again would
+apply the update twice).
 """
 import os
 import threading
@@ -235,10 +240,10 @@ class CapturedPlan:
             logger.debug('Plan of %s: CUDA-graph capture failed (%s: %s); it runs plain',
                          _plan_name(self.plan), type(e).__name__, e)
             return results
-        if isinstance(program, str):  # the pass ran (it was this run) but cannot be replayed
+        if isinstance(program, str):  # the pass cannot be replayed
             self.runs[key] = _REFUSED
             logger.debug('Plan of %s runs without CUDA-graph capture: %s', _plan_name(self.plan), program)
-            return results
+            return results if results is not None else self.plain_run(feed_values)  # (a capture ran nothing)
         self.programs[key] = program
         self.captures += 1
         return results if results is not None else program.replay(feed_values)

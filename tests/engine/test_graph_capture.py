@@ -327,3 +327,25 @@ def test_a_warm_up_that_fails(monkeypatch, caplog, fail):
                 np.testing.assert_array_equal(sess.run(v), [1, 2])  # updated once
                 np.testing.assert_array_equal(sess.run(step), [2, 4])  # plain from then on
     assert any('the run before the capture failed' in r.getMessage() for r in caplog.records)
+
+
+class _DecliningBackend(_FailingBackend):
+    """A capture that records nothing replayable, and ran nothing: the run must still happen."""
+
+    def capture(self, capture_pass, registers, recorded):
+        return None, 'nothing to replay'
+
+
+def test_a_capture_that_declines_runs_the_step_plainly(monkeypatch, caplog):
+    caplog.set_level(logging.DEBUG, logger='sluice')
+    monkeypatch.setenv('SLUICE_FUSION', '0')
+    monkeypatch.setattr(capture_backends, 'for_device', lambda device: (_DecliningBackend(), None))
+    with devices.fake_gpus(1):
+        with tf.device('/gpu:0'):
+            v = tf.Variable(tf.zeros([2]))
+            step = tf.assign_add(v, [1.0, 2.0])
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            got = [sess.run(step).copy() for _ in range(3)]
+    np.testing.assert_array_equal(got, [[1, 2], [2, 4], [3, 6]])
+    assert any('nothing to replay' in r.getMessage() for r in caplog.records)
