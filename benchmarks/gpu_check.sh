@@ -5,6 +5,9 @@
 #   OUTDIR/gpu-tests.txt    python -m pytest -m gpu (the tests that need a real GPU)
 #   OUTDIR/suite/           benchmarks/suite.py: results.md, results.json, charts
 #   OUTDIR/fusion.txt       benchmarks/fusion.py (fused vs unfused steps)
+#   OUTDIR/capture.txt      benchmarks/capture.py (CUDA-graph replay vs plain MLP steps, with the DEBUG
+#                           lines saying why a plan was not captured); the capture and TF32 tests are
+#                           among the GPU tests (tests/engine/test_graph_capture.py, test_tensor_float_32.py)
 # Usage: bash benchmarks/gpu_check.sh OUTDIR
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -21,4 +24,7 @@ timeout 180 python benchmarks/suite.py --out "$out/suite" --seconds 0.5 --repeat
 echo "suite: exit $?" | tee -a "$out/suite.txt"
 timeout 60 python benchmarks/fusion.py > "$out/fusion.txt" 2>&1
 echo "fusion: exit $?" | tee -a "$out/fusion.txt"
+timeout 60 python benchmarks/capture.py --seconds 0.3 --repeats 3 --debug > "$out/capture.txt" 2>&1
+echo "capture: exit $?" | tee -a "$out/capture.txt"
+grep -E "^\|" "$out/capture.txt"
 cat "$out/suite/results.md" 2>/dev/null

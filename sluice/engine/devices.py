@@ -122,6 +122,8 @@ def local_devices(config=None):
         for d in devices:
             if not d.is_host:
                 gpu_memory.configure(d, gpu_options)
+        from sluice.engine import tensor_float_32
+        tensor_float_32.apply_to(xp)  # TF1's float32 products unless the program enabled TF32
     for d, (_, limit_mb) in zip(devices[cpus:], logical):
         if limit_mb:  # a virtual device's share of its GPU, as TF reports it
             d.memory_limit = int(limit_mb * (1 << 20))

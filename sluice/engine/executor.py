@@ -21,11 +21,13 @@ Planning, once per signature:
      run is a straight sequence of kernel calls with no lookups. A plan with long runs of steps
      on two or more devices (towers) runs them on a thread per device (`engine/device_lanes.py`).
      `run_traced` walks the same steps one by one with a hook per step, for tracing and debugging.
+  9. Capture: a GPU plan whose steps can all be captured runs as a replayed CUDA graph from its
+     second run per feed shapes (`engine/graph_capture.py`); other plans keep the function of 8.
 """
 import numpy as np
 
 from sluice.engine import collectives, dead_values, device_lanes, dtypes, errors
-from sluice.engine import fusion, gpu_memory
+from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture
 from sluice.kernels import registry as kernel_registry
 
 
@@ -214,7 +216,7 @@ class ExecutionPlan:
             self._fetch_converters = [dead_values.checked_fetch(c, j) for j, c in enumerate(self._fetch_converters)]
         self.n_registers = n_regs[0]
         self._plan_frees()
-        self.run = self._compile()
+        self.run = graph_capture.install(self, session, self._compile())
         lanes = device_lanes.lane_runner(self, device_lanes.threads_for(getattr(session, '_config', None)))
         if lanes is not None:  # towers on several devices: their steps on a thread each
             self.run = lanes
@@ -251,8 +253,8 @@ class ExecutionPlan:
         if cache is not None and key in cache:
             return cache[key]
         out = new_reg()
-        if src.is_host:
-            fn = dst.from_host
+        if src.is_host:  # a fed value goes through a pinned buffer on a copy stream
+            fn = dst.from_host if reg >= len(self.feeds) else feed_staging.FeedUploader(dst)
         elif dst.is_host:
             fn = src.to_host
         else:

@@ -22,3 +22,4 @@ from sluice.kernels import nn_batch_norm_legacy_kernels, nn_conv3d_pool3d_kernel
 from sluice.kernels import candidate_sampling_kernels  # noqa: E402,F401  (tf.nn candidate samplers)
 from sluice.kernels import resource_variable_kernels  # noqa: E402,F401  (VarHandleOp, ResourceApply*)
 from sluice.kernels import nccl_kernels  # noqa: E402,F401  (NCCL collectives, a core op family in TF)
+from sluice.kernels import capturable_kernels  # noqa: E402,F401  (which GPU kernels a CUDA graph may hold)

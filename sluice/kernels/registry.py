@@ -34,6 +34,14 @@ Registration options:
                    executor hand them to an in-place consumer without a copy.
     host_outputs:  outputs are NumPy arrays on every device (Shape and its kin: TF keeps this
                    metadata in host memory), so host consumers need no copy and no device sync.
+    capturable:    the step may run under CUDA stream capture and be replayed as part of a graph
+                   (`engine/graph_capture.py`): it only launches device work on the current stream,
+                   never waits for the device or reads device values on the host, computes its
+                   output shapes from input shapes alone, reads no host state that changes between
+                   runs and writes state only in place (an optimizer update into its variable).
+                   False by default; `declare_capturable(op_types, when)` marks kernels from one
+                   table (`kernels/capturable_kernels.py`), `when(op)` refusing single nodes
+                   (integer division, which checks its divisor on the host).
 
 Fusion (`engine/fusion.py`): `declare_fusible(op_types, describe)` says an op type may be inlined
 into a fused elementwise loop; `describe(op)` returns a `FusibleOp` (its scalar C expression over
@@ -46,16 +54,17 @@ registration. `register_fused_compiler(compile, available)` installs the code ge
 _KERNELS = {}
 _FUSIBLE = {}           # op type -> describe(op) -> FusibleOp or None
 _FUSED_COMPILER = []    # [FusedCompiler], installed by kernels/fused_elementwise.py
+_CAPTURABLE = {}        # (op type, device type) -> True or when(op) -> bool
 
 
 class KernelDef:
     """One registration: `builder` serves `op_type` on `device_type`; `specialized` when it was
     registered for that device type alone (it then overrides a shared registration)."""
     __slots__ = ('op_type', 'device_type', 'builder', 'multi_output', 'host_inputs', 'fresh_output', 'host_outputs',
-                 'specialized', 'fusion')
+                 'specialized', 'fusion', 'capturable')
 
     def __init__(self, op_type, device_type, builder, multi_output, host_inputs, fresh_output, host_outputs=False,
-                 specialized=False):
+                 specialized=False, capturable=False):
         self.op_type = op_type
         self.device_type = device_type
         self.builder = builder
@@ -65,10 +74,12 @@ class KernelDef:
         self.host_outputs = host_outputs
         self.specialized = specialized
         self.fusion = _FUSIBLE.get(op_type)  # describe(op) for the fusion pass, or None
+        # True, False, or when(op) -> bool (see declare_capturable)
+        self.capturable = _CAPTURABLE.get((op_type, device_type), capturable)
 
 
 def register_kernel(op_types, devices=('CPU', 'GPU'), multi_output=False, host_inputs=(), fresh_output=False,
-                    host_outputs=False):
+                    host_outputs=False, capturable=False):
     """Decorator: registers a kernel builder for one op type or several."""
     if isinstance(op_types, str):
         op_types = (op_types,)
@@ -84,7 +95,7 @@ def register_kernel(op_types, devices=('CPU', 'GPU'), multi_output=False, host_i
                     raise KeyError('A kernel for %s on %s is already registered' % key)
                 if old is None or specialized:
                     _KERNELS[key] = KernelDef(op_type, device_type, builder, multi_output, host_inputs, fresh_output,
-                                              host_outputs, specialized)
+                                              host_outputs, specialized, capturable)
         return builder
     return decorate
 
@@ -134,6 +145,25 @@ def declare_fusible(op_types, describe):
         for (t, _), kdef in _KERNELS.items():
             if t == op_type:
                 kdef.fusion = describe
+
+
+def declare_capturable(op_types, devices=('GPU',), when=True):
+    """Marks the kernels of op_types on `devices` capturable (see the module docstring), whatever the
+    order of registration; `when(op)` -> bool decides per node where the op type alone cannot."""
+    if isinstance(op_types, str):
+        op_types = (op_types,)
+    for op_type in op_types:
+        for device_type in devices:
+            _CAPTURABLE[(op_type, device_type)] = when
+            kdef = _KERNELS.get((op_type, device_type))
+            if kdef is not None:
+                kdef.capturable = when
+
+
+def is_capturable(kdef, op):
+    """Whether the kernel `kdef` bound to node `op` may run under stream capture."""
+    flag = kdef.capturable
+    return bool(flag(op)) if callable(flag) else bool(flag)
 
 
 class FusedCompiler:
