@@ -318,11 +318,13 @@ class Layer:
                 if regularizer and id(variable) not in existing:
                     with name_scope(name + '/Regularizer'):
                         self.add_loss(regularizer(variable))
-        in_trainable = any(v is variable for v in g.get_collection(GraphKeys.TRAINABLE_VARIABLES))
+        # A partitioned variable's weights are its shards (as Keras tracks them).
+        parts = list(variable) if hasattr(variable, '_get_variable_list') else [variable]
+        in_trainable = any(v is parts[0] for v in g.get_collection(GraphKeys.TRAINABLE_VARIABLES))
         if trainable and self.trainable and in_trainable:
-            self._trainable_weights.append(variable)
+            self._trainable_weights.extend(parts)
         else:  # non-trainable, or a custom getter overrode `trainable`
-            self._non_trainable_weights.append(variable)
+            self._non_trainable_weights.extend(parts)
         return variable
 
     add_variable = add_weight  # Keras's older name, still used by TF 1.x code

@@ -12,7 +12,9 @@ VariableScope carrying the defaults (initializer, regularizer, dtype, reuse...) 
 reads. get_variable resolves the full name 'scope/name' and, under the root name scope, either
 returns the stored variable (reuse=True or AUTO_REUSE, with shape and dtype checks) or creates it
 with the initializer called under 'scope/name/Initializer/' (TF's node names), then runs the
-regularizer under 'scope/name/Regularizer/' into REGULARIZATION_LOSSES.
+regularizer under 'scope/name/Regularizer/' into REGULARIZATION_LOSSES. With a partitioner (argument or
+scope default) and a shape of rank >= 1, the store makes the shards 'scope/name/part_i' instead and returns
+their PartitionedVariable (ops/partitioned_variables.py); a reusing get_variable finds it by name alone.
 """
 import enum
 import inspect
