@@ -325,3 +325,43 @@ def test_initializers_see_the_full_shape():
         full = sess.run(tf.convert_to_tensor(v))
     limit = np.sqrt(6.0 / (400 + 10))  # the full variable's fans, not a shard's
     assert np.abs(full).max() <= limit and np.abs(full).max() > 0.9 * limit
+
+
+def _sampled_softmax(t, loss_fn):
+    weights = t.get_variable('w', initializer=t.constant(EMB), partitioner=t.fixed_size_partitioner(3))
+    biases = t.get_variable('b', initializer=t.constant(np.linspace(-1, 1, 10).astype(np.float32)),
+                            partitioner=t.fixed_size_partitioner(2))
+    inputs = t.constant(np.linspace(-2, 2, 21).reshape(3, 7).astype(np.float32))
+    labels = t.constant([[1], [7], [4]], t.int64)
+    sampled = (t.constant([0, 9, 4, 2], t.int64), t.constant([0.2, 0.3, 0.4], shape=[3, 1]),
+               t.constant([0.1, 0.2, 0.3, 0.4]))
+    loss = getattr(t.nn, loss_fn)(weights, biases, labels, inputs, 4, 10, sampled_values=sampled,
+                                  partition_strategy='div')
+    grads = [t.convert_to_tensor(g) for g in t.gradients(t.reduce_sum(loss), list(weights) + list(biases))]
+    with t.Session() as sess:
+        sess.run(t.global_variables_initializer())
+        return sess.run([loss, grads])
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('loss_fn', ['sampled_softmax_loss', 'nce_loss'])
+def test_sampled_losses_on_partitioned_weights_are_tensorflows(tf1, loss_fn):
+    ours = _in_graph(tf, lambda t: _sampled_softmax(t, loss_fn))[1]
+    theirs = _in_graph(tf1, lambda t: _sampled_softmax(t, loss_fn))[1]
+    np.testing.assert_allclose(ours[0], theirs[0], rtol=1e-5)
+    for a, b in zip(ours[1], theirs[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_lookup_and_training_step_on_each_device(device):
+    with tf.device(device):
+        emb = tf.get_variable('emb', initializer=tf.constant(EMB), partitioner=tf.fixed_size_partitioner(3))
+        rows = tf.nn.embedding_lookup(emb, [[9, 1], [4, 4]], partition_strategy='div')
+        train = tf.train.GradientDescentOptimizer(1.0).minimize(tf.reduce_sum(rows))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        np.testing.assert_array_equal(sess.run(rows), EMB[[[9, 1], [4, 4]]])
+        sess.run(train)
+        expected = EMB.copy()
+        np.subtract.at(expected, [9, 1, 4, 4], 1.0)
+        np.testing.assert_array_equal(sess.run(tf.convert_to_tensor(emb)), expected)
