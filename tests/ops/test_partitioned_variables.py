@@ -139,8 +139,9 @@ def test_embedding_lookup_sparse_in_numpy():
         tf.nn.embedding_lookup_sparse(tf.constant(EMB), tf.constant([1]), None)
 
 
-def _adam_steps(t, steps=3):
-    emb = t.get_variable('emb', initializer=t.constant(EMB), partitioner=t.fixed_size_partitioner(3))
+def _adam_steps(t, steps=3, use_resource=False):
+    emb = t.get_variable('emb', initializer=t.constant(EMB), partitioner=t.fixed_size_partitioner(3),
+                         use_resource=use_resource)
     w = t.get_variable('w', initializer=t.constant(np.linspace(-1, 1, 14).reshape(7, 2).astype(np.float32)),
                        partitioner=t.fixed_size_partitioner(2))
     ids = t.constant([3, 8, 3, 0])
@@ -155,9 +156,10 @@ def _adam_steps(t, steps=3):
 
 
 @pytest.mark.tf
-def test_adam_on_partitioned_embedding_is_tensorflows(tf1):
-    ours = _in_graph(tf, _adam_steps)[1]
-    theirs = _in_graph(tf1, _adam_steps)[1]
+@pytest.mark.parametrize('use_resource', [False, True])
+def test_adam_on_partitioned_embedding_is_tensorflows(tf1, use_resource):
+    ours = _in_graph(tf, lambda t: _adam_steps(t, use_resource=use_resource))[1]
+    theirs = _in_graph(tf1, lambda t: _adam_steps(t, use_resource=use_resource))[1]
     assert sorted(ours) == sorted(theirs)
     assert 'emb/part_2/Adam_1' in ours
     for name in theirs:
@@ -210,6 +212,20 @@ def test_checkpoint_entries_are_tensorflows(tf1, tmp_path):
     theirs = tf1.train.NewCheckpointReader(str(tmp_path / tf1.__name__ / 'model.ckpt'))
     assert ours.get_variable_to_shape_map() == theirs.get_variable_to_shape_map() == {'emb': [10, 7], 'plain': [2]}
     np.testing.assert_array_equal(theirs.get_tensor('emb'), EMB)
+
+
+@pytest.mark.tf
+def test_saver_var_list_dict_names_the_partitioned_variable(tf1, tmp_path):
+    def save(t):
+        emb = t.get_variable('emb', initializer=t.constant(EMB), partitioner=t.fixed_size_partitioner(3),
+                             use_resource=True)
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            t.train.Saver({'table': emb}).save(sess, str(tmp_path / 'model.ckpt'))
+    _in_graph(tf, save)
+    reader = tf1.train.NewCheckpointReader(str(tmp_path / 'model.ckpt'))
+    assert reader.get_variable_to_shape_map() == {'table': [10, 7]}
+    np.testing.assert_array_equal(reader.get_tensor('table'), EMB)
 
 
 def test_saver_names_the_full_variable():
@@ -365,3 +381,16 @@ def test_lookup_and_training_step_on_each_device(device):
         expected = EMB.copy()
         np.subtract.at(expected, [9, 1, 4, 4], 1.0)
         np.testing.assert_array_equal(sess.run(tf.convert_to_tensor(emb)), expected)
+
+
+def test_init_from_checkpoint_into_another_shard_count(tmp_path):
+    prefix = str(tmp_path / 'model.ckpt')
+    _in_graph(tf, lambda t: _save(t, prefix, 3, EMB))
+
+    def warm_start(t):
+        emb = t.get_variable('table', [10, 7], partitioner=t.fixed_size_partitioner(4))
+        t.train.init_from_checkpoint(prefix, {'emb': 'table'})
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            return sess.run(t.convert_to_tensor(emb))
+    np.testing.assert_array_equal(_in_graph(tf, warm_start)[1], EMB)
