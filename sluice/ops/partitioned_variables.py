@@ -20,9 +20,9 @@ import math
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import tensor_shape
+from sluice.io.meta_graph import SaveSliceInfo
 from sluice.ops import array_ops
 from sluice.ops import graph_ops
-from sluice.io.meta_graph import SaveSliceInfo
 from sluice.ops import variables
 
 __all__ = ['variable_axis_size_partitioner', 'min_max_variable_partitioner', 'fixed_size_partitioner',
@@ -37,9 +37,11 @@ class _PartitionInfo:
 
     def __init__(self, full_shape, var_offset):
         if not isinstance(full_shape, collections.abc.Sequence) or isinstance(full_shape, str):
-            raise TypeError('`full_shape` must be a sequence (like tuple or list) instead of ' + type(full_shape).__name__)
+            raise TypeError('`full_shape` must be a sequence (like tuple or list) instead of '
+                            + type(full_shape).__name__)
         if not isinstance(var_offset, collections.abc.Sequence) or isinstance(var_offset, str):
-            raise TypeError('`var_offset` must be a sequence (like tuple or list) instead of ' + type(var_offset).__name__)
+            raise TypeError('`var_offset` must be a sequence (like tuple or list) instead of '
+                            + type(var_offset).__name__)
         if len(var_offset) != len(full_shape):
             raise ValueError('Expected equal length, but `var_offset` is of length {} while full_shape is of '
                              'length {}.'.format(len(var_offset), len(full_shape)))
