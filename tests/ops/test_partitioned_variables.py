@@ -274,10 +274,15 @@ def test_meta_graph_round_trip_keeps_save_slice_info(tf1, tmp_path):
 def test_dense_and_fully_connected_under_a_partitioned_scope():
     x = tf.constant(np.ones((2, 6), np.float32))
     with tf.variable_scope('d', partitioner=tf.fixed_size_partitioner(2)):
-        layer = tf.layers.Dense(4, kernel_initializer=tf.ones_initializer(), bias_initializer=tf.ones_initializer())
+        layer = tf.layers.Dense(4, kernel_initializer=tf.ones_initializer(), bias_initializer=tf.ones_initializer(),
+                                kernel_regularizer=tf.nn.l2_loss)
         y = layer(x)
-    assert [v.name for v in layer.trainable_weights] == ['d/dense/kernel/part_0:0', 'd/dense/kernel/part_1:0',
-                                                         'd/dense/bias/part_0:0', 'd/dense/bias/part_1:0']
+    # TF 1.15 (and 2.21's legacy layers) file a partitioned weight's shards as non-trainable weights
+    assert layer.trainable_weights == [] and [v.name for v in layer.non_trainable_weights] == [
+        'd/dense/kernel/part_0:0', 'd/dense/kernel/part_1:0', 'd/dense/bias/part_0:0', 'd/dense/bias/part_1:0']
+    assert [t.name for t in tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)] == [
+        'd/dense/kernel/Regularizer/L2Loss:0', 'd/dense/kernel/Regularizer_1/L2Loss:0']
+    assert len(tf.trainable_variables()) == 4
     with tf.variable_scope('fc', partitioner=tf.fixed_size_partitioner(3)):
         z = tf.contrib.layers.fully_connected(x, 5, weights_initializer=tf.ones_initializer())
     assert [v.name for v in tf.model_variables()][:3] == ['fc/fully_connected/weights/part_%d:0' % i
