@@ -399,3 +399,17 @@ def test_init_from_checkpoint_into_another_shard_count(tmp_path):
             sess.run(t.global_variables_initializer())
             return sess.run(t.convert_to_tensor(emb))
     np.testing.assert_array_equal(_in_graph(tf, warm_start)[1], EMB)
+
+
+@pytest.mark.tf
+def test_regularizer_and_reuse_are_tensorflows(tf1):
+    def build(t):
+        with t.variable_scope('s', partitioner=t.fixed_size_partitioner(2), regularizer=t.nn.l2_loss):
+            v = t.get_variable('w', [5, 3], initializer=t.ones_initializer())
+        with t.variable_scope('s', reuse=True):
+            again = t.get_variable('w')
+        losses = t.get_collection(t.GraphKeys.REGULARIZATION_LOSSES)
+        with t.Session() as sess:
+            sess.run(t.global_variables_initializer())
+            return again is v, [x.name for x in losses], sess.run(losses)
+    assert _in_graph(tf, build)[1] == _in_graph(tf1, build)[1]
