@@ -45,6 +45,7 @@ from sluice.ops.training_ops import (scatter_add, scatter_div, scatter_max, scat
                                      scatter_sub, scatter_update)
 from sluice.ops.variable_scope import *  # noqa: F401,F403
 from sluice.ops.variables import *  # noqa: F401,F403
+from sluice.ops.partitioned_variables import *  # noqa: F401,F403  (partitioners, create_partitioned_variables)
 from sluice.ops.resource_variables import (disable_resource_variables, enable_resource_variables,  # noqa: F401
                                        resource_variables_enabled)
 from sluice.queues import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401

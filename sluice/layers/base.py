@@ -315,14 +315,19 @@ class Layer:
                                            partitioner=partitioner, use_resource=use_resource,
                                            synchronization=synchronization, aggregation=aggregation)
                 regularizer = arguments.regularizer(regularizer)
-                if regularizer and id(variable) not in existing:
-                    with name_scope(name + '/Regularizer'):
-                        self.add_loss(regularizer(variable))
+                # A partitioned variable's weights are its shards, each regularized on its own.
+                parts = list(variable) if hasattr(variable, '_get_variable_list') else [variable]
+                if regularizer and not any(id(v) in existing for v in parts):
+                    for part in parts:
+                        with name_scope(name + '/Regularizer'):
+                            self.add_loss(regularizer(part))
+        # TF's check by identity never finds a PartitionedVariable among TRAINABLE_VARIABLES (its shards
+        # are there), so TF files its shards under non_trainable_weights; sluice does the same.
         in_trainable = any(v is variable for v in g.get_collection(GraphKeys.TRAINABLE_VARIABLES))
         if trainable and self.trainable and in_trainable:
-            self._trainable_weights.append(variable)
+            self._trainable_weights.extend(parts)
         else:  # non-trainable, or a custom getter overrode `trainable`
-            self._non_trainable_weights.append(variable)
+            self._non_trainable_weights.extend(parts)
         return variable
 
     add_variable = add_weight  # Keras's older name, still used by TF 1.x code

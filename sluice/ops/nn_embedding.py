@@ -1,13 +1,18 @@
-"""tf.nn.embedding_lookup: rows of params for ids. One params tensor is a colocated gather; a list of shards
-gathers from every shard and keeps, per id, the row of the shard its partition strategy ('mod' or 'div')
-assigns it to (TF uses DynamicPartition/ParallelDynamicStitch for this; the values are the same).
-max_norm clips each looked-up row's L2 norm (clip_ops.clip_by_norm).
+"""tf.nn.embedding_lookup: rows of params for ids. One params tensor is a colocated gather. A list of shards
+(or a PartitionedVariable's) is TF's graph: each id goes to one shard by the partition strategy ('mod': id %
+shards, row id // shards; 'div': contiguous blocks, the first total % shards of them a row longer),
+DynamicPartition splits ids and their positions by shard, each shard gathers its rows (colocated with it, so
+each shard's gradient is IndexedSlices of just its ids), and ParallelDynamicStitch puts the rows back in order.
+max_norm clips each looked-up row's L2 norm (clip_ops.clip_by_norm). embedding_lookup_sparse combines the
+rows of each row of a SparseTensor of ids (below).
 """
+from sluice.engine import dtypes
 from sluice.engine.graph import convert_to_tensor, name_scope
-from sluice.ops import array_ops, graph_ops, math_ops
+from sluice.engine.log import tf_logger
+from sluice.ops import array_ops, constant_op, graph_ops, manip_ops, math_ops, segment_ops
 from sluice.ops.clip_ops import clip_by_norm
 
-__all__ = ['embedding_lookup']
+__all__ = ['embedding_lookup', 'embedding_lookup_sparse']
 
 
 def _clip_rows(params, ids, max_norm):
@@ -22,11 +27,14 @@ def _clip_rows(params, ids, max_norm):
 
 
 def embedding_lookup(params, ids, partition_strategy='mod', name=None, validate_indices=True, max_norm=None):
-    """Rows of params (a tensor, a variable, or a list of shards) for ids; max_norm clips each row's L2 norm."""
+    """Rows of params (a tensor, a variable, a list of shards or a PartitionedVariable) for ids; max_norm
+    clips each row's L2 norm."""
     if params is None:
         raise ValueError('params must be specified')
     if isinstance(params, (list, tuple)) and not params:
-        raise ValueError('Length of params is currently 0. Need at least one param.')
+        raise ValueError('Need at least one param')
+    if hasattr(params, '_get_variable_list'):  # a PartitionedVariable: look up in its shards
+        params = list(params)
     if not isinstance(params, (list, tuple)):
         params = [params]
     params = list(params)
@@ -37,39 +45,111 @@ def embedding_lookup(params, ids, partition_strategy='mod', name=None, validate_
             with params[0].graph.colocate_with(params[0]):
                 result = _clip_rows(array_ops.gather(params[0], ids, name=scope), ids, max_norm)
             return graph_ops.identity(result)
-        if partition_strategy not in ('mod', 'div'):
-            raise ValueError('Unrecognized partition strategy: ' + str(partition_strategy))
-        return _sharded_lookup(params, ids, partition_strategy, max_norm)
+        return _sharded_lookup(params, ids, partition_strategy, max_norm, scope)
 
 
-def _sharded_lookup(params, ids, strategy, max_norm):
+def _assign_ids(params, flat_ids, strategy):
+    """(shard of each id, row of the id in its shard), by TF's 'mod' or 'div' rule."""
     n = len(params)
     if strategy == 'mod':
-        shard = ids % n
-        local = ids // n
+        return flat_ids % n, flat_ids // n
+    if strategy != 'div':
+        raise ValueError('Unrecognized partition strategy: ' + str(strategy))
+    sizes = [p.shape.as_list()[0] if p.shape.ndims is not None else None for p in params]
+    if None not in sizes:
+        total = constant_op.constant(sum(sizes), flat_ids.dtype.base_dtype)
     else:
-        sizes = [p.shape._dims[0] if p.shape._dims is not None else None for p in params]
-        if None in sizes:
-            total = math_ops.add_n([array_ops.shape(p)[0] for p in params])
-            total = math_ops.cast(total, ids.dtype.base_dtype)
+        dims = []
+        for p, size in zip(params, sizes):
+            if size is not None:
+                dims.append(size)
+            else:
+                with p.graph.colocate_with(p):
+                    dims.append(array_ops.shape(p)[0])
+        total = math_ops.reduce_sum(math_ops.cast(array_ops.stack(dims), flat_ids.dtype.base_dtype))
+    per_shard = total // n
+    extras = total % n
+    shard = math_ops.maximum(flat_ids // (per_shard + 1), (flat_ids - extras) // per_shard)
+    rows = array_ops.where(shard < extras, flat_ids % (per_shard + 1), (flat_ids - extras) % per_shard)
+    return shard, rows
+
+
+def _sharded_lookup(params, ids, strategy, max_norm, scope):
+    """TF's graph: DynamicPartition the ids by shard, gather in each shard, ParallelDynamicStitch back."""
+    flat_ids = array_ops.reshape(ids, [-1])
+    original_indices = array_ops.range(array_ops.size(flat_ids))
+    shard, rows = _assign_ids(params, flat_ids, strategy)
+    shard = math_ops.cast(shard, dtypes.int32)
+    gather_ids = segment_ops.dynamic_partition(rows, shard, len(params))
+    positions = segment_ops.dynamic_partition(original_indices, shard, len(params))
+    gathered = []
+    for p, pids in zip(params, gather_ids):
+        with p.graph.colocate_with(p):
+            gathered.append(array_ops.gather(p, pids))
+    ret = segment_ops.parallel_dynamic_stitch(positions, gathered, name=scope)
+    element_shape = params[0].shape[1:]
+    for p in params[1:]:
+        element_shape = element_shape.merge_with(p.shape[1:])
+    if element_shape.is_fully_defined():
+        element_dims = element_shape.as_list()
+    else:
+        with params[0].graph.colocate_with(params[0]):
+            element_dims = array_ops.shape(params[0])[1:]
+    ret = array_ops.reshape(ret, array_ops.concat([array_ops.shape(ids), element_dims], 0))
+    ret.set_shape(ids.shape.concatenate(element_shape))
+    return _clip_rows(ret, ids, max_norm)
+
+
+def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy='mod', name=None, combiner=None,
+                            max_norm=None):
+    """Per row of the SparseTensor sp_ids, the combination ('sum', 'mean' or 'sqrtn', weighted by
+    sp_weights or by ones) of the embeddings of its ids. Each distinct id is looked up once (Unique),
+    then gathered back per entry and summed per row (SegmentSum); 'mean' divides by the row's weight sum,
+    'sqrtn' by the square root of its sum of squared weights."""
+    from sluice.ops.sparse_tensor import SparseTensor
+    if combiner is None:
+        tf_logger.warning('The default value of combiner will change from "mean" to "sqrtn" after 2016/11/01.')
+        combiner = 'mean'
+    if combiner not in ('mean', 'sqrtn', 'sum'):
+        raise ValueError("combiner must be one of 'mean', 'sqrtn' or 'sum'")
+    if hasattr(params, '_get_variable_list'):
+        params = list(params)
+    if not isinstance(params, list):
+        params = [params]
+    if not isinstance(sp_ids, SparseTensor):
+        raise TypeError('sp_ids must be SparseTensor')
+    if sp_weights is not None:
+        if not isinstance(sp_weights, SparseTensor):
+            raise TypeError('sp_weights must be either None or SparseTensor')
+        sp_ids.values.get_shape().assert_is_compatible_with(sp_weights.values.get_shape())
+        sp_ids.indices.get_shape().assert_is_compatible_with(sp_weights.indices.get_shape())
+        sp_ids.dense_shape.get_shape().assert_is_compatible_with(sp_weights.dense_shape.get_shape())
+    with name_scope(name, 'embedding_lookup_sparse', params + [sp_ids]) as scope:
+        segment_ids = sp_ids.indices[:, 0]
+        if segment_ids.dtype != dtypes.int32:
+            segment_ids = math_ops.cast(segment_ids, dtypes.int32)
+        ids, idx = manip_ops.unique(sp_ids.values)
+        embeddings = embedding_lookup(params, ids, partition_strategy=partition_strategy, max_norm=max_norm)
+        if embeddings.dtype in (dtypes.float16, dtypes.bfloat16):
+            embeddings = math_ops.cast(embeddings, dtypes.float32)
+        if sp_weights is None:
+            weights = array_ops.ones_like(idx, dtype=embeddings.dtype)
         else:
-            total = sum(sizes)
-        per = total // n
-        extras = total % n
-        shard = math_ops.maximum(ids // (per + 1), (ids - extras) // per)
-        in_extras = math_ops.cast(shard < extras, ids.dtype.base_dtype)
-        local = in_extras * (ids % (per + 1)) + (1 - in_extras) * ((ids - extras) % per)
-    result = None
-    for p, rows in enumerate(params):
-        last = math_ops.cast(array_ops.shape(rows)[0] - 1, ids.dtype.base_dtype)
-        safe = math_ops.minimum(math_ops.maximum(local, 0), last)
-        with rows.graph.colocate_with(rows):
-            got = array_ops.gather(rows, safe)
-        mask = math_ops.cast(math_ops.equal(shard, p), got.dtype.base_dtype)
-        rank = rows.shape.ndims
-        if rank is None or rank > 1:
-            mask = array_ops.reshape(mask, array_ops.concat([array_ops.shape(ids),
-                                                             array_ops.ones_like(array_ops.shape(rows)[1:])], 0))
-        part = got * mask
-        result = part if result is None else result + part
-    return _clip_rows(result, ids, max_norm)
+            weights = sp_weights.values
+            if weights.dtype != embeddings.dtype:
+                weights = math_ops.cast(weights, embeddings.dtype)
+        embeddings = array_ops.gather(embeddings, idx)
+        ones = array_ops.fill(array_ops.expand_dims(array_ops.rank(embeddings) - 1, 0), 1)
+        weights_shape = weights.get_shape()
+        weights = array_ops.reshape(weights, array_ops.concat([array_ops.shape(weights), ones], 0))
+        if embeddings.get_shape().ndims is not None:
+            weights.set_shape(weights_shape.concatenate([1] * (embeddings.get_shape().ndims - 1)))
+        embeddings = embeddings * weights
+        if combiner == 'sum':
+            return segment_ops.segment_sum(embeddings, segment_ids, name=scope)
+        embeddings = segment_ops.segment_sum(embeddings, segment_ids)
+        if combiner == 'mean':
+            weight_sum = segment_ops.segment_sum(weights, segment_ids)
+        else:
+            weight_sum = math_ops.sqrt(segment_ops.segment_sum(math_ops.pow(weights, 2), segment_ids))
+        return math_ops.div(embeddings, weight_sum, name=scope)

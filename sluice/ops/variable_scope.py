@@ -12,7 +12,9 @@ VariableScope carrying the defaults (initializer, regularizer, dtype, reuse...) 
 reads. get_variable resolves the full name 'scope/name' and, under the root name scope, either
 returns the stored variable (reuse=True or AUTO_REUSE, with shape and dtype checks) or creates it
 with the initializer called under 'scope/name/Initializer/' (TF's node names), then runs the
-regularizer under 'scope/name/Regularizer/' into REGULARIZATION_LOSSES.
+regularizer under 'scope/name/Regularizer/' into REGULARIZATION_LOSSES. With a partitioner (argument or
+scope default) and a shape of rank >= 1, the store makes the shards 'scope/name/part_i' instead and returns
+their PartitionedVariable (ops/partitioned_variables.py); a reusing get_variable finds it by name alone.
 """
 import enum
 import inspect
@@ -24,6 +26,7 @@ from sluice.engine import graph as _graph
 from sluice.engine import tensor_shape
 from sluice.engine.graph import GraphKeys
 from sluice.ops import init_ops
+from sluice.ops import partitioned_variables
 from sluice.ops import variables
 
 __all__ = ['AUTO_REUSE', 'VariableScope', 'VariableSynchronization', 'VariableAggregation', 'variable_scope',
@@ -96,6 +99,7 @@ class _VariableStore:
 
     def __init__(self):
         self._vars = {}
+        self._partitioned_vars = {}  # full name -> PartitionedVariable (its shards are in _vars)
 
     def get_variable(self, name, shape=None, dtype=dtypes.float32, initializer=None, regularizer=None, reuse=None,
                      trainable=None, collections=None, caching_device=None, partitioner=None, validate_shape=True,
@@ -110,9 +114,17 @@ class _VariableStore:
                         validate_shape=True, use_resource=None, constraint=None,
                         synchronization=VariableSynchronization.AUTO, aggregation=VariableAggregation.NONE):
             is_scalar = shape is not None and isinstance(shape, (list, tuple)) and not shape
-            if partitioner is not None and not is_scalar:
-                raise NotImplementedError('Partitioned variables (get_variable with a partitioner) are not '
-                                          'supported by sluice: %s' % name)
+            partitioned = partitioner is not None and not is_scalar
+            if partitioned and not callable(partitioner):
+                raise ValueError('Partitioner must be callable, but received: %s' % partitioner)
+            # A reusing get_variable finds a partitioned variable without being given the partitioner.
+            if partitioned or (reuse is True and partitioner is None and name in self._partitioned_vars):
+                with _graph.get_default_graph().name_scope(None):
+                    return self._get_partitioned_variable(
+                        name, partitioner, shape=shape, dtype=dtype, initializer=initializer,
+                        regularizer=regularizer, reuse=reuse, trainable=trainable, collections=collections,
+                        caching_device=caching_device, validate_shape=validate_shape, use_resource=use_resource,
+                        constraint=constraint, synchronization=synchronization, aggregation=aggregation)
             return self._get_single_variable(
                 name, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer, reuse=reuse,
                 trainable=trainable, collections=collections, caching_device=caching_device,
@@ -130,10 +142,18 @@ class _VariableStore:
             kwargs['constraint'] = constraint
         return custom_getter(getter=true_getter, **kwargs)
 
+    def _get_partitioned_variable(self, name, partitioner, shape=None, dtype=dtypes.float32, initializer=None,
+                                  reuse=None, **single_kwargs):
+        dtype = dtypes.as_dtype(dtype)
+        default = _default_initializer(name, dtype) if initializer is None else None
+        return partitioned_variables.get_partitioned_variable(
+            self, name, partitioner, shape=shape, dtype=dtype, initializer=initializer, reuse=reuse,
+            default_initializer=default, **single_kwargs)
+
     def _get_single_variable(self, name, shape=None, dtype=dtypes.float32, initializer=None, regularizer=None,
                              reuse=None, trainable=None, collections=None, caching_device=None,
                              validate_shape=True, constraint=None, synchronization=None, aggregation=None,
-                             use_resource=None):
+                             use_resource=None, partition_info=None):
         from_value = initializer is not None and not callable(initializer)
         if shape is not None and from_value:
             raise ValueError('If initializer is a constant, do not specify shape.')
@@ -174,7 +194,7 @@ class _VariableStore:
                 dims = shape.as_list()
                 if _takes_argument(initializer, 'partition_info'):
                     def init_val():
-                        return initializer(dims, dtype=dtype, partition_info=None)
+                        return initializer(dims, dtype=dtype, partition_info=partition_info)
                 else:
                     def init_val():
                         return initializer(dims, dtype=dtype)
@@ -320,6 +340,35 @@ class VariableScope:
                 trainable=trainable, collections=collections, caching_device=caching_device,
                 partitioner=partitioner, validate_shape=validate_shape, use_resource=use_resource,
                 custom_getter=custom_getter, constraint=constraint, synchronization=synchronization,
+                aggregation=aggregation)
+
+    def _get_partitioned_variable(self, var_store, name, shape=None, dtype=None, initializer=None, regularizer=None,
+                                  trainable=None, collections=None, caching_device=None, partitioner=None,
+                                  validate_shape=True, use_resource=None, constraint=None,
+                                  synchronization=VariableSynchronization.AUTO,
+                                  aggregation=VariableAggregation.NONE):
+        """The partitioned variable `name` of this scope, bypassing custom getters (create_partitioned_variables)."""
+        initializer = self._initializer if initializer is None else initializer
+        regularizer = self._regularizer if regularizer is None else regularizer
+        constraint = self._constraint if constraint is None else constraint
+        caching_device = self._caching_device if caching_device is None else caching_device
+        partitioner = self._partitioner if partitioner is None else partitioner
+        dtype = self._dtype if dtype is None else dtype
+        use_resource = self._use_resource if use_resource is None else use_resource
+        if self._custom_getter is not None:
+            raise ValueError("Private access to _get_partitioned_variable is not allowed when a custom getter is "
+                             "set.  Current custom getter: %s.  It is likely that you're using "
+                             "create_partitioned_variables.  If so, consider instead using get_variable with a "
+                             "non-empty partitioner parameter instead." % self._custom_getter)
+        if partitioner is None:
+            raise ValueError('No partitioner was specified')
+        full_name = '/'.join(part for part in (self.name, name) if part)
+        with _graph.get_default_graph().name_scope(None):
+            return var_store._get_partitioned_variable(
+                full_name, partitioner, shape=shape, dtype=dtype, initializer=initializer, regularizer=regularizer,
+                reuse=self.reuse, trainable=_check_trainable(synchronization, trainable, full_name),
+                collections=collections, caching_device=caching_device, validate_shape=validate_shape,
+                use_resource=use_resource, constraint=constraint, synchronization=synchronization,
                 aggregation=aggregation)
 
 
@@ -587,6 +636,18 @@ def get_variable(name, shape=None, dtype=None, initializer=None, regularizer=Non
         partitioner=partitioner, validate_shape=validate_shape, use_resource=use_resource,
         custom_getter=custom_getter, constraint=constraint, synchronization=synchronization,
         aggregation=aggregation)
+
+
+def _get_partitioned_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=True,
+                              collections=None, caching_device=None, partitioner=None, validate_shape=True,
+                              use_resource=None, constraint=None, synchronization=VariableSynchronization.AUTO,
+                              aggregation=VariableAggregation.NONE):
+    """A PartitionedVariable of the current scope, custom getters not allowed (TF's private entry point)."""
+    return get_variable_scope()._get_partitioned_variable(
+        _get_default_variable_store(), name, shape=shape, dtype=dtype, initializer=initializer,
+        regularizer=regularizer, trainable=trainable, collections=collections, caching_device=caching_device,
+        partitioner=partitioner, validate_shape=validate_shape, use_resource=use_resource, constraint=constraint,
+        synchronization=synchronization, aggregation=aggregation)
 
 
 def get_local_variable(name, shape=None, dtype=None, initializer=None, regularizer=None, trainable=False,

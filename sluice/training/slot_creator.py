@@ -5,7 +5,8 @@ A slot of `primary` named `name` is a non-trainable variable called '<primary op
 name scope, outside any control dependencies, and colocated with its primary so that updates
 never cross devices. Its initial value is a tensor or an initializer called with (shape, dtype)
 inside the variable's 'Initializer' scope, which gives TF's node names
-('v0/Momentum/Initializer/zeros').
+('v0/Momentum/Initializer/zeros'). The slot of a shard of a partitioned variable is the same slice of
+the full variable's slot: 'emb/part_0/Adam' saves as a slice of 'emb/Adam'.
 """
 import contextlib
 
@@ -56,9 +57,21 @@ def _create_slot_var(primary, initial_value, name, validate_shape, shape=None, d
 
                 def initial_value():
                     return init(shape, dtype=dtype)
-            return variables.Variable(initial_value, trainable=False, name='%s/%s' % (base, name),
+            slot = variables.Variable(initial_value, trainable=False, name='%s/%s' % (base, name),
                                       validate_shape=validate_shape,
                                       use_resource=resource_variables.is_resource_variable(primary))
+    _slice_like_primary(primary, slot)
+    return slot
+
+
+def _slice_like_primary(primary, slot):
+    """A shard's slot is the same slice of the full variable's slot: 'emb/part_0/Adam' of 'emb/Adam'."""
+    info = primary._get_save_slice_info() if isinstance(primary, variables.Variable) else None
+    if info is None:
+        return
+    real_slot_name = slot.name[len(primary.op.name + '/'):-2]
+    slot._set_save_slice_info(type(info)(info.full_name + '/' + real_slot_name, list(info.full_shape),
+                                         list(info.var_offset), list(info.var_shape)))
 
 
 def create_slot(primary, val, name, colocate_with_primary=True):

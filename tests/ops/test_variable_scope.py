@@ -301,9 +301,11 @@ def test_variable_creation_ignores_control_dependencies():
     assert tf.get_collection(tf.GraphKeys.REGULARIZATION_LOSSES)[0].op.control_inputs == []
 
 
-def test_partitioner_is_not_supported():
-    with pytest.raises(NotImplementedError):
-        tf.get_variable('p', [4, 2], partitioner=lambda shape, dtype: [2, 1])
+def test_partitioner_makes_shards():  # more in tests/ops/test_partitioned_variables.py
+    p = tf.get_variable('p', [4, 2], partitioner=lambda shape, dtype: [2, 1])
+    assert [v.name for v in p] == ['p/part_0:0', 'p/part_1:0']
+    with pytest.raises(ValueError, match='Partitioner must be callable'):
+        tf.get_variable('q', [4, 2], partitioner=3)
 
 
 # -- initializers ----------------------------------------------------------------------------------
