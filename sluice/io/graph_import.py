@@ -44,6 +44,7 @@ from sluice.engine import graph as _graph
 from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
+from sluice.io import dataflow_loops
 from sluice.io import function_def as _function_def
 from sluice.io import graph_def as _graph_def
 from sluice.io import tensor_proto
@@ -558,6 +559,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     """
     del op_dict
     graph_def = _as_message(graph_def, GraphDef, 'Argument `graph_def` must be a GraphDef proto.')
+    graph_def = dataflow_loops.raise_while_frames(graph_def)  # TF 1.x while frames -> functional While
     input_map = _check_input_map(input_map)
     return_elements = _check_return_elements(return_elements)
     if producer_op_list is not None:
