@@ -19,18 +19,25 @@ take over. Algorithm:
 2. The innermost frame (no frame inside it) is raised, then frames are computed again, until no
    Enter is left; a nested loop so becomes a While node inside its parent frame's body.
 3. Raising one frame: loop variables are the Enters with is_constant false, in GraphDef order,
-   each found through its Merge, its Switch on the frame's LoopCond, its NextIteration and Exit;
+   each found through its Merge, its Switch on the frame's LoopCond and its NextIteration;
    invariants are the Enters with is_constant true. The While reads [loop variables' initial
    values] + [invariants' values]. Inside the functions, Merge:0 and Switch:1 of variable k read
    argument k, an invariant Enter reads its argument. cond holds the frame's nodes the LoopCond's
    input depends on and returns that input; body holds every other node of the frame (and any
    cond node a body node reads) and returns, per loop variable, the NextIteration input (written
-   as an Identity named as the NextIteration, so its control inputs, e.g. a stack push or a
-   gradient loop's ControlTrigger, still run) and passes the invariants through.
+   as an Identity named as the NextIteration, so its control inputs, e.g. a stack push, still
+   run) and passes the invariants through (TF's While wants one result per input).
+   Nodes fed by a loop variable's Switch:0 (the value leaving the loop: a gradient's tuple Identity
+   before its Exit) run once after the loop, as nodes of the parent reading the While's outputs.
+   ControlTriggers (a gradient loop's f_sync/b_sync, ordering stack pushes and pops before the
+   next iteration) are left out: a body call runs all its stateful ops before it returns.
    The While is named '<frame's name scope>/While' (made unique), e.g. 'rnn/while/While'; each Exit
    becomes an Identity of the same name reading the While's output, so get_tensor_by_name of
    exits ('rnn/while/Exit_2:0') keeps working. Nodes inside the loop keep their names inside the
    cond/body functions and are no longer nodes of the imported graph.
+Colocation ('_class' loc:@) with a node of the loop becomes colocation with the While; inside the
+functions it is dropped (a function runs on its caller's device). import_meta_graph leaves out the
+'while_context' collection: the WhileContextDefs describe frames that are gone.
 Not raised (ValueError naming the node): a frame without exactly one LoopCond, a loop variable
 without its Merge/Switch pair, a node read across frames without an Enter, Merge:1 (value_index) of
 a loop variable read. Ref-typed Enters (RefEnter) bring in the variable's value: a loop that
@@ -42,7 +49,11 @@ from sluice.engine import errors
 from sluice.engine import op_registry
 from sluice.io.protos import AttrValue, GraphDef, NodeDef
 
-__all__ = ['raise_while_frames']
+__all__ = ['raise_while_frames', 'WHILE_CONTEXT']
+
+# The MetaGraphDef collection of TF 1.x's WhileContextDefs: they describe the frames this pass
+# removes, so import_meta_graph leaves the collection out.
+WHILE_CONTEXT = 'while_context'
 
 _ENTER = ('Enter', 'RefEnter')
 _EXIT = ('Exit', 'RefExit')

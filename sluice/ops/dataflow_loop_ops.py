@@ -27,6 +27,11 @@ def _scalar(op):
     return [_SCALAR] * len(op._outputs)
 
 
+def _handle_and_flow(op):
+    # TF's shape: a handle is a vector of 2 (the container and name of TF 1.x's string handles)
+    return [TensorShape([2])] + [_SCALAR] * (len(op._outputs) - 1)
+
+
 def _unknown(op):
     return [tensor_shape.unknown_shape()] * len(op._outputs)
 
@@ -44,7 +49,7 @@ def _concat_offset_shape(op):
 
 
 register_op('StackV2', ['max_size: int32'], ['handle: resource'],
-            {'elem_type': 'type', 'stack_name': ('string', '')}, _scalar, is_stateful=True)
+            {'elem_type': 'type', 'stack_name': ('string', '')}, _handle_and_flow, is_stateful=True)
 register_op('StackPushV2', ['handle: resource', 'elem: T'], ['output: T'],
             {'T': 'type', 'swap_memory': ('bool', False)}, _same_as_input(1), is_stateful=True)
 register_op('StackPopV2', ['handle: resource'], ['elem: elem_type'], {'elem_type': 'type'}, _unknown,
@@ -56,9 +61,9 @@ register_op('TensorArrayV3', ['size: int32'], ['handle: resource', 'flow: float'
             {'dtype': 'type', 'element_shape': ('shape', tensor_shape.unknown_shape()),
              'dynamic_size': ('bool', False), 'clear_after_read': ('bool', True),
              'identical_element_shapes': ('bool', False), 'tensor_array_name': ('string', '')},
-            _scalar, is_stateful=True)
+            _handle_and_flow, is_stateful=True)
 register_op('TensorArrayGradV3', ['handle: resource', 'flow_in: float'], ['grad_handle: resource', 'flow_out: float'],
-            {'source': 'string'}, _scalar, is_stateful=True)
+            {'source': 'string'}, _handle_and_flow, is_stateful=True)
 register_op('TensorArrayWriteV3', ['handle: resource', 'index: int32', 'value: T', 'flow_in: float'],
             ['flow_out: float'], {'T': 'type'}, _scalar, is_stateful=True)
 register_op('TensorArrayReadV3', ['handle: resource', 'index: int32', 'flow_in: float'], ['value: dtype'],

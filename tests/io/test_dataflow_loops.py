@@ -240,3 +240,34 @@ def test_exported_raised_loops_import_and_run_in_tensorflow(name):
             got = sess.run(list(want), feeds)
     for key, value in zip(want, got):
         np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+@pytest.mark.tf
+def test_training_graph_exported_after_import_trains_in_tensorflow(tmp_path):
+    tf1 = _tf1()
+    data, feeds, fetches = _golden('lstm_training')
+    with tf.Graph().as_default():
+        tf.train.import_meta_graph(os.path.join(DATA, 'lstm_training.meta'))
+        meta = tf.train.export_meta_graph(str(tmp_path / 'exported.meta'))
+    assert 'while_context' not in meta.collection_def  # the frames it described were raised
+    with tf1.Graph().as_default() as g:
+        saver = tf1.train.import_meta_graph(str(tmp_path / 'exported.meta'))
+        assert 'Enter' not in {op.type for op in g.get_operations()}
+        with tf1.Session() as sess:
+            saver.restore(sess, os.path.join(DATA, 'lstm_training.ckpt'))
+            out, = fetches
+            np.testing.assert_allclose(sess.run(out, feeds), fetches[out], rtol=1e-5, atol=1e-6)
+            losses = [sess.run(['loss:0', 'train'], feeds)[0] for _ in data['losses']]
+    np.testing.assert_allclose(losses, data['losses'], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize('name', ['several_vars', 'map_and_scan'])
+def test_imported_loops_run_on_each_device(device, name):
+    _, feeds, want = _golden(name)
+    with tf.Graph().as_default():
+        with tf.device(device):
+            tf.import_graph_def(_graph_def(name), name='')
+        with tf.Session() as sess:
+            got = sess.run(list(want), feeds)
+    for key, value in zip(want, got):
+        np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
