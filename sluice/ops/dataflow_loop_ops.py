@@ -14,7 +14,9 @@ themselves to functional While); kernels in kernels/dataflow_loop_kernels.py.
 - ConcatOffset: the offsets concat's gradient slices at (TF's RNN cells concatenate in the loop).
 
 Gradients: these ops appear in graphs whose gradients TF already wrote (TF's own stack pops,
-TensorArrayGradV3 and its reads and writes); sluice does not differentiate them again.
+TensorArrayGradV3 and its reads and writes); sluice does not differentiate them again (tf.gradients
+through a TensorArrayV3 or stack value raises LookupError). A TF 1.x loop without them, once
+raised, is a While that sluice's gradients differentiate.
 """
 from sluice.engine import tensor_shape
 from sluice.engine.op_registry import no_gradient, register_op
@@ -85,8 +87,9 @@ register_op('TensorArrayCloseV3', ['handle: resource'], [], {}, None, is_statefu
 register_op('ConcatOffset', ['concat_dim: int32', 'shape: N * int32'], ['offset: N * int32'], {'N': 'int'},
             _concat_offset_shape)
 
-for _type in ('StackV2', 'StackPushV2', 'StackPopV2', 'StackCloseV2', 'ControlTrigger', 'TensorArrayV3',
-              'TensorArrayGradV3', 'TensorArrayWriteV3', 'TensorArrayReadV3', 'TensorArrayGatherV3',
-              'TensorArrayScatterV3', 'TensorArrayConcatV3', 'TensorArraySplitV3', 'TensorArraySizeV3',
-              'TensorArrayCloseV3', 'ConcatOffset'):
+# Handles, flows, sizes and offsets carry no gradient. The ops that move values (pushes, pops,
+# TensorArray reads, writes, gathers, scatters, concats, splits) declare none: sluice's gradient
+# through them raises LookupError rather than treating them as constants.
+for _type in ('StackV2', 'StackCloseV2', 'ControlTrigger', 'TensorArrayV3', 'TensorArrayGradV3',
+              'TensorArraySizeV3', 'TensorArrayCloseV3', 'ConcatOffset'):
     no_gradient(_type)

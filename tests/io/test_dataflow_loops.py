@@ -271,3 +271,34 @@ def test_imported_loops_run_on_each_device(device, name):
             got = sess.run(list(want), feeds)
     for key, value in zip(want, got):
         np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
+
+
+def test_gradient_through_imported_tensor_array_v3_is_refused():
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(_graph_def('map_and_scan'), name='')
+        mapped = g.get_tensor_by_name('map/TensorArrayStack/TensorArrayGatherV3:0')
+        with pytest.raises(LookupError, match='TensorArray'):
+            tf.gradients(tf.reduce_sum(mapped), g.get_tensor_by_name('x:0'))
+
+
+@pytest.mark.tf
+def test_sluice_differentiates_a_raised_forward_loop_as_tensorflow():
+    tf1 = _tf1()
+
+    def build(t):
+        x = t.placeholder(t.float32, [3], name='x')
+        _, y = t.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, t.sin(y) * 2.0 + x), [0, x])
+        return x, y
+    value = np.array([0.5, -1.0, 2.0], np.float32)
+    with tf1.Graph().as_default() as g:
+        x, y = build(tf1)
+        forward = g.as_graph_def().SerializeToString()
+        grad, = tf1.gradients(tf1.reduce_sum(y * y), x)
+        with tf1.Session() as sess:
+            want = sess.run(grad, {x: value})
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(GraphDef.FromString(forward), name='')
+        y = g.get_tensor_by_name(y.name)
+        grad, = tf.gradients(tf.reduce_sum(y * y), g.get_tensor_by_name('x:0'))
+        with tf.Session() as sess:
+            np.testing.assert_allclose(sess.run(grad, {'x:0': value}), want, rtol=1e-5)
