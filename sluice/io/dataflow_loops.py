@@ -410,7 +410,6 @@ class _Raiser:
         self.gd.node.extend(kept)
         self.gd.node.extend([node] + exits)
 
-
     def _outside(self, while_name):
         """The Exits (as Identities of the same name) and the nodes that run after the loop, reading
         the While's outputs; a control input on a node of the loop becomes one on the While."""
@@ -469,8 +468,8 @@ def _output_name(node, index):
     try:
         op_def = op_registry.get_op_def(_canonical(node.op))
     except errors.NotFoundError:
-        raise errors.NotFoundError(None, None, "Op type not registered '%s' in binary running on sluice "
-                                               "(node '%s' inside a TF 1.x while loop)." % (node.op, node.name)) from None
+        raise errors.NotFoundError(None, None, "Op type not registered '%s' in binary running on sluice (node '%s' "
+                                               "inside a TF 1.x while loop)." % (node.op, node.name)) from None
     at = 0
     for arg in op_def.outputs:
         if arg.type_list_attr:

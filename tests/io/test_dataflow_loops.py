@@ -7,13 +7,14 @@ again, and check that TensorFlow imports and runs what sluice exports.
 """
 import os
 
-import numpy as np
-import pytest
+os.environ.setdefault('TF_USE_LEGACY_KERAS', '1')  # tf.compat.v1.nn.rnn_cell needs the legacy Keras cells
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
-import sluice as tf
-from sluice.engine import errors
-from sluice.io import dataflow_loops
-from sluice.io.protos import GraphDef
+import sluice as tf  # noqa: E402
+from sluice.engine import errors  # noqa: E402
+from sluice.io import dataflow_loops  # noqa: E402
+from sluice.io.protos import GraphDef  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'data', 'tf1_while')
 
@@ -302,3 +303,78 @@ def test_sluice_differentiates_a_raised_forward_loop_as_tensorflow():
         grad, = tf.gradients(tf.reduce_sum(y * y), g.get_tensor_by_name('x:0'))
         with tf.Session() as sess:
             np.testing.assert_allclose(sess.run(grad, {'x:0': value}), want, rtol=1e-5)
+
+
+# TF 1.x programs: build(tf1, rng) -> (feeds, fetches); TF runs them, then sluice runs TF's GraphDef
+# with the variables TF initialized.
+def _rnn_with_lengths(t, rng):
+    x, lengths = t.placeholder(t.float32, [3, 4, 2]), t.placeholder(t.int32, [3])
+    cell = t.nn.rnn_cell.MultiRNNCell([t.nn.rnn_cell.LSTMCell(3), t.nn.rnn_cell.GRUCell(3)])
+    out, _ = t.nn.dynamic_rnn(cell, x, sequence_length=lengths, dtype=t.float32)
+    grads = t.gradients(t.reduce_sum(out * out), t.trainable_variables() + [x])
+    return {x: rng.randn(3, 4, 2).astype(np.float32), lengths: np.array([4, 2, 0], np.int32)}, [out] + grads
+
+
+def _bidirectional_rnn(t, rng):
+    x = t.placeholder(t.float32, [2, 5, 3])
+    (fw, bw), _ = t.nn.bidirectional_dynamic_rnn(t.nn.rnn_cell.BasicRNNCell(4), t.nn.rnn_cell.BasicRNNCell(4), x,
+                                                 dtype=t.float32)
+    return {x: rng.randn(2, 5, 3).astype(np.float32)}, [fw, bw] + t.gradients(t.reduce_sum(fw * bw), [x])
+
+
+def _maximum_iterations(t, rng):
+    x = t.placeholder(t.float32, [2])
+    _, y = t.while_loop(lambda i, y: i < 100, lambda i, y: [i + 1, y * 0.9 + 1.0], [0, x], maximum_iterations=5)
+    return {x: rng.randn(2).astype(np.float32)}, [y, t.gradients(y, x)[0]]
+
+
+def _foldl(t, rng):
+    x = t.placeholder(t.float32, [5, 2])
+    f = t.foldl(lambda a, r: a * r + 1.0, x, initializer=t.ones([2]))
+    return {x: rng.randn(5, 2).astype(np.float32)}, [f, t.gradients(f, x)[0]]
+
+
+def _dynamic_size_tensor_array(t, rng):
+    n = t.placeholder(t.int32, [])
+    ta = t.TensorArray(t.float32, size=0, dynamic_size=True)
+    _, ta = t.while_loop(lambda i, ta: i < n, lambda i, ta: (i + 1, ta.write(i, t.cast(i, t.float32) ** 2)), [0, ta])
+    return {n: np.int32(4)}, [ta.stack(), ta.size()]
+
+
+def _loop_in_cond(t, rng, taken=True):
+    x, p = t.placeholder(t.float32, [2]), t.placeholder(t.bool, [])
+
+    def loop():
+        return t.while_loop(lambda i, y: i < 3, lambda i, y: (i + 1, t.sin(y) + x), [0, x])[1]
+    y = t.cond(p, loop, lambda: x * 2.0)
+    return {x: rng.randn(2).astype(np.float32), p: taken}, [y, t.gradients(t.reduce_sum(y), x)[0]]
+
+
+def _loop_in_untaken_cond(t, rng):
+    return _loop_in_cond(t, rng, taken=False)
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('build', [_rnn_with_lengths, _bidirectional_rnn, _maximum_iterations, _foldl,
+                                   _dynamic_size_tensor_array, _loop_in_cond, _loop_in_untaken_cond])
+def test_tensorflow_written_loop_programs_run_as_in_tensorflow(build):
+    tf1 = _tf1()
+    with tf1.Graph().as_default() as g:
+        tf1.set_random_seed(0)
+        feeds, fetches = build(tf1, np.random.RandomState(0))
+        init = tf1.global_variables_initializer()
+        graph_def = g.as_graph_def().SerializeToString()
+        with tf1.Session() as sess:
+            sess.run(init)
+            initial = {v.op.name: sess.run(v) for v in tf1.global_variables()}
+            want = sess.run(fetches, feeds)
+    feeds = {t.name: v for t, v in feeds.items()}
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(GraphDef.FromString(graph_def), name='')
+        with tf.Session() as sess:
+            for name, value in initial.items():
+                assign = g.get_operation_by_name(name + '/Assign')
+                sess.run(assign, {assign.inputs[1]: value})
+            got = sess.run([t.name for t in fetches], feeds)
+    for a, b in zip(got, want):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
