@@ -16,8 +16,8 @@ take over. Algorithm:
    frame it runs in: an Enter's is its frame_name's child of its input's frame, an Exit's output is
    in the parent frame, any other node runs in the deepest frame among its inputs (data and
    control). A frame is the path of frame names from the root.
-2. The innermost frame (no frame inside it) is raised, then frames are computed again, until no
-   Enter is left; a nested loop so becomes a While node inside its parent frame's body.
+2. Frames are raised deepest first; a raised frame's While (and its Exits) join its parent frame,
+   so a nested loop becomes a While node inside its parent's body.
 3. Raising one frame: loop variables are the Enters with is_constant false, in GraphDef order,
    each found through its Merge, its Switch on the frame's LoopCond and its NextIteration;
    invariants are the Enters with is_constant true. The While reads [loop variables' initial
@@ -47,7 +47,7 @@ import re
 
 from sluice.engine import errors
 from sluice.engine import op_registry
-from sluice.io.protos import AttrValue, GraphDef, NodeDef
+from sluice.io.protos import AttrValue, FunctionDef, GraphDef, NodeDef
 
 __all__ = ['raise_while_frames', 'WHILE_CONTEXT']
 
@@ -65,17 +65,40 @@ _DT_BOOL = 10
 
 def raise_while_frames(graph_def):
     """`graph_def` with each TF 1.x while frame rewritten as a functional While (the same message
-    when it holds no Enter node)."""
+    when it holds no Enter node; the caller's message is never changed)."""
     if not any(n.op in _ENTER for n in graph_def.node):
         return graph_def
-    result = GraphDef()
-    result.CopyFrom(graph_def)
-    while True:
-        frames = _frames(result)
-        inner = _innermost(frames)
-        if inner is None:
-            return result
-        _Raiser(result, inner, frames[inner]).rewrite()
+    frames = _frames(graph_def)
+    state = _Rewrite(graph_def)
+    for path in sorted(frames, key=len, reverse=True):  # a frame after the frames inside it
+        added = _Raiser(state, path, frames[path]).rewrite()
+        if len(path) > 1:
+            frames[path[:-1]].extend(added)
+    return state.graph_def(graph_def)
+
+
+class _Rewrite:
+    """The GraphDef being rewritten: its nodes by name in GraphDef order (the caller's NodeDefs,
+    replaced by copies where they change), the FunctionDefs added, the nodes with colocation."""
+
+    def __init__(self, graph_def):
+        self.nodes = {n.name: n for n in graph_def.node}
+        self.functions = []
+        self.function_names = {f.signature.name for f in graph_def.library.function}
+        self.colocated = [n.name for n in graph_def.node if '_class' in n.attr]
+
+    def graph_def(self, original):
+        out = GraphDef()
+        for field, value in original.ListFields():
+            if field.name == 'node':
+                continue
+            if field.message_type is None:
+                setattr(out, field.name, value)
+            else:
+                getattr(out, field.name).CopyFrom(value)
+        out.library.function.extend(self.functions)
+        out.node.extend(self.nodes.values())
+        return out
 
 
 def _parse(name):
@@ -149,13 +172,6 @@ def _topological(graph_def, deps):
     return order
 
 
-def _innermost(frames):
-    for path in frames:
-        if not any(len(p) > len(path) and p[:len(path)] == path for p in frames):
-            return path
-    return None
-
-
 def _fail(node, what):
     return ValueError("Node '%s' (%s) of a TF 1.x while loop: %s" % (node.name, node.op, what))
 
@@ -165,14 +181,15 @@ class _LoopVar:
 
 
 class _Raiser:
-    """Rewrites one frame (its nodes `members`) of `graph_def` in place as a While."""
+    """Rewrites one frame (its nodes `members`) of a _Rewrite as a While; `rewrite` returns the nodes
+    it added (the While, the Exits' Identities, the nodes after the loop)."""
 
-    def __init__(self, graph_def, path, members):
-        self.gd = graph_def
+    def __init__(self, state, path, members):
+        self.state = state
         self.path = path
-        self.members = {n.name: n for n in members}
+        self.members = {n.name: state.nodes[n.name] for n in members}
         self.consumers = {}
-        for n in graph_def.node:
+        for n in self.members.values():
             for s in n.input:
                 self.consumers.setdefault(_parse(s)[0], []).append(n)
 
@@ -294,18 +311,18 @@ class _Raiser:
         dtypes = [self._dtype(v.enter) for v in self.loop_vars] + [self._dtype(n) for n in self.invariants]
         scope = self._scope()
         fname = re.sub(r'[^A-Za-z0-9_]', '_', '/'.join(self.path))
-        library = {f.signature.name for f in self.gd.library.function}
+        library = self.state.function_names
         cond_name = self._unique('%s_cond' % fname, library)
         body_name = self._unique('%s_body' % fname, library)
-        cond = self.gd.library.function.add()
+        cond, body = FunctionDef(), FunctionDef()
+        self.state.functions += [cond, body]
         self._function(cond, cond_name, dtypes, cond_nodes, mapping, [], [])
         cond.signature.output_arg.add(name='cond', type=_DT_BOOL)
         cond.ret['cond'] = self._encoder(mapping, cond_nodes)(self.loop_cond, *pred)
-        body = self.gd.library.function.add()
         results = [(v.next.name, v.next, dtypes[k]) for k, v in enumerate(self.loop_vars)]
         passthrough = self.arg_names[len(self.loop_vars):]
         self._function(body, body_name, dtypes, body_nodes, mapping, results, passthrough)
-        self._replace(scope, cond_name, body_name, dtypes)
+        return self._replace(scope, cond_name, body_name, dtypes)
 
     @staticmethod
     def _dtype(enter):
@@ -384,8 +401,11 @@ class _Raiser:
         return encode
 
     def _replace(self, scope, cond_name, body_name, dtypes):
-        names = {n.name for n in self.gd.node}
-        while_name = self._unique(scope + '/While' if scope else 'While', names)
+        nodes = self.state.nodes
+        base = scope + '/While' if scope else 'While'
+        while_name, i = base, 1
+        while while_name in nodes:
+            while_name, i = '%s_%d' % (base, i), i + 1
         node = NodeDef(name=while_name, op='While')
         node.input.extend(v.enter.input[0] for v in self.loop_vars)
         node.input.extend(n.input[0] for n in self.invariants)
@@ -403,12 +423,15 @@ class _Raiser:
         if enters[0].device:
             node.device = enters[0].device
         exits = self._outside(while_name)
-        kept = [n for n in self.gd.node if n.name not in self.members]
-        for n in kept + exits:
-            self._colocate_with_loop(n, while_name)
-        del self.gd.node[:]
-        self.gd.node.extend(kept)
-        self.gd.node.extend([node] + exits)
+        for name in self.members:
+            del nodes[name]
+        for n in [node] + exits:
+            nodes[n.name] = n
+        self.state.colocated += [n.name for n in exits if '_class' in n.attr]
+        for name in self.state.colocated:
+            if name in nodes:
+                self._colocate_with_loop(name, while_name)
+        return [node] + exits
 
     def _outside(self, while_name):
         """The Exits (as Identities of the same name) and the nodes that run after the loop, reading
@@ -440,10 +463,9 @@ class _Raiser:
             result.append(out)
         return result
 
-    def _colocate_with_loop(self, node, while_name):
+    def _colocate_with_loop(self, name, while_name):
         """A node outside colocated with a node of the loop is colocated with the While instead."""
-        if '_class' not in node.attr:
-            return
+        node = self.state.nodes[name]
         groups = list(node.attr['_class'].list.s)
         moved = []
         for g in groups:
@@ -453,8 +475,15 @@ class _Raiser:
             if g not in moved:
                 moved.append(g)
         if moved != groups:
+            node = self.state.nodes[name] = _copy(node)
             del node.attr['_class'].list.s[:]
             node.attr['_class'].list.s.extend(moved)
+
+
+def _copy(node):
+    new = NodeDef()
+    new.CopyFrom(node)
+    return new
 
 
 def _canonical(op_type):
