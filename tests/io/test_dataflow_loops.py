@@ -75,6 +75,24 @@ def test_graph_without_frames_is_returned_unchanged():
     assert dataflow_loops.raise_while_frames(graph_def) is graph_def
 
 
+def test_the_callers_graph_def_is_left_as_it_was():
+    graph_def = _graph_def('several_vars')
+    before = graph_def.SerializeToString()
+    raised = dataflow_loops.raise_while_frames(graph_def)
+    assert graph_def.SerializeToString() == before
+    assert {f.signature.name for f in raised.library.function} == {
+        'while_while_context_cond', 'while_while_context_body',
+        'gradients_while_while_context_cond', 'gradients_while_while_context_body'}
+
+
+def test_a_node_reading_into_a_loop_without_enter_is_refused():
+    graph_def = _graph_def('counter')
+    add = next(n for n in graph_def.node if n.name == 'while/add')
+    add.input[1] = 'n'  # the placeholder outside the loop, read without an Enter
+    with pytest.raises(ValueError, match="while/add.*reads 'n' from outside its while loop frame"):
+        dataflow_loops.raise_while_frames(graph_def)
+
+
 def test_frame_without_loop_cond_is_refused():
     graph_def = _graph_def('counter')
     kept = [n for n in graph_def.node if n.op != 'LoopCond']
