@@ -242,19 +242,16 @@ class _Raiser:
         """The content nodes fed by a loop variable's Switch:0 (the value on leaving the loop), through
         data edges: they run once after the loop, outside it (e.g. a gradient's tuple Identity before
         its Exit)."""
-        leaving = {(v.switch.name, 0) for v in self.loop_vars}
-        found, changed = set(), True
-        while changed:
-            changed = False
-            for n in self.members.values():
-                if n.name in found or n.name in self.structural:
+        found, stack = set(), [(v.switch.name, 0) for v in self.loop_vars]
+        while stack:
+            src, index = stack.pop()  # index None: any output
+            for c in self.consumers.get(src, ()):
+                if c.name in found or c.name in self.structural:
                     continue
-                for s in n.input:
-                    src, index = _parse(s)
-                    if index >= 0 and ((src, index) in leaving or src in found):
-                        found.add(n.name)
-                        changed = True
-                        break
+                inputs = [_parse(s) for s in c.input]
+                if any(n == src and i >= 0 and (index is None or i == index) for n, i in inputs):
+                    found.add(c.name)
+                    stack.append((c.name, None))
         return found
 
     def _arg_map(self):
@@ -262,22 +259,14 @@ class _Raiser:
         self.arg_names, mapping = [], {}
         taken = {n.lower() for n in self.members}
         for k, v in enumerate(self.loop_vars):
-            name = self._arg_name('loop_var_%d' % k, taken)
+            name = self._unique('loop_var_%d' % k, taken)
             mapping[(v.merge.name, 0)] = mapping[(v.switch.name, 1)] = name
             self.arg_names.append(name)
         for k, n in enumerate(self.invariants):
-            name = self._arg_name('invariant_%d' % k, taken)
+            name = self._unique('invariant_%d' % k, taken)
             mapping[(n.name, 0)] = name
             self.arg_names.append(name)
         return mapping
-
-    @staticmethod
-    def _arg_name(base, taken):
-        name, i = base, 1
-        while name in taken:
-            name, i = '%s_%d' % (base, i), i + 1
-        taken.add(name)
-        return name
 
     def _closure(self, roots):
         """The content nodes of the frame that `roots` (node names) depend on, themselves included."""
