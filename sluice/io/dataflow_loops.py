@@ -40,8 +40,9 @@ functions it is dropped (a function runs on its caller's device). import_meta_gr
 'while_context' collection: the WhileContextDefs describe frames that are gone.
 Not raised (ValueError naming the node): a frame without exactly one LoopCond, a loop variable
 without its Merge/Switch pair, a node read across frames without an Enter, Merge:1 (value_index) of
-a loop variable read. Ref-typed Enters (RefEnter) bring in the variable's value: a loop that
-assigns to a Ref variable inside its body is not supported.
+a loop variable read. A RefEnter of a variable (a loop assigning to a Ref variable) becomes a
+VariableV2 node inside the function, named as the RefEnter, whose shared_name names the outer
+variable's storage (as sluice's own functions capture variables); other RefEnters bring in values.
 """
 import re
 
@@ -63,13 +64,14 @@ _SWITCH = ('Switch', 'RefSwitch')
 _DT_BOOL = 10
 
 
-def raise_while_frames(graph_def):
+def raise_while_frames(graph_def, prefix=''):
     """`graph_def` with each TF 1.x while frame rewritten as a functional While (the same message
-    when it holds no Enter node; the caller's message is never changed)."""
+    when it holds no Enter node; the caller's message is never changed). `prefix`: the name scope
+    the import puts the nodes under (a variable used by reference in a loop is named with it)."""
     if not any(n.op in _ENTER for n in graph_def.node):
         return graph_def
     frames = _frames(graph_def)
-    state = _Rewrite(graph_def)
+    state = _Rewrite(graph_def, prefix)
     for path in sorted(frames, key=len, reverse=True):  # a frame after the frames inside it
         added = _Raiser(state, path, frames[path]).rewrite()
         if len(path) > 1:
@@ -81,7 +83,8 @@ class _Rewrite:
     """The GraphDef being rewritten: its nodes by name in GraphDef order (the caller's NodeDefs,
     replaced by copies where they change), the FunctionDefs added, the nodes with colocation."""
 
-    def __init__(self, graph_def):
+    def __init__(self, graph_def, prefix):
+        self.prefix = prefix
         self.nodes = {n.name: n for n in graph_def.node}
         self.functions = []
         self.function_names = {f.signature.name for f in graph_def.library.function}
@@ -206,12 +209,16 @@ class _Raiser:
         if len(conds) != 1:
             raise ValueError("While loop frame '%s' has %d LoopCond nodes, not 1" % (self.path[-1], len(conds)))
         self.loop_cond = conds[0]
-        self.loop_vars, self.invariants = [], []
+        self.loop_vars, self.invariants, self.variables = [], [], {}
         for n in self.members.values():
             if n.op not in _ENTER:
                 continue
             if n.attr['is_constant'].b:
-                self.invariants.append(n)
+                variable = self._variable_behind(n) if n.op == 'RefEnter' else None
+                if variable is not None:
+                    self.variables[n.name] = variable
+                else:
+                    self.invariants.append(n)
                 continue
             v = _LoopVar()
             v.enter = n
@@ -234,9 +241,29 @@ class _Raiser:
         for v in self.loop_vars:
             self.structural.update(x.name for x in (v.enter, v.merge, v.switch, v.next))
         self.structural.update(n.name for n in self.invariants)
+        self.structural.update(self.variables)
         self.exits = [n for n in self.members.values() if n.op in _EXIT]
         self.structural.update(n.name for n in self.exits)
         self.after = self._after_loop()
+
+    def _variable_behind(self, enter):
+        """The VariableV2 NodeDef a RefEnter brings in (through the RefEnters of outer frames), or None."""
+        node = enter
+        while node is not None and node.op == 'RefEnter':
+            node = self.state.nodes.get(_parse(node.input[0])[0])
+        return node if node is not None and node.op == 'VariableV2' else None
+
+    def _variable_clone(self, name, variable):
+        """A VariableV2 node of the function, named as the RefEnter, naming the variable's storage."""
+        clone = NodeDef(name=name, op='VariableV2')
+        for key in ('dtype', 'shape', 'container'):
+            if key in variable.attr:
+                clone.attr[key].CopyFrom(variable.attr[key])
+        shared = variable.attr['shared_name'].s.decode() if 'shared_name' in variable.attr else ''
+        if not shared:
+            shared = '%s/%s' % (self.state.prefix, variable.name) if self.state.prefix else variable.name
+        clone.attr['shared_name'].s = shared.encode()
+        return clone
 
     def _after_loop(self):
         """The content nodes fed by a loop variable's Switch:0 (the value on leaving the loop), through
@@ -336,7 +363,8 @@ class _Raiser:
         sig.name = name
         for arg, dt in zip(self.arg_names, dtypes):
             sig.input_arg.add(name=arg, type=dt)
-        encode = self._encoder(mapping, node_names)
+        used = set()
+        encode = self._encoder(mapping, node_names, used)
         for n in self.members.values():  # GraphDef order
             if n.name not in node_names:
                 continue
@@ -374,12 +402,22 @@ class _Raiser:
             out = 'output_%d' % (len(results) + j)
             sig.output_arg.add(name=out, type=dict(zip(self.arg_names, [a.type for a in sig.input_arg]))[arg])
             fdef.ret[out] = arg
+        for src in sorted(used):  # variables used by reference: the function names their storage
+            fdef.node_def.add().CopyFrom(self._variable_clone(src, self.variables[src]))
+            sig.is_stateful = True
 
-    def _encoder(self, mapping, node_names):
+    def _encoder(self, mapping, node_names, used=None):
+        """encode(reader NodeDef, src, index) -> the FunctionDef input naming tensor src:index; the
+        variables read by reference are added to `used`."""
+        used = set() if used is None else used
+
         def encode(reader, src, index):
             arg = mapping.get((src, index))
             if arg is not None:
                 return arg
+            if src in self.variables:
+                used.add(src)
+                return '%s:ref:0' % src
             if src in node_names:
                 return _output_name(self.members[src], index)
             if src == self.loop_cond.name:
@@ -399,7 +437,7 @@ class _Raiser:
         node.input.extend(v.enter.input[0] for v in self.loop_vars)
         node.input.extend(n.input[0] for n in self.invariants)
         controls = []
-        for e in [v.enter for v in self.loop_vars] + self.invariants:
+        for e in [v.enter for v in self.loop_vars] + self.invariants + [self.members[n] for n in self.variables]:
             controls.extend(s for s in e.input[1:] if s.startswith('^') and s not in controls)
         node.input.extend(controls)
         node.attr['T'].list.type.extend(dtypes)
@@ -426,7 +464,7 @@ class _Raiser:
         """The Exits (as Identities of the same name) and the nodes that run after the loop, reading
         the While's outputs; a control input on a node of the loop becomes one on the While."""
         leaving = {(v.switch.name, 0): k for k, v in enumerate(self.loop_vars)}
-        invariant = {n.name: n.input[0] for n in self.invariants}
+        invariant = {n.name: n.input[0] for n in self.invariants + [self.members[v] for v in self.variables]}
         result = []
         for n in self.members.values():
             if n.name not in self.after and n.op not in _EXIT:

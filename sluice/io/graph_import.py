@@ -559,7 +559,6 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     """
     del op_dict
     graph_def = _as_message(graph_def, GraphDef, 'Argument `graph_def` must be a GraphDef proto.')
-    graph_def = dataflow_loops.raise_while_frames(graph_def)  # TF 1.x while frames -> functional While
     input_map = _check_input_map(input_map)
     return_elements = _check_return_elements(return_elements)
     if producer_op_list is not None:
@@ -567,6 +566,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     g = _graph.get_default_graph()
     with _graph.name_scope(name, 'import', list(input_map.values())) as scope:
         prefix = scope[:-1] if scope else ''
+        graph_def = dataflow_loops.raise_while_frames(graph_def, prefix)  # TF 1.x while frames -> functional While
         if not all(isinstance(v, _graph.Tensor) for v in input_map.values()):
             if name == '':
                 raise ValueError('tf.import_graph_def() requires a non-empty `name` if `input_map` contains '

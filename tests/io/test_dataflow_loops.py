@@ -47,6 +47,23 @@ def test_golden_loops_and_their_gradients_give_tensorflows_values(name):
         np.testing.assert_allclose(got[key], value, rtol=1e-5, atol=1e-6, err_msg=key)
 
 
+@pytest.mark.parametrize('prefix', ['', 'imported'])
+def test_loop_assigning_to_a_ref_variable_writes_the_outer_variable(prefix):
+    data, feeds, want = _golden('ref_assign_in_loop')
+    scope = prefix + '/' if prefix else ''
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(_graph_def('ref_assign_in_loop'), name=prefix)
+        body = g.get_operation_by_name(scope + 'while/While').get_attr('body')
+        clone = body.get_operation_by_name('while/AssignAdd/RefEnter')
+        assert clone.type == 'VariableV2' and clone.get_attr('shared_name') == scope + 'v'
+        with tf.Session() as sess:
+            sess.run(scope + data['init'].item().decode())
+            (exit_name, value), = want.items()
+            got = sess.run(scope + exit_name, {scope + name: v for name, v in feeds.items()})
+            np.testing.assert_allclose(got, value, rtol=1e-6)
+            np.testing.assert_allclose(sess.run(scope + 'v:0'), data['var:v'], rtol=1e-6)
+
+
 def test_a_frame_becomes_a_while_whose_exits_keep_their_names():
     g, got, _ = _run_golden('several_vars')
     types = {op.type for op in g.get_operations()}
@@ -246,17 +263,21 @@ def test_tensorflow_written_loop_with_variable_runs_and_exports_back_to_tensorfl
 
 
 @pytest.mark.tf
-@pytest.mark.parametrize('name', ['several_vars', 'nested', 'cond_inside', 'map_and_scan'])
+@pytest.mark.parametrize('name', ['several_vars', 'nested', 'cond_inside', 'map_and_scan', 'ref_assign_in_loop'])
 def test_exported_raised_loops_import_and_run_in_tensorflow(name):
     tf1 = _tf1()
-    _, feeds, want = _golden(name)
+    data, feeds, want = _golden(name)
     with tf.Graph().as_default() as g:
         tf.import_graph_def(_graph_def(name), name='')
         exported = g.as_graph_def().SerializeToString()
     with tf1.Graph().as_default():
         tf1.import_graph_def(tf1.GraphDef.FromString(exported), name='')
         with tf1.Session() as sess:
+            if 'init' in data.files:
+                sess.run(data['init'].item().decode())
             got = sess.run(list(want), feeds)
+            if 'var:v' in data.files:  # the loop assigned to the variable v
+                np.testing.assert_allclose(sess.run('v:0'), data['var:v'], rtol=1e-6)
     for key, value in zip(want, got):
         np.testing.assert_allclose(value, want[key], rtol=1e-5, atol=1e-6, err_msg=key)
 

@@ -92,6 +92,29 @@ def map_and_scan():
     _save('map_and_scan', g, {'x:0': RNG.randn(4, 3).astype(np.float32)}, [m.name, s.name, gx.name])
 
 
+def ref_assign_in_loop():
+    """A loop assigning to a Ref variable (a RefEnter of the variable): the variable after one run."""
+    g = tf1.Graph()
+    with g.as_default():
+        v = tf1.get_variable('v', initializer=tf1.constant([1.0, 2.0]))
+        x = tf1.placeholder(tf1.float32, [2], name='x')
+
+        def body(i, y):
+            with tf1.control_dependencies([tf1.assign_add(v, y)]):
+                return i + 1, y * 2.0 + v
+        _, y = tf1.while_loop(lambda i, y: i < 3, body, [tf1.constant(0), x])
+        init = tf1.global_variables_initializer()
+    x_value = np.random.RandomState(5).randn(2).astype(np.float32)
+    with tf1.Session(graph=g) as sess:
+        sess.run(init)
+        y_value = sess.run(y, {x: x_value})
+        v_value = sess.run(v)
+    with open('ref_assign_in_loop.pb', 'wb') as f:
+        f.write(g.as_graph_def().SerializeToString())
+    np.savez('ref_assign_in_loop.npz', **{'feed:x:0': x_value, 'fetch:' + y.name: y_value, 'var:v': v_value,
+                                          'init': np.bytes_(init.name)})
+
+
 def rnn_training(name, make_cell, steps=3):
     """dynamic_rnn over a batch, a squared loss, GradientDescent's minimize: the MetaGraphDef,
     the variables' first values (a checkpoint), and TF's loss per step and variables after."""
@@ -130,5 +153,6 @@ if __name__ == '__main__':
     nested()
     cond_inside()
     map_and_scan()
+    ref_assign_in_loop()
     rnn_training('lstm_training', lambda n: tf1.nn.rnn_cell.BasicLSTMCell(n))
     rnn_training('gru_training', lambda n: tf1.nn.rnn_cell.GRUCell(n))
