@@ -118,9 +118,25 @@ def _tensor_name(node, index):
     return node if index == 0 else '%s:%d' % (node, index)
 
 
+def _attr_of(node, key):
+    """The node's attr `key`, or an empty AttrValue (reading node.attr[key] would add it)."""
+    return node.attr[key] if key in node.attr else AttrValue()
+
+
+# The data inputs the loop structure ops take.
+_ARITY = dict.fromkeys(_ENTER + _EXIT + _NEXT + ('LoopCond',), 1)
+_ARITY.update(dict.fromkeys(_SWITCH, 2))
+
+
 def _frames(graph_def):
     """{frame path: [NodeDef]} of the nodes running in each non-root frame (Enter and Exit included)."""
     nodes = {n.name: n for n in graph_def.node}
+    for n in graph_def.node:
+        want = _ARITY.get(n.op)
+        if want is not None:
+            data = [s for s in n.input if not s.startswith('^')]
+            if len(data) != want or n.input[:want] != data:
+                raise _fail(n, 'takes %d data input(s) before its control inputs, has %d' % (want, len(data)))
     frame_of, out_frame = {}, {}
     deps = {}
     for n in graph_def.node:
@@ -138,7 +154,7 @@ def _frames(graph_def):
         inputs = [out_frame[s] for s in deps[name]]
         here = max(inputs, key=len) if inputs else ()
         if n.op in _ENTER:
-            frame = here + (n.attr['frame_name'].s.decode(),)
+            frame = here + (_attr_of(n, 'frame_name').s.decode('utf-8', 'replace'),)
             frame_of[name] = out_frame[name] = frame
         elif n.op in _EXIT:
             if not here:
@@ -213,7 +229,7 @@ class _Raiser:
         for n in self.members.values():
             if n.op not in _ENTER:
                 continue
-            if n.attr['is_constant'].b:
+            if _attr_of(n, 'is_constant').b:
                 variable = self._variable_behind(n) if n.op == 'RefEnter' else None
                 if variable is not None:
                     self.variables[n.name] = variable
@@ -259,7 +275,7 @@ class _Raiser:
         for key in ('dtype', 'shape', 'container'):
             if key in variable.attr:
                 clone.attr[key].CopyFrom(variable.attr[key])
-        shared = variable.attr['shared_name'].s.decode() if 'shared_name' in variable.attr else ''
+        shared = _attr_of(variable, 'shared_name').s.decode('utf-8', 'replace')
         if not shared:
             shared = '%s/%s' % (self.state.prefix, variable.name) if self.state.prefix else variable.name
         clone.attr['shared_name'].s = shared.encode()
@@ -342,7 +358,7 @@ class _Raiser:
 
     @staticmethod
     def _dtype(enter):
-        return enter.attr['T'].type
+        return _attr_of(enter, 'T').type
 
     def _scope(self):
         frame = self.path[-1]
@@ -446,7 +462,7 @@ class _Raiser:
         for _ in dtypes:
             node.attr['output_shapes'].list.shape.add(unknown_rank=True)
         enters = [v.enter for v in self.loop_vars] + self.invariants
-        node.attr['parallel_iterations'].i = enters[0].attr['parallel_iterations'].i or 10
+        node.attr['parallel_iterations'].i = _attr_of(enters[0], 'parallel_iterations').i or 10
         if enters[0].device:
             node.device = enters[0].device
         exits = self._outside(while_name)

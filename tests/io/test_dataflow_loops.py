@@ -417,3 +417,30 @@ def test_tensorflow_written_loop_programs_run_as_in_tensorflow(build):
             got = sess.run([t.name for t in fetches], feeds)
     for a, b in zip(got, want):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_damaged_loop_graphs_fail_with_tensorflows_error_classes():
+    """Mutated golden graphs (inputs dropped or added, op types and attrs changed): the import either
+    works or raises ValueError / TypeError / an OpError, never an internal IndexError or KeyError."""
+    import random
+    rng = random.Random(0)
+    bases = [_graph_def(name) for name in ('several_vars', 'nested', 'cond_inside')]
+    for _ in range(120):
+        graph_def = GraphDef()
+        graph_def.CopyFrom(rng.choice(bases))
+        for _ in range(rng.randint(1, 3)):
+            node = rng.choice(graph_def.node)
+            kind = rng.randint(0, 3)
+            if kind == 0 and node.input:
+                del node.input[rng.randrange(len(node.input))]
+            elif kind == 1:
+                node.input.append(rng.choice(graph_def.node).name + rng.choice(['', ':1', ':5']))
+            elif kind == 2:
+                node.op = rng.choice(['Enter', 'Exit', 'Merge', 'Switch', 'NextIteration', 'LoopCond', 'Identity'])
+            elif kind == 3 and node.attr:
+                del node.attr[rng.choice(sorted(node.attr))]
+        try:
+            with tf.Graph().as_default():
+                tf.import_graph_def(graph_def, name='')
+        except (ValueError, TypeError, errors.OpError):
+            pass
