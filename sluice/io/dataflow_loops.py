@@ -398,9 +398,9 @@ class _Raiser:
                         node.input.append(s)
                     elif src not in self.members:
                         raise _fail(n, "control input '%s' comes from outside the loop" % s)
-                    continue  # on a loop structure node: the arguments are there before the body runs
+                    continue  # on a loop structure node or the cond: done before the body runs
                 node.input.append(encode(n, src, index))
-            if op_registry.get_op_def(_canonical(n.op)).is_stateful:
+            if _op_def(n).is_stateful:
                 sig.is_stateful = True
         for k, result in enumerate(results):
             next_name, next_node, dt = result
@@ -416,7 +416,7 @@ class _Raiser:
             fdef.ret[out] = '%s:output:0' % next_name
         for j, arg in enumerate(passthrough):
             out = 'output_%d' % (len(results) + j)
-            sig.output_arg.add(name=out, type=dict(zip(self.arg_names, [a.type for a in sig.input_arg]))[arg])
+            sig.output_arg.add(name=out, type=dtypes[self.arg_names.index(arg)])
             fdef.ret[out] = arg
         for src in sorted(used):  # variables used by reference: the function names their storage
             fdef.node_def.add().CopyFrom(self._variable_clone(src, self.variables[src]))
@@ -535,13 +535,17 @@ def _canonical(op_type):
     return {'StatelessIf': 'If', 'StatelessWhile': 'While'}.get(op_type, op_type)
 
 
-def _output_name(node, index):
-    """'node:output_arg:i' for output `index` of a NodeDef (FunctionDef encoding), by sluice's OpDef."""
+def _op_def(node):
     try:
-        op_def = op_registry.get_op_def(_canonical(node.op))
+        return op_registry.get_op_def(_canonical(node.op))
     except errors.NotFoundError:
         raise errors.NotFoundError(None, None, "Op type not registered '%s' in binary running on sluice (node '%s' "
                                                "inside a TF 1.x while loop)." % (node.op, node.name)) from None
+
+
+def _output_name(node, index):
+    """'node:output_arg:i' for output `index` of a NodeDef (FunctionDef encoding), by sluice's OpDef."""
+    op_def = _op_def(node)
     at = 0
     for arg in op_def.outputs:
         if arg.type_list_attr:

@@ -110,6 +110,14 @@ def test_a_node_reading_into_a_loop_without_enter_is_refused():
         dataflow_loops.raise_while_frames(graph_def)
 
 
+def test_unregistered_op_inside_a_loop_is_named():
+    graph_def = _graph_def('several_vars')
+    next(n for n in graph_def.node if n.name == 'while/Tanh').op = 'NoSuchOp'
+    with pytest.raises(errors.NotFoundError, match="'NoSuchOp'.*node 'while/Tanh' inside a TF 1.x while loop"):
+        with tf.Graph().as_default():
+            tf.import_graph_def(graph_def, name='')
+
+
 def test_frame_without_loop_cond_is_refused():
     graph_def = _graph_def('counter')
     kept = [n for n in graph_def.node if n.op != 'LoopCond']
