@@ -331,9 +331,9 @@ class Library:
                 n = int(full[arg.number_attr]) if arg.number_attr in attrs else len(data) - at
             else:
                 n = 1
-            grouped.append(data[at:at + n] if arg.is_list else data[at])
+            grouped.append(data[at:at + n] if arg.is_list else data[at] if at < len(data) else None)
             at += n
-        if at != len(data):
+        if at != len(data):  # too few inputs too (then a None above is never used)
             raise ValueError("Node '%s' of function %s has %d inputs where %s takes %d."
                              % (node.name, fdef.signature.name, len(data), node.op, at))
         name = node.name if node.name not in fg._ops_by_name else fg.unique_name(node.name)

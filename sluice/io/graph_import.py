@@ -44,6 +44,7 @@ from sluice.engine import graph as _graph
 from sluice.engine import op_binding
 from sluice.engine import op_registry
 from sluice.engine.log import logger
+from sluice.io import dataflow_loops
 from sluice.io import function_def as _function_def
 from sluice.io import graph_def as _graph_def
 from sluice.io import tensor_proto
@@ -59,6 +60,7 @@ NEWER_TF_ATTR_DEFAULTS = {
     'BatchMatMulV2': {'grad_x': AttrValue(b=False), 'grad_y': AttrValue(b=False)},
     'GatherNd': {'bad_indices_policy': AttrValue(s=b'')},
     'TensorListGetItem': {'Tshape': AttrValue(type=3)},  # DT_INT32: TF 1.15's int32 element_shape
+    'ConcatOffset': {'shape_type': AttrValue(type=3)},
 }
 # Newer TF attrs that are only hints (they never change the values computed): TF's gradient
 # MatMuls set grad_a/grad_b true; dropped silently whatever their value.
@@ -566,6 +568,7 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
     g = _graph.get_default_graph()
     with _graph.name_scope(name, 'import', list(input_map.values())) as scope:
         prefix = scope[:-1] if scope else ''
+        graph_def = dataflow_loops.raise_while_frames(graph_def, prefix)  # TF 1.x while frames -> functional While
         if not all(isinstance(v, _graph.Tensor) for v in input_map.values()):
             if name == '':
                 raise ValueError('tf.import_graph_def() requires a non-empty `name` if `input_map` contains '

@@ -28,7 +28,7 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import GraphKeys
 from sluice.engine.log import logger
 from sluice.io import graph_def as _graph_def
-from sluice.io import graph_import
+from sluice.io import dataflow_loops, graph_import
 from sluice.io import graph_io
 from sluice.io.protos import (Any, GraphDebugInfo, GraphDef, MetaGraphDef, OpList, QueueRunnerDef, SaverDef,
                               SaveSliceInfoDef, VariableDef)
@@ -507,7 +507,8 @@ def import_scoped_meta_graph_with_return_elements(meta_graph_or_file, clear_devi
                     if k != GraphKeys.TRAINABLE_VARIABLES]
         variables_by_proto = {}
         for key, col_def in ordered:
-            if key == unbound_inputs_col_name or not restore_collections_predicate(key):
+            if key == unbound_inputs_col_name or key == dataflow_loops.WHILE_CONTEXT \
+                    or not restore_collections_predicate(key):  # the import raised the while frames
                 continue
             _restore_collection(graph, key, col_def, scope, have_trainable, variables_by_proto)
         var_list = {}

@@ -23,3 +23,4 @@ from sluice.kernels import candidate_sampling_kernels  # noqa: E402,F401  (tf.nn
 from sluice.kernels import resource_variable_kernels  # noqa: E402,F401  (VarHandleOp, ResourceApply*)
 from sluice.kernels import nccl_kernels  # noqa: E402,F401  (NCCL collectives, a core op family in TF)
 from sluice.kernels import capturable_kernels  # noqa: E402,F401  (which GPU kernels a CUDA graph may hold)
+from sluice.kernels import dataflow_loop_kernels  # noqa: E402,F401  (stacks, TensorArrayV3: TF 1.x loop graphs)

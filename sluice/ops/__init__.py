@@ -5,3 +5,4 @@ from sluice.ops import (array_ops, clip_ops, constant_op, control_flow_ops, data
                         state_ops, summary_ops, training_ops, variable_scope, variables)
 from sluice.ops import resource_variable_ops  # noqa: F401,E402  (VarHandleOp and its kin, for imported graphs)
 from sluice.ops import nccl_ops  # noqa: F401,E402  (NcclAllReduce and its kin: core ops in TF, for imported graphs)
+from sluice.ops import dataflow_loop_ops  # noqa: F401,E402  (stacks, TensorArrayV3: TF 1.x loop graphs)

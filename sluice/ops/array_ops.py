@@ -359,9 +359,8 @@ def _concat_offset_shape(op):
 
 
 # TF's ConcatV2 gradient (in TF-written graphs): each input's offset along the axis, as a shape vector
-register_op('ConcatOffset', ['concat_dim: int32', 'shape: N * shape_type'], ['offset: N * shape_type'],
-            {'N': 'int', 'shape_type': ('type', dtypes.int32)}, _concat_offset_shape,
-            allowed={'shape_type': (dtypes.int32, dtypes.int64)})
+register_op('ConcatOffset', ['concat_dim: int32', 'shape: N * int32'], ['offset: N * int32'], {'N': 'int'},
+            _concat_offset_shape)
 no_gradient('ConcatOffset')
 
 
