@@ -1,11 +1,14 @@
-"""Op records of the factorizations and solvers (ops/linalg_factor_ops.py). Loaded at the end of op_records.py.
+"""Op records of the factorizations and solvers (ops/linalg_factor_ops.py) and of the special functions
+(ops/special_math_ops.py and their elementwise rows). Loaded at the end of op_records.py.
 
 Builders make their matrices well conditioned inside the graph (x x^T + 3 I is symmetric positive definite,
 x + 3 I is far from singular), so the finite-difference gradients see the same factorization on both sides
 of each step. Singular vectors and eigenvectors are defined up to sign (Eigen and LAPACK choose differently):
 the records compare their squares and the reconstruction u diag(s) v^T.
 """
-from op_records import arg, record
+import numpy as np
+
+from op_records import RECORDS, Arg, S, arg, grad_of, record
 
 _BATCH = arg((2, 3, 3))
 _WIDE = arg((2, 3, 4))
@@ -64,3 +67,37 @@ record('SelfAdjointEigV2', _eigh_parts, [_BATCH], grad=True, rtol=1e-4)
 record('LogMatrixDeterminant',  # a negative determinant, far from singular
        lambda tf, x: list(tf.linalg.slogdet(0.5 * x + tf.linalg.diag(tf.constant([2.0, -2.0, 1.0], x.dtype)))),
        [_BATCH], grad=True)
+
+
+# -- special functions (ops/special_math_ops.py and the elementwise rows) --------------------------------------
+_ORDERS = Arg(S, value=[[0.0, 1.0, 2.0], [3.0, 1.0, 0.0]])  # fed, not differentiated (TF: no gradient)
+
+
+def _fixed(value):
+    """A fed input of the tested dtype that is not differentiated (TF gives it no gradient)."""
+    return Arg(np.shape(value), value=value)
+
+
+record('Digamma', lambda tf, x: tf.digamma(x), [arg(S, 0.3, 4.0)], grad=True)
+record('Digamma', lambda tf, x: tf.math.digamma(x), [arg(S, -2.9, -2.1)], grad=True, name='DigammaNegative')
+record('Igamma', lambda tf, a, x: tf.igamma(a, x), [arg(S, 0.5, 4.0), arg(S, 0.1, 6.0)], grad=True)
+record('Igammac', lambda tf, a, x: tf.igammac(a, x), [arg(S, 0.5, 4.0), arg((3,), 0.1, 6.0)], grad=True)
+grad_of('IgammaGradA', lambda tf, a, x: tf.igamma(a, x), [arg(S, 0.5, 8.0), arg(S, 0.1, 12.0)], S)
+record('Zeta', lambda tf, x, q: tf.zeta(x, q), [_fixed([[1.5, 2.0, 3.0], [4.5, 2.0, 6.0]]), arg(S, 0.5, 3.0)],
+       grad=True)
+record('Polygamma', lambda tf, n, x: tf.polygamma(n, x), [_ORDERS, arg(S, 0.3, 3.0)], grad=True)
+record('BesselI0e', lambda tf, x: [tf.math.bessel_i0e(x), tf.math.bessel_i0(x)], [arg(S, -25.0, 25.0, away=0.1)],
+       grad=True, rtol=1e-5)
+record('BesselI1e', lambda tf, x: [tf.math.bessel_i1e(x), tf.math.bessel_i1(x)], [arg(S, -25.0, 25.0, away=0.1)],
+       grad=True, rtol=1e-5)
+record('Betainc', lambda tf, a, b, x: [tf.betainc(a, b, x), tf.betainc(a, b, tf.constant(0.25, x.dtype))],
+       [_fixed([[0.5, 1.0, 2.0], [5.0, 0.7, 3.0]]), _fixed([[2.0, 1.0, 0.5], [3.0, 9.0, 1.5]]),
+        arg(S, 0.05, 0.95)], grad=True)
+record('Lgamma', lambda tf, x: [tf.lbeta(x), tf.math.lbeta(x[..., :1])], [arg((2, 4), 0.3, 4.0)], grad=True,
+       name='Lbeta')
+
+# Lgamma's gradient (grad * digamma(x)) now exists: the strict xfail in op_records.py would fail as an
+# unexpected pass. The integrator removes that xfail there; until then it is cleared here.
+for _record in RECORDS:
+    if _record.name == 'Lgamma':
+        _record.xfail.clear()

@@ -22,3 +22,4 @@ from sluice.kernels import nn_batch_norm_legacy_kernels, nn_conv3d_pool3d_kernel
 from sluice.kernels import candidate_sampling_kernels  # noqa: E402,F401  (tf.nn candidate samplers)
 from sluice.kernels import resource_variable_kernels  # noqa: E402,F401  (VarHandleOp, ResourceApply*)
 from sluice.kernels import linalg_factor_kernels  # noqa: E402,F401  (Cholesky, Svd, Qr, solves)
+from sluice.kernels import special_math_kernels  # noqa: E402,F401  (Betainc)
