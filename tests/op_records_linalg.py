@@ -63,6 +63,8 @@ def _separated(tf, x):
 record('Svd', lambda tf, x: _svd_parts(tf, _separated(tf, x), full_matrices=True), [_BATCH], rtol=1e-4,
        name='SvdFullSquare', grad=True)
 record('Svd', lambda tf, x: tf.linalg.pinv(x), [_WIDE], rtol=1e-4, name='Pinv', grad=True)
+record('MatrixSolve', lambda tf, x: [tf.linalg.expm(x), tf.linalg.expm(6.0 * x)], [_BATCH], grad=True, rtol=1e-4,
+       name='Expm')  # 6x: 1-norms past theta, so the result is squared
 record('SelfAdjointEigV2', _eigh_parts, [_BATCH], grad=True, rtol=1e-4)
 record('LogMatrixDeterminant',  # a negative determinant, far from singular
        lambda tf, x: list(tf.linalg.slogdet(0.5 * x + tf.linalg.diag(tf.constant([2.0, -2.0, 1.0], x.dtype)))),

@@ -2,14 +2,16 @@
 (batch) dimensions: Cholesky, MatrixSolve, MatrixTriangularSolve, Qr, Svd, SelfAdjointEigV2 and
 LogMatrixDeterminant; and the functions TF composes from them: cholesky_solve (two triangular solves),
 matrix_solve_ls (the regularized normal equations through a Cholesky factor, TF's fast path), logdet
-(twice the log-sum of a Cholesky factor's diagonal), matrix_rank and pinv (from the singular values), and
-norm's matrix ord=2 (the largest singular value). Kernels in kernels/linalg_factor_kernels.py.
+(twice the log-sum of a Cholesky factor's diagonal), matrix_rank and pinv (from the singular values),
+norm's matrix ord=2 (the largest singular value), and expm (scaling and squaring around a Pade approximant). Kernels in kernels/linalg_factor_kernels.py.
 
 Gradients are TF 1.15's (linalg_grad.py): Cholesky's from the factor alone (Murray 2016), MatrixSolve's
 and MatrixTriangularSolve's by one more solve with the adjoint, Qr's for square R only, Svd's and
 SelfAdjointEigV2's through F[i, j] = 1 / (s_j^2 - s_i^2) (eigenvalues: 1 / (e_j - e_i)), and
 LogMatrixDeterminant's as the adjoint inverse times the upstream gradient.
 """
+from math import factorial
+
 import numpy as np
 
 from sluice.engine import dtypes
@@ -425,3 +427,53 @@ def matrix_2_norm(tensor, axis, keepdims):
     largest = math_ops.reduce_max(math_ops.abs(s), axis=-1, keepdims=True)
     result = array_ops.transpose(array_ops.expand_dims(largest, -1), perm=perm_after)
     return result if keepdims else array_ops.squeeze(result, axes)
+
+
+# -- expm: scaling and squaring around a Pade approximant (Higham 2005), as TF 1.15 composes it --------------
+_PADE = {np.float64: (13, 5.371920351148152), np.float32: (7, 3.925724783138660)}  # degree, theta (Higham)
+
+
+def _pade_coefficients(m):
+    """c_j of the [m/m] Pade approximant of exp: p(x) = sum c_j x^j, q(x) = p(-x)."""
+    return [factorial(2 * m - j) * factorial(m) / (factorial(2 * m) * factorial(j) * factorial(m - j))
+            for j in range(m + 1)]
+
+
+def _pade_parts(matrix, m):
+    """(U, V): the odd and even parts of p(A), so that p(A) = V + U and q(A) = V - U."""
+    c = _pade_coefficients(m)
+    identity = eye(array_ops.shape(matrix)[-1], batch_shape=array_ops.shape(matrix)[:-2], dtype=matrix.dtype)
+    a2 = math_ops.matmul(matrix, matrix)
+    powers = [identity, a2]
+    while len(powers) <= m // 2:
+        powers.append(math_ops.matmul(powers[-1], a2))
+    odd = math_ops.add_n([c[2 * k + 1] * powers[k] for k in range((m + 1) // 2)])
+    even = math_ops.add_n([c[2 * k] * powers[k] for k in range(m // 2 + 1)])
+    return math_ops.matmul(matrix, odd), even
+
+
+def matrix_exponential(input, name=None):  # noqa: A002 - TF's name
+    """exp(A) of each innermost square matrix: A scaled by 2^-s until its 1-norm is near theta, the [m/m]
+    Pade approximant (m = 13 in float64, 7 in float32) solved for, then squared s times (per matrix)."""
+    from sluice.ops import control_flow_ops
+    with name_scope(name, 'matrix_exponential', [input]):
+        matrix = _graph.convert_to_tensor(input, name='input')
+        np_dtype = matrix.dtype.base_dtype.as_numpy_dtype
+        if np_dtype not in _PADE:
+            raise ValueError('tf.linalg.expm does not support matrices of type %s' % matrix.dtype.base_dtype.name)
+        degree, theta = _PADE[np_dtype]
+        shape = array_ops.shape(matrix)
+        flat = array_ops.reshape(matrix, array_ops.concat(([-1], shape[-2:]), axis=0))
+        l1_norm = math_ops.reduce_max(math_ops.reduce_sum(math_ops.abs(flat), axis=1), axis=-1)
+        squarings = math_ops.maximum(math_ops.floor(math_ops.log(l1_norm / theta) / np.log(2.0)), 0)
+        scaled = flat / array_ops.expand_dims(array_ops.expand_dims(math_ops.pow(np_dtype(2.0), squarings), -1), -1)
+        u, v = _pade_parts(scaled, degree)
+        result = matrix_solve(v - u, v + u)
+
+        def body(i, r):
+            return i + 1, array_ops.where(math_ops.less(i, squarings), math_ops.matmul(r, r), r)
+        _, result = control_flow_ops.while_loop(lambda i, r: math_ops.less(i, math_ops.reduce_max(squarings)), body,
+                                                [_graph.convert_to_tensor(np_dtype(0.0)), result])
+        result = array_ops.reshape(result, shape)
+        result.set_shape(matrix.shape)
+        return result
