@@ -150,75 +150,108 @@ def polygamma(xp, n, x):
     return _like(xp, xp.where(integer, out, xp.nan), n, x)
 
 
+def _until_converged(xp, state, step, max_steps):
+    """Runs state = step(xp, state, i) for i = 1, 2, ... on the elements whose state['done'] is still False,
+    dropping the finished ones every few steps (an element's work is its own number of steps, not the
+    slowest one's). state: a dict of 1-d arrays of one length; returns the final states, in order."""
+    final = {k: xp.empty_like(v) for k, v in state.items()}
+    index = xp.arange(state['done'].shape[0])
+    if index.shape[0] == 0:
+        return final
+    for i in range(1, max_steps + 1):
+        state = step(xp, state, i)
+        if i % 4 and i != max_steps:
+            continue
+        done = state['done'] if i != max_steps else xp.ones_like(state['done'])
+        if bool(done.any()):
+            for k, v in state.items():
+                final[k][index[done]] = v[done]
+            keep = ~done
+            index, state = index[keep], {k: v[keep] for k, v in state.items()}
+            if index.shape[0] == 0:
+                break
+    return final
+
+
+def _series_step(xp, st, i):
+    """One term of P's series and of its derivative in a."""
+    ap = st['a'] + i
+    dterm = st['dterm'] * st['x'] / ap - st['term'] * st['x'] / (ap * ap)
+    term = st['term'] * st['x'] / ap
+    total = st['total'] + term
+    return dict(st, term=term, dterm=dterm, total=total, dtotal=st['dtotal'] + dterm,
+                done=abs(term) <= abs(total) * _EPS)
+
+
 def _gamma_series(xp, a, x):
     """(log P(a, x), d log P / da) by P = x^a e^-x / Gamma(a+1) * sum_k x^k / ((a+1) ... (a+k))."""
-    term, dterm = xp.ones_like(a), xp.zeros_like(a)
-    total, dtotal = term.copy(), dterm.copy()
-    ap = a.copy()
-    for _ in range(2000):
-        ap = ap + 1
-        dterm = dterm * x / ap - term * x / (ap * ap)
-        term = term * x / ap
-        total, dtotal = total + term, dtotal + dterm
-        if not bool((xp.abs(term) > xp.abs(total) * _EPS).any()):
-            break
-    log_p = a * xp.log(x) - x - lgamma(xp, a + 1) + xp.log(total)
-    return log_p, xp.log(x) - digamma(xp, a + 1) + dtotal / total
+    ones, zeros = xp.ones_like(a), xp.zeros_like(a)
+    st = _until_converged(xp, dict(a=a, x=x, term=ones, dterm=zeros, total=ones, dtotal=zeros,
+                                   done=xp.zeros(a.shape, bool)), _series_step, 4000)
+    log_p = a * xp.log(x) - x - lgamma(xp, a + 1) + xp.log(st['total'])
+    return log_p, xp.log(x) - digamma(xp, a + 1) + st['dtotal'] / st['total']
+
+
+def _guard(xp, v):
+    return xp.where(abs(v) < _TINY, _TINY, v)
+
+
+def _fraction_step(xp, st, i):
+    """One step of modified Lentz on Q's continued fraction, derivatives in a carried alongside."""
+    a, b, d, c, h = st['a'], st['b'] + 2, st['d'], st['c'], st['h']
+    an, dan, db = -i * (i - a), float(i), -1.0
+    denom = an * d + b
+    ddenom = dan * d + an * st['dd'] + db
+    c_new = b + an / c
+    dc = db + dan / c - an * st['dc'] / (c * c)
+    d_new = 1 / _guard(xp, denom)
+    c_new = _guard(xp, c_new)
+    dd = -d_new * d_new * ddenom
+    delta = d_new * c_new
+    ddelta = dd * c_new + d_new * dc
+    return dict(st, b=b, d=d_new, dd=dd, c=c_new, dc=dc, h=h * delta, dh=st['dh'] * delta + h * ddelta,
+                done=abs(delta - 1) <= _EPS)
 
 
 def _gamma_fraction(xp, a, x):
-    """(log Q(a, x), d log Q / da) by Q's continued fraction, evaluated with modified Lentz; derivatives
-    in a carried through each recurrence."""
-    b, db = x + 1 - a, -xp.ones_like(a)
-    c, dc = xp.full_like(a, 1 / _TINY), xp.zeros_like(a)
-    d = 1 / b
-    dd = -d * d * db
-    h, dh = d.copy(), dd.copy()
-    for i in range(1, 2000):
-        an, dan = -i * (i - a), float(i)
-        b = b + 2
-        denom = an * d + b
-        ddenom = dan * d + an * dd + db
-        denom = xp.where(xp.abs(denom) < _TINY, _TINY, denom)
-        c_new = b + an / c
-        dc = db + dan / c - an * dc / (c * c)
-        c = xp.where(xp.abs(c_new) < _TINY, _TINY, c_new)
-        d = 1 / denom
-        dd = -d * d * ddenom
-        delta = d * c
-        ddelta = dd * c + d * dc
-        dh = dh * delta + h * ddelta
-        h = h * delta
-        if not bool((xp.abs(delta - 1) > _EPS).any()):
-            break
-    log_q = a * xp.log(x) - x - lgamma(xp, a) + xp.log(h)
-    return log_q, xp.log(x) - digamma(xp, a) + dh / h
+    """(log Q(a, x), d log Q / da) by Q's continued fraction (modified Lentz)."""
+    b = x + 1 - a
+    d = 1 / _guard(xp, b)
+    dd = d * d  # d(1/b)/da with db/da = -1
+    st = _until_converged(xp, dict(a=a, b=b, d=d, dd=dd, c=xp.full_like(a, 1 / _TINY), dc=xp.zeros_like(a),
+                                   h=d.copy(), dh=dd.copy(), done=xp.zeros(a.shape, bool)), _fraction_step, 4000)
+    log_q = a * xp.log(x) - x - lgamma(xp, a) + xp.log(st['h'])
+    return log_q, xp.log(x) - digamma(xp, a) + st['dh'] / st['h']
 
 
 def _incomplete_gamma(xp, a, x):
-    """(P, Q, dP/da) on the domain; NaN outside it (a <= 0, x < 0), TF's limits at x = 0 and infinity."""
+    """(P, Q, dP/da) on the domain; NaN outside it (a <= 0, x < 0), TF's limits at x = 0 and infinity.
+    The series serves x < a + 1, where it converges fast; the continued fraction the rest."""
     a0, x0 = xp.broadcast_arrays(*_f64(xp, a, x))
+    shape = a0.shape
+    a0, x0 = a0.ravel(), x0.ravel()
     bad = (a0 <= 0) | (x0 < 0) | xp.isnan(a0) | xp.isnan(x0)
     zero, x_inf, a_inf = (x0 == 0) & ~bad, (x0 == xp.inf) & ~bad, (a0 == xp.inf) & ~bad
     ok = ~(bad | zero | x_inf | a_inf)
-    a_, x_ = xp.where(ok, a0, 1.0), xp.where(ok, x0, 1.0)
-    use_series = (x_ <= 1) | (x_ <= a_)
-    p = q = dp = xp.zeros_like(a_)
-    if bool((use_series & ok).any()):
-        log_p, dlog_p = _gamma_series(xp, xp.where(use_series, a_, 1.0), xp.where(use_series, x_, 0.5))
-        p_s = xp.exp(log_p)
-        p, q, dp = xp.where(use_series, p_s, p), xp.where(use_series, 1 - p_s, q), xp.where(use_series, p_s * dlog_p, dp)
-    if bool((~use_series & ok).any()):
-        log_q, dlog_q = _gamma_fraction(xp, xp.where(use_series, 1.0, a_), xp.where(use_series, 2.0, x_))
-        q_f = xp.exp(log_q)
-        p, q, dp = (xp.where(use_series, p, 1 - q_f), xp.where(use_series, q, q_f),
-                    xp.where(use_series, dp, -q_f * dlog_q))
+    p, q, dp = xp.zeros_like(a0), xp.zeros_like(a0), xp.zeros_like(a0)
+    series = ok & (x0 < a0 + 1)
+    fraction = ok & ~series
+    if bool(series.any()):
+        log_p, dlog_p = _gamma_series(xp, a0[series], x0[series])
+        p[series] = xp.exp(log_p)
+        q[series] = 1 - p[series]
+        dp[series] = p[series] * dlog_p
+    if bool(fraction.any()):
+        log_q, dlog_q = _gamma_fraction(xp, a0[fraction], x0[fraction])
+        q[fraction] = xp.exp(log_q)
+        p[fraction] = 1 - q[fraction]
+        dp[fraction] = -q[fraction] * dlog_q
     nan = xp.full_like(p, xp.nan)
     p = xp.where(bad, nan, xp.where(zero | a_inf, 0.0, xp.where(x_inf, 1.0, p)))
     q = xp.where(bad, nan, xp.where(x_inf, 0.0, xp.where(zero | a_inf, 1.0, q)))
     dp = xp.where(bad, nan, xp.where(ok, dp, 0.0))
     at_zero = x0 == 0  # TF: P(a, 0) = 0 and dP/da = 0 whatever a is, NaN included
-    return xp.where(at_zero, 0.0, p), q, xp.where(at_zero, 0.0, dp)
+    return (xp.where(at_zero, 0.0, p).reshape(shape), q.reshape(shape), xp.where(at_zero, 0.0, dp).reshape(shape))
 
 
 def gammainc(xp, a, x):
@@ -236,26 +269,24 @@ def igamma_grad_a(xp, a, x):
     return _like(xp, _incomplete_gamma(xp, a, x)[2], a, x)
 
 
+def _beta_step(xp, st, i):
+    """Step i of modified Lentz on I_x(a, b)'s continued fraction: its two partial numerators."""
+    a, b, x, d, c, h = st['a'], st['b'], st['x'], st['d'], st['c'], st['h']
+    for numerator in (i * (b - i) * x / ((a - 1 + 2 * i) * (a + 2 * i)),
+                      -(a + i) * (a + b + i) * x / ((a + 2 * i) * (a + 1 + 2 * i))):
+        d = 1 / _guard(xp, 1 + numerator * d)
+        c = _guard(xp, 1 + numerator / c)
+        delta = d * c
+        h = h * delta
+    return dict(st, d=d, c=c, h=h, done=abs(delta - 1) <= _EPS)
+
+
 def _beta_fraction(xp, a, b, x):
     """The continued fraction of I_x(a, b) (modified Lentz); converges fast for x < (a+1)/(a+b+2)."""
-    qab, qap, qam = a + b, a + 1, a - 1
-    c = xp.ones_like(x)
-    d = 1 - qab * x / qap
-    d = 1 / xp.where(xp.abs(d) < _TINY, _TINY, d)
-    h = d.copy()
-    for m in range(1, 3000):
-        m2 = 2 * m
-        for numerator in (m * (b - m) * x / ((qam + m2) * (a + m2)),
-                          -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2))):
-            d = 1 + numerator * d
-            d = 1 / xp.where(xp.abs(d) < _TINY, _TINY, d)
-            c = 1 + numerator / c
-            c = xp.where(xp.abs(c) < _TINY, _TINY, c)
-            delta = d * c
-            h = h * delta
-        if not bool((xp.abs(delta - 1) > _EPS).any()):
-            break
-    return h
+    d = 1 / _guard(xp, 1 - (a + b) * x / (a + 1))
+    st = _until_converged(xp, dict(a=a, b=b, x=x, d=d, c=xp.ones_like(x), h=d.copy(), done=xp.zeros(a.shape, bool)),
+                          _beta_step, 4000)
+    return st['h']
 
 
 def betainc(xp, a, b, x):
@@ -269,7 +300,7 @@ def betainc(xp, a, b, x):
     a1, b1, x1 = xp.where(flip, b_, a_), xp.where(flip, a_, b_), xp.where(flip, 1 - x_, x_)
     log_front = (a1 * xp.log(x1) + b1 * xp.log1p(-x1) - lgamma(xp, a1) - lgamma(xp, b1) + lgamma(xp, a1 + b1)
                  - xp.log(a1))
-    value = xp.exp(log_front) * _beta_fraction(xp, a1, b1, x1)
+    value = xp.exp(log_front) * _beta_fraction(xp, a1.ravel(), b1.ravel(), x1.ravel()).reshape(x1.shape)
     value = xp.where(flip, 1 - value, value)
     out = xp.where(bad, xp.nan, xp.where(edge, x0, value))
     return _like(xp, out, a, b, x)
