@@ -1,6 +1,7 @@
-"""The special functions of TF's math ops, written with array operations alone (any `xp`: NumPy or CuPy), for
-when SciPy is not installed. Each works in float64 and answers the input's dtype; domains and edge values
-are TF's (Eigen's, which follow Cephes): NaN outside the domain, the limits at 0 and infinity.
+"""The special functions of TF's math ops, written with array operations alone (any `xp`: NumPy or CuPy). They
+serve every device whether or not SciPy is installed (SciPy's values at the domain edges differ from TF's:
+digamma(0), igamma(0, x), zeta at negative q). Each works in float64 and answers the input's dtype; domains
+and edge values are TF's (Eigen's, which follow Cephes): NaN outside the domain, the limits at 0 and infinity.
 
   lgamma        Stirling's series after shifting the argument up to >= 10 (lgamma(x) = lgamma(x + n) -
                 log(x (x+1) ... (x+n-1))), reflection below 1/2.
@@ -9,14 +10,14 @@ are TF's (Eigen's, which follow Cephes): NaN outside the domain, the limits at 0
   zeta(x, q)    Hurwitz zeta by Euler-Maclaurin summation: N terms summed directly, the tail as an integral
                 plus Bernoulli-number corrections. polygamma(n, x) = (-1)^(n+1) n! zeta(n+1, x).
   gammainc(a, x), gammaincc(a, x)   the regularized incomplete gamma functions P and Q: P's power series
-                where x < max(a, 1), else Q's continued fraction (modified Lentz), the other as 1 minus it.
+                where x < a + 1, else Q's continued fraction (modified Lentz), the other as 1 minus it.
   igamma_grad_a(a, x)   dP/da, by differentiating the series or the continued fraction term by term
                 alongside (forward-mode: every recurrence carries its derivative in a).
   betainc(a, b, x)      the regularized incomplete beta function by its continued fraction, on the side of
                 (a+1)/(a+b+2) where it converges fast (I_x(a, b) = 1 - I_{1-x}(b, a) on the other).
   i0e, i1e      exp(-|x|) I0(x), exp(-|x|) I1(x): the power series (positive terms, no cancellation) for
                 |x| <= 20, Hankel's asymptotic expansion beyond.
-Loops run a fixed maximum of iterations and stop when every element has converged.
+Each element iterates until its own terms converge: the loops drop converged elements every few steps.
 """
 import math
 

@@ -3,7 +3,8 @@
 LogMatrixDeterminant; and the functions TF composes from them: cholesky_solve (two triangular solves),
 matrix_solve_ls (the regularized normal equations through a Cholesky factor, TF's fast path), logdet
 (twice the log-sum of a Cholesky factor's diagonal), matrix_rank and pinv (from the singular values),
-norm's matrix ord=2 (the largest singular value), and expm (scaling and squaring around a Pade approximant). Kernels in kernels/linalg_factor_kernels.py.
+norm's matrix ord=2 (the largest singular value), and expm (scaling and squaring around a Pade approximant).
+Kernels in kernels/linalg_factor_kernels.py.
 
 Gradients are TF 1.15's (linalg_grad.py): Cholesky's from the factor alone (Murray 2016), MatrixSolve's
 and MatrixTriangularSolve's by one more solve with the adjoint, Qr's for square R only, Svd's and
