@@ -1,7 +1,8 @@
 """The special functions of TF's math ops, written with array operations alone (any `xp`: NumPy or CuPy). They
-serve every device whether or not SciPy is installed (SciPy's values at the domain edges differ from TF's:
-digamma(0) is -inf there, igamma(0, 1) is 1, zeta(3, 0) is inf; TF answers NaN). Each works in float64 and answers the input's dtype; domains
-and edge values are TF's (Eigen's, which follow Cephes): NaN outside the domain, the limits at 0 and infinity.
+serve every device whether or not SciPy is installed: SciPy's values at the domain edges differ from TF's
+(digamma(0) is -inf there, igamma(0, 1) is 1, zeta(3, 0) is inf; TF answers NaN). Each works in float64 and
+answers the input's dtype; domains and edge values are TF's (Eigen's, which follow Cephes): NaN outside the
+domain, the limits at 0 and infinity.
 
   lgamma        Stirling's series after shifting the argument up to >= 10 (lgamma(x) = lgamma(x + n) -
                 log(x (x+1) ... (x+n-1))), reflection below 1/2.
