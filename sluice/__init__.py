@@ -36,6 +36,8 @@ from sluice.ops.logging_ops import *  # noqa: F401,F403  (Print)
 from sluice.ops.confusion_matrix import *  # noqa: F401,F403
 from sluice.ops.check_ops import *  # noqa: F401,F403  (check_numerics, assert_*)
 from sluice.ops.linalg_ops import *  # noqa: F401,F403  (eye, norm, tensordot, matrix_band_part, trace, einsum, ...)
+from sluice.ops.linalg_factor_ops import *  # noqa: F401,F403  (cholesky, matrix_solve, qr, svd, ...)
+from sluice.ops.special_math_ops import *  # noqa: F401,F403  (digamma, igamma, zeta, betainc, lbeta, ...)
 from sluice.ops.string_ops import *  # noqa: F401,F403  (as_string, string_join, string_to_number)
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401
 from sluice.ops.clip_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)

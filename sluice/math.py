@@ -6,6 +6,8 @@ from sluice.ops.nn_top_k import top_k  # noqa: F401
 from sluice.ops.math_ops import divide_no_nan, reduce_std, reduce_variance  # noqa: F401
 from sluice.ops.segment_ops import unsorted_segment_sum  # noqa: F401
 from sluice.ops.elementwise_ops import softplus, softsign, xdivy, xlogy  # noqa: F401
+from sluice.ops.special_math_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e, betainc,  # noqa: F401
+                                        digamma, igamma, igammac, lbeta, polygamma, zeta)
 
 # compat.v1's tf.math leaves these at the top level only.
 for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_no_nan', 'matmul', 'cast',

@@ -24,3 +24,5 @@ from sluice.kernels import resource_variable_kernels  # noqa: E402,F401  (VarHan
 from sluice.kernels import nccl_kernels  # noqa: E402,F401  (NCCL collectives, a core op family in TF)
 from sluice.kernels import capturable_kernels  # noqa: E402,F401  (which GPU kernels a CUDA graph may hold)
 from sluice.kernels import dataflow_loop_kernels  # noqa: E402,F401  (stacks, TensorArrayV3: TF 1.x loop graphs)
+from sluice.kernels import linalg_factor_kernels  # noqa: E402,F401  (Cholesky, Svd, Qr, solves)
+from sluice.kernels import special_math_kernels  # noqa: E402,F401  (Betainc)

@@ -23,7 +23,7 @@ import functools
 import numpy as np
 
 from sluice.engine import dtypes, errors
-from sluice.kernels import fused_elementwise, native
+from sluice.kernels import fused_elementwise, native, special_functions
 from sluice.kernels.checks import broadcastable
 from sluice.kernels.registry import FusibleOp, declare_fusible, register_kernel
 from sluice.ops import elementwise_ops  # noqa: F401  (declares the rows)
@@ -48,7 +48,11 @@ def _as_array(xp, op):
 
 
 def _special(xp, name):
-    """erf, erfc or gammaln: SciPy/CuPy's special functions, else Python's math module elementwise."""
+    """The special functions of `special_functions` (digamma, gammainc, zeta, i0e, ...) with TF's domains
+    on every device; erf, erfc, gammaln: SciPy/CuPy's, else Python's math module elementwise."""
+    own = getattr(special_functions, name, None)
+    if own is not None:
+        return functools.partial(own, xp)
     try:
         if xp is np:
             import scipy.special as special
@@ -89,9 +93,9 @@ def expression(op, xp):
     expr = row.numpy_expression(dt)
     if isinstance(expr, str):
         fn = getattr(xp, expr, None)
-        if fn is None:  # erf, erfc, gammaln: SciPy answers float16 in float32
+        if fn is None:  # the special functions: SciPy answers float16 in float32
             np_type, special = dt.as_numpy_dtype, _special(xp, expr)
-            fn = lambda x: special(x).astype(np_type, copy=False)  # noqa: E731
+            fn = lambda *args: special(*args).astype(np_type, copy=False)  # noqa: E731
     else:
         params = {k: op.get_attr(k) for k in row.params}
         fn = functools.partial(expr, xp, **params)

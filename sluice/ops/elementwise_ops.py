@@ -99,6 +99,23 @@ _SIGMOID_C = '(%s >= 0 ? (T)1 : exp(-fabs(%s))) / (1 + exp(-fabs(%s)))'
 _SQRT_PI_2 = 2 / np.sqrt(np.pi)
 
 
+REAL_FLOAT = (dtypes.float32, dtypes.float64)
+
+
+def _gamma_density(a, x):
+    """dP(a, x)/dx = exp(-x + (a-1) log x - lgamma(a))."""
+    return exp(-x + (a - _const(1, a)) * log(x) - lgamma(a))  # noqa: F821
+
+
+def _bessel_i1e_slope(x, y):
+    """d i1e/dx = i0e(x) - y (sign(x) + 1/x), 1/2 where |x| <= eps (TF's guard against 1/0)."""
+    eps = np.finfo(x.dtype.base_dtype.as_numpy_dtype).eps
+    tiny = less_equal(abs(x), _const(eps, x))  # noqa: F821
+    safe_x = _where(tiny, _const(eps, x) + _zeros_like(x), x)
+    slope = bessel_i0e(safe_x) - y * (sign(safe_x) + reciprocal(safe_x))  # noqa: F821
+    return _where(tiny, _const(0.5, x) + _zeros_like(x), slope)
+
+
 def _equal_shape(op):
     try:  # without incompatible_shape_error, shapes that cannot broadcast give a scalar at run time
         return shape_fns.broadcast(op)
@@ -215,7 +232,23 @@ ROWS = [
           grad=_times(lambda x, y: _const(_SQRT_PI_2, x) * exp(-square(x)))),  # noqa: F821
     unary('Erfc', FLOAT, 'erfc', numpy='erfc', c='erfc(x)', exact=False,
           grad=_times(lambda x, y: _const(-_SQRT_PI_2, x) * exp(-square(x)))),  # noqa: F821
-    unary('Lgamma', FLOAT, 'lgamma', numpy='gammaln', c='lgamma(x)', exact=False),
+    unary('Lgamma', FLOAT, 'lgamma', numpy='gammaln', c='lgamma(x)', exact=False,
+          grad=_times(lambda x, y: digamma(x))),  # noqa: F821
+    # -- special functions (kernels/special_functions.py; TF's gradients, none for the orders and a, b) --
+    unary('Digamma', FLOAT, 'digamma', numpy='digamma', exact=False,
+          grad=_times(lambda x, y: polygamma(_const(1, x), x))),  # noqa: F821
+    binary('Igamma', REAL_FLOAT, 'igamma', inputs=('a', 'x'), numpy='gammainc', exact=False,
+           grad=lambda a, x, z, g: (g * _fused('IgammaGradA', a, x), g * _gamma_density(a, x))),
+    binary('Igammac', REAL_FLOAT, 'igammac', inputs=('a', 'x'), numpy='gammaincc', exact=False,
+           grad=lambda a, x, z, g: (-g * _fused('IgammaGradA', a, x), -g * _gamma_density(a, x))),
+    binary('IgammaGradA', REAL_FLOAT, inputs=('a', 'x'), numpy='igamma_grad_a', exact=False),
+    binary('Zeta', REAL_FLOAT, 'zeta', inputs=('x', 'q'), numpy='zeta', exact=False,
+           grad=lambda x, q, z, g: (None, g * -x * zeta(x + _const(1, x), q))),  # noqa: F821
+    binary('Polygamma', REAL_FLOAT, 'polygamma', inputs=('a', 'x'), numpy='polygamma', exact=False,
+           grad=lambda n, x, z, g: (None, g * polygamma(n + _const(1, n), x))),  # noqa: F821
+    unary('BesselI0e', FLOAT, 'bessel_i0e', numpy='i0e', exact=False,
+          grad=lambda x, y, g: g * (bessel_i1e(x) - sign(x) * y)),  # noqa: F821
+    unary('BesselI1e', FLOAT, 'bessel_i1e', numpy='i1e', exact=False, grad=lambda x, y, g: g * _bessel_i1e_slope(x, y)),
     unary('Conj', COMPLEX, inputs=('input',), out='output', numpy='conj', c='conj(input)',
           t_default=dtypes.complex64, grad=lambda x, y, g: conj(g)),  # noqa: F821
     # -- activations (tf.nn) --

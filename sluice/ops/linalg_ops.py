@@ -438,7 +438,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
 
 
 def norm(tensor, ord='euclidean', axis=None, keepdims=None, name=None, keep_dims=None):  # noqa: A002
-    """Vector norms (euclidean, 1, inf, positive p) and matrix norms ('fro'/'euclidean', 1, inf) as TF."""
+    """Vector norms (euclidean, 1, inf, positive p) and matrix norms ('fro'/'euclidean', 1, 2, inf) as TF."""
     if keep_dims is not None:
         if keepdims is not None:
             raise ValueError('Cannot specify both keep_dims and keepdims')
@@ -464,7 +464,8 @@ def norm(tensor, ord='euclidean', axis=None, keepdims=None, name=None, keep_dims
         tensor = _graph.convert_to_tensor(tensor)
         if ord in ['fro', 'euclidean', 2, 2.0]:
             if is_matrix_norm and ord in [2, 2.0]:
-                raise NotImplementedError('tf.norm with ord=2 over a matrix needs Svd, which sluice lacks')
+                from sluice.ops.linalg_factor_ops import matrix_2_norm  # it builds on this module
+                return matrix_2_norm(tensor, axis, keepdims)
             conj = math_ops.conj(tensor) if tensor.dtype.base_dtype.is_complex else tensor
             result = math_ops.sqrt(math_ops.reduce_sum(tensor * conj, axis, keepdims=True))
         else:

@@ -42,6 +42,8 @@ RECORDS = {
     'Asin': [_UNIT], 'Acos': [_UNIT], 'Atan': [_ANY], 'Sinh': [_ANY], 'Cosh': [_ANY], 'Asinh': [_ANY],
     'Acosh': [(1.2, 3.0)], 'Atanh': [_UNIT], 'Tanh': [_ANY], 'Sigmoid': [_ANY], 'Erf': [_ANY], 'Erfc': [_ANY],
     'Lgamma': [_POS], 'Conj': [_ANY],
+    'Digamma': [_POS], 'Igamma': [_POS, _POS], 'Igammac': [_POS, _POS], 'IgammaGradA': [_POS, _POS],
+    'Zeta': [(1.5, 4.0), _POS], 'Polygamma': ['zeros', _POS], 'BesselI0e': [_ANY], 'BesselI1e': [_ANY],
     'Relu': [_NONZERO], 'Relu6': [(-2.0, 8.0)], 'Elu': [_NONZERO], 'Selu': [_NONZERO], 'Softplus': [_ANY],
     'Softsign': [_ANY], 'LeakyRelu': [_NONZERO],
     'ReluGrad': [_ANY, _NONZERO], 'Relu6Grad': [_ANY, (-2.0, 8.0)], 'EluGrad': [_ANY, (-0.9, 2.0)],
