@@ -26,6 +26,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sluice.engine import dtypes
+from sluice.engine import process_config
 
 MIN_KERNELS = 8   # kernel steps a lane needs before running it on its own thread pays
 
@@ -39,7 +40,8 @@ def threads_for(config):
     2-core machine measured, shared with other load (benchmarks/towers_concurrency.py), towers of
     128 images ran 1.03-1.32x faster in lanes, towers of 32 images 0.72-1.0x: a gain only for
     big towers, so the default stays the sequential plan."""
-    setting = getattr(config, 'inter_op_parallelism_threads', 0) if config is not None else 0
+    setting = getattr(config, 'inter_op_parallelism_threads', 0) if config is not None else \
+        process_config.get('inter_op')
     return max(1, setting)
 
 

@@ -14,6 +14,7 @@ import os
 import numpy as np
 
 from sluice.engine import errors
+from sluice.engine import process_config
 
 _PREFIX = '/job:localhost/replica:0/task:0/device:'
 CPU_MEMORY_LIMIT = 268435456  # what TF reports for a CPU's memory_limit_bytes
@@ -99,7 +100,8 @@ def local_devices(config=None):
     cpus = max(1, device_count.get('CPU', 1))
     devices = [Device('CPU', i, np, memory_limit=CPU_MEMORY_LIMIT) for i in range(cpus)]
     physical = physical_gpu_count()
-    visible = list(range(physical))
+    # a Session given no config takes the process's tf.config settings (engine/process_config.py)
+    visible = list(range(physical)) if config is not None else process_config.visible_gpus(physical)
     gpu_options = config.gpu_options if config is not None and config.HasField('gpu_options') else None
     if gpu_options is not None and gpu_options.visible_device_list:
         visible = []
@@ -114,20 +116,29 @@ def local_devices(config=None):
     visible = visible[:limit]
     fake = bool(_fake_gpu_count)
     xp = np if fake else cupy_module()
-    logical = _logical_gpus(visible, gpu_options)
+    logical = _logical_gpus(visible, gpu_options) if config is not None else _process_logical_gpus(visible)
     for i, (phys, limit_mb) in enumerate(logical):
         devices.append(Device('GPU', i, xp, physical_index=phys, fake=fake))
     if not fake and visible:
         from sluice.engine import gpu_memory
         for d in devices:
             if not d.is_host:
-                gpu_memory.configure(d, gpu_options)
+                gpu_memory.configure(d, gpu_options, config is None and process_config.memory_growth(d.physical_index))
         from sluice.engine import tensor_float_32
         tensor_float_32.apply_to(xp)  # TF1's float32 products unless the program enabled TF32
     for d, (_, limit_mb) in zip(devices[cpus:], logical):
         if limit_mb:  # a virtual device's share of its GPU, as TF reports it
             d.memory_limit = int(limit_mb * (1 << 20))
     return devices
+
+
+def _process_logical_gpus(visible):
+    """_logical_gpus from the virtual devices set with tf.config.experimental."""
+    logical = []
+    for phys in visible:
+        limits = process_config.virtual_limits(phys)
+        logical.extend([(phys, limit) for limit in limits] if limits else [(phys, None)])
+    return logical
 
 
 def _logical_gpus(visible, gpu_options):

@@ -15,10 +15,11 @@ _lock = threading.Lock()
 DEFAULT_SHARE = 0.9
 
 
-def configure(device, gpu_options):
+def configure(device, gpu_options, growth=False):
+    """`growth`: tf.config.experimental.set_memory_growth's setting for a Session given no config."""
     cp = device.xp
     fraction = gpu_options.per_process_gpu_memory_fraction if gpu_options is not None else 0.0
-    allow_growth = gpu_options.allow_growth if gpu_options is not None else False
+    allow_growth = gpu_options.allow_growth if gpu_options is not None else growth
     with _lock, cp.cuda.Device(device.physical_index):
         free, total = cp.cuda.runtime.memGetInfo()
         device.memory_limit = int(total * fraction) if fraction > 0 else total

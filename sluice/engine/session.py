@@ -25,6 +25,7 @@ from sluice.engine import errors
 from sluice.engine.log import logger
 from sluice.engine import executor, fusion
 from sluice.engine import gpu_memory
+from sluice.engine import process_config
 from sluice.engine import run_context
 from sluice.engine import graph as _graph
 from sluice.engine import host_memory
@@ -214,14 +215,16 @@ class BaseSession:
         self._devices = _devices.local_devices(config)
         host_memory.keep_freed_blocks()
         self._resources = ResourceStore()
-        soft = bool(getattr(config, 'allow_soft_placement', False))
+        soft = bool(getattr(config, 'allow_soft_placement', False)) if config is not None else \
+            bool(process_config.get('soft_placement'))  # tf.config's settings hold when no config is given
         self._log_placement = bool(getattr(config, 'log_device_placement', False))
         self._placer = Placer(graph, self._devices, soft, self._log_placement)
         if self._log_placement:
             logger.info('Device mapping:\n%s', '\n'.join(
                 '%s -> device: %d' % (d.name, d.index) for d in self._devices))
         from sluice.engine import blas_threads
-        blas_threads.configure(getattr(config, 'intra_op_parallelism_threads', 0))
+        blas_threads.configure(getattr(config, 'intra_op_parallelism_threads', 0) if config is not None
+                               else process_config.get('intra_op'))
         self._timeout_ms = getattr(config, 'operation_timeout_in_ms', 0) or 0
         self._fusion = fusion.enabled_by(config)  # elementwise fusion in this session's plans
         self._default_session_context = None
