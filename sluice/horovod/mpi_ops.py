@@ -1,7 +1,9 @@
 """Horovod's TF1 ops on sluice: HorovodAllreduce, HorovodGroupedAllreduce (many tensors in one
 collective: Horovod's tensor fusion), HorovodAllgather, HorovodBroadcast — declarations with TF's
-Horovod names, gradients, kernels (host arrays: a GPU value is copied to the host and back; NCCL
-is not used yet) and the functions that add them."""
+Horovod names, gradients, kernels and the functions that add them. On a real GPU with NCCL and two
+ranks or more, allreduce (grouped too) and broadcast run through NCCL on the device
+(nccl_transport.py); elsewhere, and for allgather, a GPU value is copied to the host and back and
+the collective runs over MPI."""
 import threading
 
 import numpy as np
@@ -9,7 +11,7 @@ import numpy as np
 from sluice.engine import op_builder
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import unknown_shape
-from sluice.horovod import communicator
+from sluice.horovod import communicator, nccl_transport
 from sluice.kernels.registry import register_kernel
 from sluice.ops import shape_fns
 
@@ -61,28 +63,47 @@ def _host(ctx, fn):
     return run
 
 
+def _on_device(ctx, op, device_fn, host_fn):
+    """NCCL on the kernel's GPU when usable for this dtype (decided at the first run), else the host path."""
+    host = _host(ctx, host_fn)
+    if ctx.xp is np:
+        return host
+    device, dtype = ctx.device, op.get_attr('T').as_numpy_dtype
+    choice = []
+
+    def run(*inputs):
+        if not choice:
+            choice.append(device_fn if nccl_transport.usable(device, dtype) else host)
+        return choice[0](*inputs)
+    return run
+
+
 @register_kernel('HorovodAllreduce')
 def _allreduce_kernel(op, ctx):
     what = 'HorovodAllreduce (node %s)' % op.name
     cancelled = _cancelled(ctx)
-    return _host(ctx, lambda x: communicator.allreduce(x, what, cancelled))
+    return _on_device(ctx, op, lambda x: nccl_transport.allreduce(ctx.device, x, what, cancelled),
+                      lambda x: communicator.allreduce(x, what, cancelled))
 
 
 @register_kernel('HorovodGroupedAllreduce', multi_output=True)
 def _grouped_allreduce_kernel(op, ctx):
     what, cancelled = 'HorovodGroupedAllreduce (node %s)' % op.name, _cancelled(ctx)
 
-    def run(*tensors):
-        arrays = [np.asarray(t) for t in tensors]
-        if len(arrays) == 1:  # nothing to fuse: no concatenation and no split
-            return (communicator.allreduce(arrays[0], what, cancelled),)
-        summed = communicator.allreduce(np.concatenate([a.reshape(-1) for a in arrays]), what, cancelled)
-        out, start = [], 0
-        for a in arrays:
-            out.append(summed[start:start + a.size].reshape(a.shape))
-            start += a.size
-        return tuple(out)
-    return _host(ctx, run)
+    def fused(xp, reduce):
+        def run(*tensors):
+            arrays = [xp.asarray(t) for t in tensors]
+            if len(arrays) == 1:  # nothing to fuse: no concatenation and no split
+                return (reduce(arrays[0]),)
+            summed = reduce(xp.concatenate([a.reshape(-1) for a in arrays]))
+            out, start = [], 0
+            for a in arrays:
+                out.append(summed[start:start + a.size].reshape(a.shape))
+                start += a.size
+            return tuple(out)
+        return run
+    return _on_device(ctx, op, fused(ctx.xp, lambda x: nccl_transport.allreduce(ctx.device, x, what, cancelled)),
+                      fused(np, lambda x: communicator.allreduce(x, what, cancelled)))
 
 
 @register_kernel('HorovodAllgather')
@@ -96,7 +117,8 @@ def _allgather_kernel(op, ctx):
 def _broadcast_kernel(op, ctx):
     root, what = op.get_attr('root_rank'), 'HorovodBroadcast (node %s)' % op.name
     cancelled = _cancelled(ctx)
-    return _host(ctx, lambda x: communicator.broadcast(x, root, what, cancelled))
+    return _on_device(ctx, op, lambda x: nccl_transport.broadcast(ctx.device, x, root, what, cancelled),
+                      lambda x: communicator.broadcast(x, root, what, cancelled))
 
 
 @register_gradient('HorovodAllreduce')
