@@ -66,10 +66,10 @@ def wait(event, comm, device, what, cancelled=None):
             failure = errors.CancelledError(None, None, '%s: the session was closed while it waited for its peers'
                                             % what)
         elif now > deadline:
-            failure = errors.DeadlineExceededError(
-                None, None, '%s (NCCL) did not complete within %g s on rank %d of %d: a peer process has stopped or '
-                            'has not reached the same collective' % (what, deadline - start, communicator.rank(),
-                                                                    communicator.size()))
+            message = ('%s (NCCL) did not complete within %g s on rank %d of %d: a peer process has stopped or '
+                       'has not reached the same collective'
+                       % (what, deadline - start, communicator.rank(), communicator.size()))
+            failure = errors.DeadlineExceededError(None, None, message)
         if failure is not None:
             comm.abort()
             _communicators.pop(device.physical_index, None)
