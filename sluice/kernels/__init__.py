@@ -21,3 +21,5 @@ from sluice.queues import reader_kernels  # noqa: E402,F401  (readers, ReadFile,
 from sluice.kernels import nn_batch_norm_legacy_kernels, nn_conv3d_pool3d_kernels  # noqa: E402,F401  (tf.layers ops)
 from sluice.kernels import candidate_sampling_kernels  # noqa: E402,F401  (tf.nn candidate samplers)
 from sluice.kernels import resource_variable_kernels  # noqa: E402,F401  (VarHandleOp, ResourceApply*)
+from sluice.kernels import sparse_kernels  # noqa: E402,F401  (SparseTensor ops)
+from sluice.kernels import sparse_manip_kernels  # noqa: E402,F401  (SparseAdd, SparseConcat, ...)
