@@ -68,8 +68,8 @@ def _cwise(tf, idx, v, shape, row, full):
 
 record(('SparseDenseCwiseMul', 'SparseDenseCwiseDiv'), _cwise,
        [_IDX, _VALS, _SHAPE, arg((4,)), arg((3, 4), away=0.5, high=2.0)], grad=True)
-EXEMPT['SparseDenseCwiseAdd'] = ('no public TF 1.15 function builds it: it is checked through the SparseSoftmax '
-                                 "record's gradient (TF's gradient is built of it), and in tests/ops/test_sparse_ops.py")
+EXEMPT['SparseDenseCwiseAdd'] = ('no public TF 1.15 function builds it: the SparseSoftmax record checks it through '
+                                 "its gradient (TF's and sluice's are built of it), vs finite differences and TF")
 
 _ROWS = fixed([[0, 0], [0, 2], [1, 1], [2, 0], [2, 1], [2, 3]], I64)
 record('SparseSoftmax', lambda tf, idx, v: _parts(tf.sparse.softmax(tf.SparseTensor(idx, v, [3, 4]))),

@@ -35,7 +35,8 @@ def _rank_from(*shape_tensors):
 
 # -- SparseAdd ------------------------------------------------------------------------------------------
 register_op('SparseAdd', ['a_indices: int64', 'a_values: T', 'a_shape: int64', 'b_indices: int64', 'b_values: T',
-                          'b_shape: int64', 'thresh: Treal'], ['sum_indices: int64', 'sum_values: T', 'sum_shape: int64'],
+                          'b_shape: int64', 'thresh: Treal'],
+            ['sum_indices: int64', 'sum_values: T', 'sum_shape: int64'],
             {'T': 'type', 'Treal': 'type'},
             lambda op: [TensorShape([None, _rank_from(op._inputs[2], op._inputs[5])]), TensorShape([None]),
                         op._inputs[2]._shape])
@@ -54,11 +55,10 @@ def _sparse_add_grad(op, *grads):
     return [None, a_grad, None, None, b_grad, None, None]
 
 
-def sparse_add(a, b, thresh=0, threshold=None):
-    """a + b for two SparseTensors (a SparseTensor: sums whose magnitude is below thresh are dropped) or a
-    SparseTensor and a Tensor (a Tensor)."""
-    if threshold is not None:
-        thresh = threshold
+def sparse_add(a, b, threshold=None, thresh=None):
+    """a + b for two SparseTensors (a SparseTensor: sums whose magnitude is below threshold are dropped) or a
+    SparseTensor and a Tensor (a Tensor). `thresh` is threshold's deprecated name."""
+    thresh = threshold if threshold is not None else (thresh if thresh is not None else 0)
     a_sparse, b_sparse = isinstance(a, SparseTensor), isinstance(b, SparseTensor)
     if not (a_sparse or b_sparse):
         raise TypeError('At least one input should be SparseTensor; do you mean to use tf.add()?')
@@ -67,7 +67,6 @@ def sparse_add(a, b, thresh=0, threshold=None):
         thresh = _graph.convert_to_tensor(thresh, dtype=a.values.dtype.real_dtype, name='threshold')
         op = op_builder.apply('SparseAdd', [a.indices, a.values, a.dense_shape, b.indices, b.values,
                                             b.dense_shape, thresh])
-        a.get_shape().assert_is_compatible_with(b.get_shape())
         static = a.get_shape().merge_with(b.get_shape())
         shape = op._outputs[2]
         if static.is_fully_defined():

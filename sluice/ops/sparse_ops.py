@@ -25,7 +25,6 @@ __all__ = ['sparse_to_dense', 'sparse_tensor_to_dense', 'sparse_tensor_dense_mat
            'sparse_reorder', 'sparse_reshape']  # TF 1.15's top-level names (the cwise functions serve operators)
 
 _INDEX_TYPES = (dtypes.int32, dtypes.int64)
-_INDICES = 'int64'
 
 
 def _dims(t):
