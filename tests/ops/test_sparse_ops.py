@@ -206,3 +206,14 @@ def test_gcn_layer_trains_through_sparse_dense_matmul(device):
         for _ in range(20):
             sess.run(step, {a: adjacency})
         assert sess.run(loss, {a: adjacency}) < 0.5 * first
+
+
+@pytest.mark.parametrize('ids', [[0, 0, 1, 3, 3, 3], [3, 0, 3, 1, 0, 3], [2], [4, 4, 4, 4, 4, 4]])
+def test_rows_add_sums_like_add_at(ids):
+    from sluice.kernels.sparse_kernels import rows_add
+    ids = np.array(ids, np.int64)
+    rows = np.random.RandomState(len(ids)).rand(ids.size, 3).astype(np.float32)
+    got, expected = np.ones((5, 3), np.float32), np.ones((5, 3), np.float32)
+    rows_add(got, ids, rows)
+    np.add.at(expected, ids, rows)
+    np.testing.assert_allclose(got, expected, rtol=1e-6)
