@@ -4,6 +4,7 @@ from sluice.ops.sparse_manip_ops import sparse_expand_dims as expand_dims, spars
 from sluice.ops.sparse_manip_ops import sparse_fill_empty_rows as fill_empty_rows  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_maximum as maximum, sparse_minimum as minimum  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_placeholder as placeholder, sparse_retain as retain  # noqa: F401
+from sluice.ops.sparse_manip_ops import sparse_reset_shape as reset_shape  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_slice as slice, sparse_split as split  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_to_indicator as to_indicator  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_transpose as transpose  # noqa: F401

@@ -2,7 +2,7 @@
 public function): SparseAdd (tf.sparse.add; with a dense operand, SparseTensorDenseAdd), SparseConcat,
 SparseSplit, SparseSlice, SparseFillEmptyRows, SparseSparseMaximum/Minimum; and the functions TF 1.15
 writes in Python over other ops: sparse_retain (a gather), sparse_transpose (a gather and a reorder),
-from_dense, expand_dims, eye, to_indicator and sparse_placeholder (three placeholders).
+from_dense, expand_dims, eye, to_indicator, reset_shape and sparse_placeholder (three placeholders).
 Kernels in kernels/sparse_manip_kernels.py; the ops on dense results are in ops/sparse_ops.py.
 """
 import numpy as np
@@ -20,7 +20,7 @@ from sluice.ops.sparse_tensor import SparseTensor
 # TF 1.15's top-level names; from_dense, expand_dims and eye are tf.sparse's only.
 __all__ = ['sparse_add', 'sparse_concat', 'sparse_split', 'sparse_slice', 'sparse_fill_empty_rows',
            'sparse_maximum', 'sparse_minimum', 'sparse_retain', 'sparse_transpose', 'sparse_to_indicator',
-           'sparse_placeholder']
+           'sparse_placeholder', 'sparse_reset_shape']
 
 _SPARSE_OUT = ['output_indices: int64', 'output_values: T', 'output_shape: int64']
 
@@ -350,3 +350,29 @@ def sparse_placeholder(dtype, shape=None, name=None):
                         indices=graph_ops.placeholder(dtypes.int64, shape=[None, rank],
                                                       name=None if name is None else name + '/indices'),
                         dense_shape=shape)
+
+
+def sparse_reset_shape(sp_input, new_shape=None):
+    """sp_input with dense shape new_shape (no smaller than the old one), or, when None, the tightest shape
+    holding its indices (max index + 1 in each dimension)."""
+    from sluice.ops import check_ops, control_flow_ops
+    sp_input = _as_sparse(sp_input)
+    indices, values = graph_ops.identity(sp_input.indices), graph_ops.identity(sp_input.values)
+    in_shape = graph_ops.identity(sp_input.dense_shape)
+    if new_shape is None:
+        tightest = math_ops.reduce_max(indices, axis=0) + array_ops.ones_like(in_shape)
+        return SparseTensor(indices, values, math_ops.maximum(constant_op.constant(0, dtypes.int64), tightest))
+    shape = math_ops.cast(_graph.convert_to_tensor(new_shape), dtypes.int64)
+    shape.shape.with_rank(1)
+    shape.shape[0].merge_with(in_shape.shape[0])
+    known = shape_fns.constant_value(shape)
+    if known is not None and sp_input.get_shape().is_fully_defined():
+        old = np.array(sp_input.get_shape().as_list())
+        if not np.all(old <= known):
+            raise ValueError('Requested new_shape should have dimension sizes >= sp_input.shape.  Found new_shape '
+                             '(%s), sp_input.shape (%s).' % (old, known))
+        return SparseTensor(indices, values, constant_op.constant(known, dtype=dtypes.int64))
+    shape = control_flow_ops.with_dependencies(
+        [check_ops.assert_equal(array_ops.shape(in_shape), array_ops.shape(shape))], shape)
+    shape = control_flow_ops.with_dependencies([check_ops.assert_less_equal(in_shape, shape)], shape)
+    return SparseTensor(indices, values, shape)

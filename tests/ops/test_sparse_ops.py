@@ -119,7 +119,10 @@ def _composites(module):
     for st in (module.sparse.retain(sp, [True, False, True]), module.sparse_transpose(sp),
                module.sparse.transpose(sp, [1, 0]), module.sparse.from_dense([[0, 1.], [2, 0]]),
                module.sparse.expand_dims(sp, -1), module.sparse.expand_dims(sp, 1), module.sparse.eye(3, 2),
-               module.sparse.eye(2, dtype=module.int32), module.sparse.fill_empty_rows(sp, 9.)[0]):
+               module.sparse.eye(2, dtype=module.int32), module.sparse.fill_empty_rows(sp, 9.)[0],
+               module.sparse.reset_shape(sp), module.sparse_reset_shape(sp, [5, 6]),
+               module.sparse.reset_shape(sp, module.placeholder_with_default(module.constant([4, 4], module.int64),
+                                                                             [2]))):
         parts += [st.indices, st.values, st.dense_shape]
     return parts + [module.sparse.to_indicator(ids, 4), module.sparse_to_indicator(ids, 5)]
 
@@ -131,6 +134,14 @@ def test_functions_over_other_ops_match_tf():
         expected = tf1.Session().run(_composites(tf1))
     for got, want in zip(_run(_composites(tf)), expected):
         np.testing.assert_array_equal(got, want)
+
+
+def test_reset_shape_refuses_a_smaller_shape():
+    with pytest.raises(ValueError, match='Requested new_shape should have dimension sizes >= sp_input.shape'):
+        tf.sparse.reset_shape(_sp(tf), [2, 4])
+    smaller = tf.sparse.reset_shape(_sp(tf), tf.placeholder_with_default(tf.constant([2, 4], tf.int64), [2]))
+    with pytest.raises(tf.errors.InvalidArgumentError):
+        _run(smaller.dense_shape)
 
 
 def test_sparse_dense_cwise_ops_and_their_gradients():
