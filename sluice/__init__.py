@@ -54,6 +54,8 @@ from sluice.queues import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase,
 from sluice.ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature, decode_csv,  # noqa: F401
                                     decode_raw, parse_example, parse_single_example)
 from sluice.ops.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
+from sluice.ops.sparse_ops import *  # noqa: F401,F403  (sparse_to_dense, sparse_tensor_dense_matmul, ...)
+from sluice.ops.sparse_manip_ops import *  # noqa: F401,F403  (sparse_add, sparse_concat, sparse_placeholder, ...)
 from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader,  # noqa: F401
                                    TFRecordReader, WholeFileReader, matching_files, read_file)
 from sluice.queues.input import count_up_to  # noqa: F401
@@ -122,6 +124,7 @@ from sluice import config  # noqa: E402,F401  (tf.config.experimental: TensorFlo
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
 from sluice.ops.image_patches_ops import extract_image_patches  # noqa: E402,F401  (TF 1.x top-level alias)
+from sluice import sparse  # noqa: E402  (tf.sparse)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)

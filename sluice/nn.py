@@ -7,7 +7,8 @@ from sluice.ops.nn_conv_pool import (avg_pool, bias_add, conv1d, conv2d, conv2d_
                                      conv2d_backprop_input, conv2d_transpose, depthwise_conv2d,
                                      depthwise_conv2d_native, max_pool)
 from sluice.ops.nn_dropout import dropout  # noqa: F401
-from sluice.ops.nn_embedding import embedding_lookup, embedding_lookup_sparse  # noqa: F401
+from sluice.ops.nn_embedding import embedding_lookup  # noqa: F401
+from sluice.ops.nn_embedding_sparse import embedding_lookup_sparse, safe_embedding_lookup_sparse  # noqa: F401
 from sluice.ops.nn_losses import (l2_loss, sigmoid_cross_entropy_with_logits,  # noqa: F401
                                   softmax_cross_entropy_with_logits, softmax_cross_entropy_with_logits_v2,
                                   sparse_softmax_cross_entropy_with_logits, weighted_cross_entropy_with_logits)

@@ -9,7 +9,9 @@ plan's compiled function and packs. Runs may come from many threads at once.
 Composite values (SparseTensor, IndexedSlices) are defined above the engine, in sluice.ops; each
 registers a fetch function (`register_fetch_function`, as TF's
 register_session_run_conversion_functions): the session fetches the component tensors it names
-and hands their values to the combine function it returns.
+and hands their values to the combine function it returns. A feed function
+(`register_feed_function`) lets a composite be a feed_dict key: the signature feeds its component
+tensors, and a run splits the fed value into theirs (only signatures with such a key pay for it).
 
 Closing: close() wakes blocked kernels (queues) through the ResourceStore; a step that was running
 when the session closed raises CancelledError('Run call was cancelled'), as TF's DirectSession checks
@@ -44,6 +46,15 @@ def register_fetch_function(fetch_type, fetch_function):
     """Makes instances of `fetch_type` fetchable: fetch_function(fetch) returns (a list of fetches,
     combine), and Session.run returns combine(list of their values)."""
     _fetch_functions.append((fetch_type, fetch_function))
+
+
+_feed_functions = {}  # type -> (key -> component tensors, fed value -> component values)
+
+
+def register_feed_function(feed_type, components, split):
+    """Makes instances of `feed_type` feed_dict keys: components(key) lists the tensors fed in its
+    place, and split(value) the values fed to them (TF's feed_function1 and feed_function)."""
+    _feed_functions[feed_type] = (components, split)
 
 
 def get_default_session():
@@ -107,17 +118,36 @@ class RunSignature:
         self._index = {}
         self.pack = self._packer(graph, fetches)
         self.feeds = []
+        splits = []
         for key in feed_keys:
-            try:
-                t = graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
-            except Exception as e:
-                raise TypeError('Cannot interpret feed_dict key as Tensor: ' + str(e)) from None
-            if not graph.is_feedable(t):
-                raise ValueError('Tensor %s may not be fed.' % t)
-            self.feeds.append(t)
+            composite = _feed_functions.get(type(key))
+            splits.append(None if composite is None else composite[1])
+            for part in ([key] if composite is None else composite[0](key)):
+                try:
+                    t = graph.as_graph_element(part, allow_tensor=True, allow_operation=False)
+                except Exception as e:
+                    raise TypeError('Cannot interpret feed_dict key as Tensor: ' + str(e)) from None
+                if not graph.is_feedable(t):
+                    raise ValueError('Tensor %s may not be fed.' % t)
+                self.feeds.append(t)
         self.convert = [_feed_converter(t) for t in self.feeds]
+        # expand(values): the converted component values, for a signature with composite keys; else None.
+        self.expand = None if not any(splits) else self._expander(splits)
         self.version = graph._version
         self.plan = executor.ExecutionPlan(session, self.feeds, self.tensors, self.targets)
+
+    def _expander(self, splits):
+        convert = self.convert
+
+        def expand(values):
+            parts = []
+            for split, value in zip(splits, values):
+                if split is None:
+                    parts.append(value)
+                else:
+                    parts.extend(split(value))
+            return [c(v) for c, v in zip(convert, parts)]
+        return expand
 
     def _packer(self, graph, fetch):
         if fetch is None:
@@ -268,7 +298,10 @@ class BaseSession:
         traced = bool(options is not None and options.trace_level and run_metadata is not None)
         if feed_dict:
             sig = self._signature(fetches, tuple(feed_dict), traced)
-            values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
+            if sig.expand is None:
+                values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
+            else:
+                values = sig.expand(feed_dict.values())
         else:
             sig = self._signature(fetches, (), traced)
             values = ()
@@ -320,7 +353,8 @@ class BaseSession:
             raise RuntimeError('Attempted to use a closed Session.')
         feed_dict = feed_dict or {}
         sig = self._signature(fetches, tuple(feed_dict), node_by_node=True)
-        values = [c(v) for c, v in zip(sig.convert, feed_dict.values())]
+        values = sig.expand(feed_dict.values()) if sig.expand else [c(v) for c, v in zip(sig.convert,
+                                                                                          feed_dict.values())]
         try:
             flat = sig.plan.run_traced(values, lambda step, index, outputs: on_step(step, outputs))
         except Exception as e:
@@ -333,7 +367,7 @@ class BaseSession:
             raise RuntimeError('Attempted to use a closed Session.')
         feed_list = tuple(feed_list or ())
         sig = self._signature(fetches, feed_list)
-        plan_run, pack, convert = sig.plan.run, sig.pack, sig.convert
+        plan_run, pack, convert, expand = sig.plan.run, sig.pack, sig.convert, sig.expand
         n = len(feed_list)
 
         def call(*args, **kwargs):
@@ -341,7 +375,10 @@ class BaseSession:
                 raise RuntimeError('Attempted to use a closed Session.')
             if len(args) != n:
                 raise TypeError('Expected %d feed values, got %d' % (n, len(args)))
-            values = [c(v) for c, v in zip(convert, args)] if n else ()
+            if expand is None:
+                values = [c(v) for c, v in zip(convert, args)] if n else ()
+            else:
+                values = expand(args)
             try:
                 if self._timeout_ms:
                     with run_context.deadline_in(self._timeout_ms):

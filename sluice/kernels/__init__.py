@@ -26,3 +26,5 @@ from sluice.kernels import capturable_kernels  # noqa: E402,F401  (which GPU ker
 from sluice.kernels import dataflow_loop_kernels  # noqa: E402,F401  (stacks, TensorArrayV3: TF 1.x loop graphs)
 from sluice.kernels import linalg_factor_kernels  # noqa: E402,F401  (Cholesky, Svd, Qr, solves)
 from sluice.kernels import special_math_kernels  # noqa: E402,F401  (Betainc)
+from sluice.kernels import sparse_kernels  # noqa: E402,F401  (SparseTensor ops)
+from sluice.kernels import sparse_manip_kernels  # noqa: E402,F401  (SparseAdd, SparseConcat, ...)

@@ -8,11 +8,10 @@ rows of each row of a SparseTensor of ids (below).
 """
 from sluice.engine import dtypes
 from sluice.engine.graph import convert_to_tensor, name_scope
-from sluice.engine.log import tf_logger
-from sluice.ops import array_ops, constant_op, graph_ops, manip_ops, math_ops, segment_ops
+from sluice.ops import array_ops, constant_op, graph_ops, math_ops, segment_ops
 from sluice.ops.clip_ops import clip_by_norm
 
-__all__ = ['embedding_lookup', 'embedding_lookup_sparse']
+__all__ = ['embedding_lookup']
 
 
 def _clip_rows(params, ids, max_norm):
@@ -98,58 +97,3 @@ def _sharded_lookup(params, ids, strategy, max_norm, scope):
     ret = array_ops.reshape(ret, array_ops.concat([array_ops.shape(ids), element_dims], 0))
     ret.set_shape(ids.shape.concatenate(element_shape))
     return _clip_rows(ret, ids, max_norm)
-
-
-def embedding_lookup_sparse(params, sp_ids, sp_weights, partition_strategy='mod', name=None, combiner=None,
-                            max_norm=None):
-    """Per row of the SparseTensor sp_ids, the combination ('sum', 'mean' or 'sqrtn', weighted by
-    sp_weights or by ones) of the embeddings of its ids. Each distinct id is looked up once (Unique),
-    then gathered back per entry and summed per row (SegmentSum); 'mean' divides by the row's weight sum,
-    'sqrtn' by the square root of its sum of squared weights."""
-    from sluice.ops.sparse_tensor import SparseTensor
-    if combiner is None:
-        tf_logger.warning('The default value of combiner will change from "mean" to "sqrtn" after 2016/11/01.')
-        combiner = 'mean'
-    if combiner not in ('mean', 'sqrtn', 'sum'):
-        raise ValueError("combiner must be one of 'mean', 'sqrtn' or 'sum'")
-    if hasattr(params, '_get_variable_list'):
-        params = list(params)
-    if not isinstance(params, list):
-        params = [params]
-    if not isinstance(sp_ids, SparseTensor):
-        raise TypeError('sp_ids must be SparseTensor')
-    if sp_weights is not None:
-        if not isinstance(sp_weights, SparseTensor):
-            raise TypeError('sp_weights must be either None or SparseTensor')
-        sp_ids.values.get_shape().assert_is_compatible_with(sp_weights.values.get_shape())
-        sp_ids.indices.get_shape().assert_is_compatible_with(sp_weights.indices.get_shape())
-        sp_ids.dense_shape.get_shape().assert_is_compatible_with(sp_weights.dense_shape.get_shape())
-    with name_scope(name, 'embedding_lookup_sparse', params + [sp_ids]) as scope:
-        segment_ids = sp_ids.indices[:, 0]
-        if segment_ids.dtype != dtypes.int32:
-            segment_ids = math_ops.cast(segment_ids, dtypes.int32)
-        ids, idx = manip_ops.unique(sp_ids.values)
-        embeddings = embedding_lookup(params, ids, partition_strategy=partition_strategy, max_norm=max_norm)
-        if embeddings.dtype in (dtypes.float16, dtypes.bfloat16):
-            embeddings = math_ops.cast(embeddings, dtypes.float32)
-        if sp_weights is None:
-            weights = array_ops.ones_like(idx, dtype=embeddings.dtype)
-        else:
-            weights = sp_weights.values
-            if weights.dtype != embeddings.dtype:
-                weights = math_ops.cast(weights, embeddings.dtype)
-        embeddings = array_ops.gather(embeddings, idx)
-        ones = array_ops.fill(array_ops.expand_dims(array_ops.rank(embeddings) - 1, 0), 1)
-        weights_shape = weights.get_shape()
-        weights = array_ops.reshape(weights, array_ops.concat([array_ops.shape(weights), ones], 0))
-        if embeddings.get_shape().ndims is not None:
-            weights.set_shape(weights_shape.concatenate([1] * (embeddings.get_shape().ndims - 1)))
-        embeddings = embeddings * weights
-        if combiner == 'sum':
-            return segment_ops.segment_sum(embeddings, segment_ids, name=scope)
-        embeddings = segment_ops.segment_sum(embeddings, segment_ids)
-        if combiner == 'mean':
-            weight_sum = segment_ops.segment_sum(weights, segment_ids)
-        else:
-            weight_sum = math_ops.sqrt(segment_ops.segment_sum(math_ops.pow(weights, 2), segment_ids))
-        return math_ops.div(embeddings, weight_sum, name=scope)

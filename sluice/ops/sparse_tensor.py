@@ -5,8 +5,8 @@ row-major order), `values` the [N] entries, `dense_shape` the int64 [rank] shape
 tensor they stand for. The parsers (VarLenFeature) produce them.
 
 Session.run fetches a SparseTensor as a SparseTensorValue (its three arrays) and accepts a
-SparseTensorValue (or a 3-tuple) fed for a SparseTensor: the session's packer handles both
-through `fetch_parts` / `expand_feeds` below.
+SparseTensorValue (or a 3-tuple) fed for a SparseTensor (tf.sparse_placeholder's three placeholders):
+the fetch and feed functions registered at the bottom split and pack them.
 """
 import collections
 
@@ -91,6 +91,22 @@ class SparseTensor:
         indices, values, dense_shape = session.run([self._indices, self._values, self._dense_shape], feed_dict)
         return SparseTensorValue(indices, values, dense_shape)
 
+    # sp * dense, sp / dense: the dense operand broadcast to sp's shape, met at sp's entries (TF's operators).
+    def __mul__(self, other):
+        return self._cwise('mul', other, 'mul')
+
+    def __truediv__(self, other):
+        return self._cwise('div', other, 'truediv')
+
+    __div__ = __truediv__
+
+    def _cwise(self, kind, other, name):
+        from sluice.ops import sparse_ops
+        with _graph.name_scope(None, name, [self._values, other]) as scope:
+            other = _graph.convert_to_tensor(other, dtype=self.dtype, name='y')
+            values = getattr(sparse_ops, 'sparse_dense_cwise_' + kind)(self, other, name=scope)
+        return SparseTensor(self._indices, values, self._dense_shape)
+
     def __str__(self):
         return 'SparseTensor(indices=%s, values=%s, dense_shape=%s)' % (self._indices, self._values,
                                                                        self._dense_shape)
@@ -105,23 +121,15 @@ def fetch_parts(fetch):
     return None
 
 
-def expand_feeds(feed_dict):
-    """feed_dict with each SparseTensor key replaced by its three tensors (values: SparseTensorValue or 3-tuple)."""
-    if not any(isinstance(k, SparseTensor) for k in feed_dict):
-        return feed_dict
-    out = {}
-    for key, value in feed_dict.items():
-        if not isinstance(key, SparseTensor):
-            out[key] = value
-            continue
-        if not isinstance(value, (tuple, list)) or len(value) != 3:
-            raise TypeError('The value fed for a SparseTensor must be a SparseTensorValue or a 3-tuple '
-                            '(indices, values, dense_shape), got %r' % (value,))
-        indices, values, dense_shape = value
-        out[key.indices] = np.asarray(indices, dtype=np.int64)
-        out[key.values] = values
-        out[key.dense_shape] = np.asarray(dense_shape, dtype=np.int64)
-    return out
+def _split_feed(value):
+    """The (indices, values, dense_shape) fed for a SparseTensor key: a SparseTensorValue or a 3-tuple."""
+    if isinstance(value, SparseTensor):
+        raise TypeError('The value of a feed cannot be a tf.SparseTensor object (feed a SparseTensorValue)')
+    if not isinstance(value, (tuple, list)) or len(value) != 3:
+        raise TypeError('The value fed for a SparseTensor must be a SparseTensorValue or a 3-tuple '
+                        '(indices, values, dense_shape), got %r' % (value,))
+    indices, values, dense_shape = value
+    return [np.asarray(indices, dtype=np.int64), values, np.asarray(dense_shape, dtype=np.int64)]
 
 
 def is_sparse(x):
@@ -131,3 +139,4 @@ def is_sparse(x):
 # Session.run fetches a SparseTensor as its three tensors and packs them, as TF does.
 _session.register_fetch_function(
     SparseTensor, lambda st: ([st.indices, st.values, st.dense_shape], lambda v: SparseTensorValue(*v)))
+_session.register_feed_function(SparseTensor, lambda st: [st.indices, st.values, st.dense_shape], _split_feed)
