@@ -3,7 +3,7 @@ re-exported from its public namespaces.
 
 A TF name sluice lacks raises AttributeError saying so.
 """
-from sluice.nn import (embedding_lookup)  # noqa: F401
+from sluice.nn import (embedding_lookup, embedding_lookup_sparse, safe_embedding_lookup_sparse)  # noqa: F401
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
