@@ -244,6 +244,11 @@ static PyObject *py_get_threads(PyObject *self, PyObject *unused) {
     return PyLong_FromLong(atomic_load(&pool.threads));
 }
 
+/* run_split's address, for the generated fused loops (kernels/fused_elementwise.py) to split by. */
+static PyObject *py_split_address(PyObject *self, PyObject *unused) {
+    return PyLong_FromVoidPtr((void *)run_split);
+}
+
 /* Uniforms in [0, 1) from NumPy's PCG64 stream (128-bit LCG, XSL-RR output), the same words
  * `Generator.bit_generator.random_raw` gives, turned into floats as random_kernels.py does: a
  * mantissa from the word's top bits under exponent 0, minus 1; each 64-bit word gives two float32s
@@ -498,6 +503,7 @@ static PyMethodDef methods[] = {
     {"select_zero", py_select_zero, METH_VARARGS, "select_zero(n, cond, x, out, keep)"},
     {"set_threads", py_set_threads, METH_O, "set_threads(n): the parts a large loop splits into (1 to 8)"},
     {"get_threads", py_get_threads, METH_NOARGS, "get_threads() -> the parts a large loop splits into"},
+    {"split_address", py_split_address, METH_NOARGS, "split_address() -> run_split's address, for generated loops"},
     {"relu_grad", py_relu_grad, METH_VARARGS, "relu_grad(n, g, x, out)"},
     {NULL, NULL, 0, NULL},
 };

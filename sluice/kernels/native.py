@@ -43,6 +43,13 @@ if loops is not None and hasattr(loops, 'set_threads'):
     blas_threads.follow(loops.set_threads)
 
 
+def loop_splitter():
+    """The address of _cpu_fused's run_split(part, job, n, align) for generated C loops
+    (kernels/fused_elementwise.py), or None when the loops are not built or are off."""
+    address = getattr(loops, 'split_address', None) if loops is not None else None
+    return None if address is None else address()
+
+
 def _contiguous(arrays):
     """True when every array argument (0-d scalars aside) is C-contiguous."""
     for a in arrays:

@@ -429,3 +429,31 @@ def test_a_state_changing_step_between_still_keeps_a_member_out():
             sess.run(z, feed)
             steps = _fused_steps(sess, z, tuple(feed))
     assert all('Relu' not in [m.type for m in s.fn.members] for s in steps)
+
+
+def test_a_loop_over_many_elements_runs_in_parts_with_the_same_values(device):
+    """300x1001 elements: three parts on the helper threads when three are allowed, bit for bit
+    the unfused values (and those of one part)."""
+    from sluice.kernels import native
+    if native.loop_splitter() is None:
+        pytest.skip('the C loops are not built')
+    rng = np.random.default_rng(9)
+    with tf.Graph().as_default(), tf.device(device):
+        x = tf.placeholder(tf.float32, [None, 1001])
+        z = (x * 3.0 + 1.0) / 7.0 - x
+        mask = z > 0.1
+        feed = {x: rng.standard_normal((300, 1001)).astype(np.float32)}
+        before = native.loops.get_threads()
+        values = []
+        try:
+            for parts in (3, 1):
+                native.loops.set_threads(parts)
+                fused, plain, steps = _run_both([z, mask], feed)
+                assert len(steps) == 1
+                values.append(fused)
+        finally:
+            native.loops.set_threads(before)
+    for got, want in zip(values[0], plain):
+        _assert_same('split', got, want, True)
+    for got, want in zip(values[0], values[1]):
+        _assert_same('split', got, want, True)
