@@ -288,21 +288,36 @@ typedef struct {
     int size;          /* 4 (two values a word) or 8 */
 } PcgJob;
 
+/* A mantissa under exponent 0 (a float in [1, 2)) minus 1: the value random_kernels.py makes. */
+static inline float pcg64_float(uint32_t bits) {
+    const uint32_t one_bits = (bits >> 9) | 0x3F800000u;
+    float f;
+    memcpy(&f, &one_bits, sizeof f);
+    return f - 1.0f;
+}
+
+static inline double pcg64_double(uint64_t bits) {
+    const uint64_t one_bits = (bits >> 12) | 0x3FF0000000000000ULL;
+    double f;
+    memcpy(&f, &one_bits, sizeof f);
+    return f - 1.0;
+}
+
 static inline void pcg64_store(const PcgJob *j, Py_ssize_t w, uint64_t word) {
     if (j->size == 8) {
-        ((uint64_t *)j->out)[w] = (word >> 12) | 0x3FF0000000000000ULL;
+        ((double *)j->out)[w] = pcg64_double(word);
         return;
     }
-    uint32_t *o = j->out;
-    o[2 * w] = ((uint32_t)word >> 9) | 0x3F800000u;
-    if (2 * w + 1 < j->n) o[2 * w + 1] = ((uint32_t)(word >> 32) >> 9) | 0x3F800000u;
+    float *o = j->out;
+    o[2 * w] = pcg64_float((uint32_t)word);
+    if (2 * w + 1 < j->n) o[2 * w + 1] = pcg64_float((uint32_t)(word >> 32));
 }
 
 #define PCG_LANES 4
 
 /* Values [begin, end) (begin on a word boundary): the words from begin's, in PCG_LANES stretches
  * whose states advance side by side (the LCG's multiply latency, not its throughput, bounds one
- * chain), then the mantissas minus 1. */
+ * chain). */
 static void pcg64_part(const void *job, Py_ssize_t begin, Py_ssize_t end) {
     const PcgJob *j = job;
     const Py_ssize_t per = j->size == 4 ? 2 : 1, first = begin / per, count = (end + per - 1) / per - first;
@@ -314,13 +329,6 @@ static void pcg64_part(const void *job, Py_ssize_t begin, Py_ssize_t end) {
         for (int l = 0; l < PCG_LANES; l++) pcg64_store(j, first + l * stretch + i, pcg64_next(&st[l], j->inc));
     u128 *last = stretch ? &st[PCG_LANES - 1] : &st[0];  /* stands at word first + PCG_LANES * stretch */
     for (Py_ssize_t w = first + PCG_LANES * stretch; w < first + count; w++) pcg64_store(j, w, pcg64_next(last, j->inc));
-    if (j->size == 4) {
-        float *f = j->out;
-        for (Py_ssize_t i = begin; i < end; i++) f[i] -= 1.0f;
-    } else {
-        double *f = j->out;
-        for (Py_ssize_t i = begin; i < end; i++) f[i] -= 1.0;
-    }
 }
 
 /* Fills out with n uniforms and advances words past the words used (split; see run_split). */
