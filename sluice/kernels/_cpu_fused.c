@@ -143,18 +143,22 @@ SELECT_ZERO(uint64_t)
 /* part(job, begin, end) computes elements [begin, end) of a split loop. */
 typedef void (*part_fn)(const void *job, Py_ssize_t begin, Py_ssize_t end);
 
+/* Parts are claimed, by the caller and the helpers alike, from one word: the split's generation
+ * (bits 16 and up), its part count (bits 8-15) and the next unclaimed part (bits 0-7). A helper
+ * that wakes late finds every part taken (the caller runs the parts nobody claimed), or a newer
+ * generation, and goes back to waiting: a preempted helper never holds up a split it has not
+ * joined. */
 static struct {
     pthread_mutex_t run;      /* held by the one split in flight; another caller runs its loop whole */
-    pthread_mutex_t lock;     /* guards the job fields and `generation` for the helpers' wait */
+    pthread_mutex_t lock;     /* with `wake`: sleeping helpers wait for a new generation */
     pthread_cond_t wake;
     int started;              /* helper threads running */
     atomic_int threads;       /* parts a loop may use: set_threads */
-    atomic_ulong generation;  /* bumped for each split */
-    atomic_int pending;       /* helpers' parts not finished */
-    part_fn fn;
+    atomic_ulong claim;       /* generation << 16 | parts << 8 | next part */
+    atomic_int pending;       /* parts not finished */
+    part_fn fn;               /* the split's job: stable while one of its parts is unfinished */
     const void *job;
     Py_ssize_t n, align;
-    int parts;
 } pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 1, 0, 0};
 
 static Py_ssize_t part_start(Py_ssize_t n, Py_ssize_t align, int parts, int k) {
@@ -163,30 +167,31 @@ static Py_ssize_t part_start(Py_ssize_t n, Py_ssize_t align, int parts, int k) {
     return start - start % align;
 }
 
-static void run_part(int k) {
-    pool.fn(pool.job, part_start(pool.n, pool.align, pool.parts, k), part_start(pool.n, pool.align, pool.parts, k + 1));
+/* Claims and runs parts of generation `gen` until none is left. */
+static void run_parts(unsigned long gen) {
+    unsigned long c = atomic_load(&pool.claim);
+    while ((c >> 16) == gen && (c & 0xff) < ((c >> 8) & 0xff)) {
+        if (!atomic_compare_exchange_weak(&pool.claim, &c, c + 1)) continue;  /* c reloaded */
+        const int k = (int)(c & 0xff), parts = (int)((c >> 8) & 0xff);
+        pool.fn(pool.job, part_start(pool.n, pool.align, parts, k), part_start(pool.n, pool.align, parts, k + 1));
+        atomic_fetch_sub(&pool.pending, 1);
+        c = atomic_load(&pool.claim);
+    }
 }
 
-static unsigned long helper_start[MAX_THREADS];  /* the generation before helper k's first split */
-
-static void *helper_main(void *arg) {
-    const int k = (int)(intptr_t)arg;
-    unsigned long seen = helper_start[k];  /* not read here: the thread may start after the split */
+static void *helper_main(void *unused) {
+    unsigned long seen = 0;
     for (;;) {
-        for (int spin = 0; spin < SPIN_ROUNDS && atomic_load(&pool.generation) == seen; spin++) {
+        for (int spin = 0; spin < SPIN_ROUNDS && (atomic_load(&pool.claim) >> 16) == seen; spin++) {
 #if defined(__x86_64__) || defined(__i386__)
             __builtin_ia32_pause();
 #endif
         }
         pthread_mutex_lock(&pool.lock);
-        while (atomic_load(&pool.generation) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
-        seen = atomic_load(&pool.generation);
-        const int mine = k < pool.parts;
+        while ((atomic_load(&pool.claim) >> 16) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+        seen = atomic_load(&pool.claim) >> 16;
         pthread_mutex_unlock(&pool.lock);
-        if (mine) {
-            run_part(k);
-            atomic_fetch_sub(&pool.pending, 1);
-        }
+        run_parts(seen);
     }
     return NULL;
 }
@@ -199,8 +204,8 @@ static void pool_after_fork(void) {
     pool.started = 0;
 }
 
-/* Runs part(job, ...) over [0, n) in up to `threads` parts of at least MIN_PART elements, the
- * first on the calling thread; part boundaries are multiples of align. Called without the GIL. */
+/* Runs part(job, ...) over [0, n) in up to `threads` parts of at least MIN_PART elements, on the
+ * calling thread and the helpers; part boundaries are multiples of align. Called without the GIL. */
 static void run_split(part_fn fn, const void *job, Py_ssize_t n, Py_ssize_t align) {
     int parts = atomic_load(&pool.threads);
     if (parts > n / MIN_PART) parts = (int)(n / MIN_PART);
@@ -208,27 +213,27 @@ static void run_split(part_fn fn, const void *job, Py_ssize_t n, Py_ssize_t alig
         fn(job, 0, n);
         return;
     }
-    while (pool.started < parts - 1) {  /* helper k runs part k */
+    while (pool.started < parts - 1) {
         pthread_t thread;
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        helper_start[pool.started + 1] = atomic_load(&pool.generation);
-        const int failed = pthread_create(&thread, &attr, helper_main, (void *)(intptr_t)(pool.started + 1));
+        const int failed = pthread_create(&thread, &attr, helper_main, NULL);
         pthread_attr_destroy(&attr);
         if (failed) break;
         pool.started++;
     }
     if (parts > pool.started + 1) parts = pool.started + 1;
+    pool.fn = fn, pool.job = job, pool.n = n, pool.align = align;
+    atomic_store(&pool.pending, parts);
     pthread_mutex_lock(&pool.lock);
-    pool.fn = fn, pool.job = job, pool.n = n, pool.align = align, pool.parts = parts;
-    atomic_store(&pool.pending, parts - 1);
-    atomic_fetch_add(&pool.generation, 1);
+    const unsigned long gen = (atomic_load(&pool.claim) >> 16) + 1;
+    atomic_store(&pool.claim, gen << 16 | (unsigned long)parts << 8);
     pthread_cond_broadcast(&pool.wake);
     pthread_mutex_unlock(&pool.lock);
-    run_part(0);
+    run_parts(gen);
     for (int spin = 0; atomic_load(&pool.pending); spin++) {
-        if (spin > 1000) sched_yield();  /* a helper was preempted: give it the core */
+        if (spin > 1000) sched_yield();  /* a helper was preempted in its part: give it the core */
     }
     pthread_mutex_unlock(&pool.run);
 }
