@@ -7,6 +7,9 @@ cost of compiling a plan's loops.
             median batch; ratios from this one run.
   groups    per fused group of the step: its members, then the C loop against the members' own
             kernels on the arrays of a real step (median of interleaved batches, microseconds).
+  split     the step's large C loops (RMSProp on the 784x625 and 625x625 weights, dropout's uniforms
+            for 128x784) in one part against the parts the BLAS pool's threads allow (--threads, or
+            2): median of interleaved batches, microseconds. Only an idle machine shows the gain.
   compile   planning the step and building its loops (which a plan does at a group's third run):
             cold (empty cache dir: cc runs), from the disk cache (a new process's case: the .so is
             loaded) and in-process (the library is already loaded); unfused planning beside it.
@@ -104,6 +107,39 @@ def groups(args, tf):
     print(_harness.table(['fused group (members)', 'shape', 'loop us', 'unfused us', 'speedup'], rows, 'llrrr'))
 
 
+def split_loops(args):
+    from sluice.kernels import native
+    loops = native.loops
+    if loops is None or not hasattr(loops, 'set_threads'):
+        print('split loops: the C loops are not built')
+        return
+    parts = args.threads if args.threads > 1 else 2
+    rng = np.random.default_rng(0)
+    cases = []
+    for rows, cols in ((784, 625), (625, 625)):
+        n = rows * cols
+        var, ms, mom, grad = (rng.uniform(0.1, 1, n).astype(np.float32) for _ in range(4))
+        cases.append(('RMSProp %dx%d' % (rows, cols), lambda n=n, a=(var, ms, mom, grad):
+                      loops.rms_prop(n, a[0], a[1], a[2], 0.001, 0.9, 0.0, 1e-10, a[3])))
+    uniforms, out = native.pcg64_uniforms(np.random.PCG64(0)), np.empty((args.batch, 784), np.float32)
+    cases.append(('uniforms %dx784' % args.batch, lambda: uniforms.fill(out)))
+    before, rows = loops.get_threads(), []
+    try:
+        for name, fn in cases:
+            def in_parts(k, fn=fn):
+                def run():
+                    loops.set_threads(k)
+                    fn()
+                return run
+            timings = _harness.interleave({'one': in_parts(1), 'split': in_parts(parts)}, args.seconds / 4,
+                                          args.repeats)
+            one, split = timings['one'].median, timings['split'].median
+            rows.append([name, '%.1f' % (one * 1e6), '%.1f' % (split * 1e6), _harness.fmt_ratio(one / split)])
+    finally:
+        loops.set_threads(before)
+    print(_harness.table(['C loop', 'one part us', '%d parts us' % parts, 'speedup'], rows, 'lrrr'))
+
+
 def compile_times(args, tf):
     from sluice.kernels import fused_elementwise
     old = os.environ.get('SLUICE_CACHE_DIR')
@@ -158,6 +194,8 @@ def main():
     steps(args, tf, tf1)
     print()
     groups(args, tf)
+    print()
+    split_loops(args)
     print()
     compile_times(args, tf)
     print('\nload average after: %s' % (os.getloadavg(),))

@@ -11,6 +11,7 @@ No dependency is added: after NumPy is imported its BLAS is already loaded in th
      (set, get) pair of symbols it exports, in the order of _APIS below: the scipy_openblas names
      with and without the 64-bit-integer suffix, plain OpenBLAS, MKL, BLIS.
 
+`follow(listener)` hands each size set to sluice's own threaded loops, which split to match.
 Every function returns quietly when no BLAS is found (set_num_threads returns False and logs at
 debug level), since the thread count only tunes speed. The lookup runs once and is cached.
 
@@ -54,6 +55,7 @@ _APIS = (
 _NAME_HINTS = ('openblas', 'mkl_rt', 'libmkl', 'blis')
 
 _lock = threading.Lock()
+_listeners = []  # functions told each pool size set through sluice (follow())
 _found = []      # [] before the lookup; then [backend] or [None]
 _pool_size = []  # [the pool's size when the BLAS was found]: the most threads the default uses
 
@@ -69,6 +71,8 @@ class _Backend:
 
     def set(self, n):
         self._set(n)
+        for listener in _listeners:
+            listener(n)
 
     def get(self):
         return int(self._get())
@@ -146,8 +150,19 @@ def _backend():
                 else:
                     logger.debug('blas_threads: %s from %s', backend.api, backend.path)
                     _pool_size.append(backend.get())
+                    for listener in _listeners:
+                        listener(_pool_size[0])
                 _found.append(backend)
     return _found[0]
+
+
+def follow(listener):
+    """Calls listener(n) with the pool's size now (when the BLAS was found already), when it is
+    found, and whenever sluice sets it: other CPU loops (kernels/native.py) split over as many
+    threads as the GEMMs use."""
+    _listeners.append(listener)
+    if _found and _found[0] is not None:
+        listener(_found[0].get())
 
 
 def blas_info():

@@ -15,9 +15,12 @@ registry's fused compiler (`kernels/fused_elementwise.py`).
    of a static shape compatible with the root's, not the source of a control edge, and every reader
    of its value outside the group comes after the root (the value is then also an output of the
    group: fetched values too; one only measured by Shape/Size/Rank gets the root's output, of the
-   same shape, when the loop runs). No state-changing step may lie between a member and the root, since
-   the group runs where its root ran. A group computing fewer than two values (Identity,
-   Reshape and a Sum over no axes compute none) stays as it was.
+   same shape, when the loop runs). A reader before the root may only measure the value (Shape, Size,
+   Rank) of a one-operand member whose operand comes from outside any group (ReLU's Shape for
+   dropout's mask): that reader then measures the operand, which has the same shape, instead.
+   No state-changing step may lie between a member and the root, since the group runs where its
+   root ran (a random op may: its state is its own). A group computing fewer than two values
+   (Identity, Reshape and a Sum over no axes compute none) stays as it was.
 3. Steps: each group becomes one step at its root's place, with the group's inputs and outputs as
    registers (internal registers disappear). Its first runs call the members' own kernels in
    order; at its COMPILE_AT_RUN-th run the loops of all the plan's groups on its device are built
@@ -40,6 +43,9 @@ COMPILE_AT_RUN = 3    # a plan run once or twice (an initializer, an evaluation)
 MAX_OUTPUTS = 4
 _GUARDS = ('empty', 'shape')
 _MEASURES = frozenset(['Shape', 'ShapeN', 'Size', 'Rank'])  # kernels that read only an array's shape
+# stateful only through their own generator: a group may run past them (dropout's mask after ReLU)
+_OWN_STATE = frozenset(['RandomUniform', 'RandomStandardNormal', 'TruncatedNormal', 'RandomUniformInt',
+                        'RandomShuffle', 'RandomGamma', 'RandomPoisson', 'RandomPoissonV2', 'Multinomial'])
 
 
 def enabled_by(config):
@@ -91,6 +97,10 @@ def fuse(steps, feeds, fetch_regs, make_step):
     for i, step in enumerate(steps):
         if i in replaced:
             out.append(replaced[i][1])
+        elif i in planner.remeasured:
+            old, new = planner.remeasured[i]
+            inputs = tuple(new if r == old else r for r in step.inputs)
+            out.append(make_step(step.kind, step.op, step.device, step.fn, inputs, step.outputs, step.multi_output))
         elif i not in dropped:
             out.append(step)
     return out
@@ -143,6 +153,7 @@ class _Planner:
             self.cls[r], self.dims[r] = _static_class(t), t._shape._dims
         control_sources = {c for s in steps for c in s.op._control_inputs}
         self.nodes = {}   # step index -> FusibleOp
+        self.remeasured = {}  # measuring step index -> (register it read, register it reads instead)
         self.writes = []  # indices of steps that may change state (then a group may not run past them)
         for i, s in enumerate(steps):
             for r in s.inputs:
@@ -150,7 +161,8 @@ class _Planner:
             for r in s.outputs:
                 if r is not None:
                     self.producer[r] = i
-            if s.kind == 'kernel' and (s.op._op_def.is_stateful or any(s.op._ref_inputs)):
+            if s.kind == 'kernel' and (s.op._op_def.is_stateful and s.op._op_def.type not in _OWN_STATE
+                                       or any(s.op._ref_inputs)):
                 self.writes.append(i)
             self._classify(i, s, control_sources)
 
@@ -187,14 +199,17 @@ class _Planner:
 
     def groups(self):
         """[sorted member step indices] per group, roots last."""
-        taken, found = set(), []
+        taken, found, remeasured = set(), [], {}
         for root in sorted(self.nodes, reverse=True):
             if root in taken:
                 continue
+            self.remeasured = {}
             members = self._grow(root, taken)
             if sum(not _passes(self.nodes[i]) for i in members) > 1:
                 taken.update(members)
                 found.append(sorted(members))
+                remeasured.update(self.remeasured)
+        self.remeasured = remeasured
         return found
 
     def _grow(self, root, taken):
@@ -211,16 +226,35 @@ class _Planner:
             if not _compatible(self.dims.get(reg), shape) or any(p < w < root for w in self.writes):
                 continue
             outside = [r for r in self.readers.get(reg, ()) if r not in members]
-            if any(r < root for r in outside):
+            early = [r for r in outside if r < root]
+            same_shape = self._same_shape_source(p) if early else None
+            if early and (same_shape is None or any(not self._measures(r) for r in early)):
                 continue
-            exported = bool(outside) or reg in self.fetched
+            exported = any(r > root for r in outside) or reg in self.fetched
             if exported and outputs == MAX_OUTPUTS:
                 continue
             outputs += exported
             members.add(p)
+            for r in early:
+                self.remeasured[r] = (reg, same_shape)
             for q in self._operand_producers(p):
                 heapq.heappush(heap, -q)
         return members
+
+    def _measures(self, i):
+        step = self.steps[i]
+        return step.kind == 'kernel' and step.op._op_def.type in _MEASURES
+
+    def _same_shape_source(self, p):
+        """The register of p's one operand when p has one and no fusible node makes it (so it is
+        no group's internal value), else None: a measure of p's value can read it instead."""
+        node, step = self.nodes[p], self.steps[p]
+        if len(node.operands) != 1 or node.guards:  # a guarded Sum or Reshape may change the shape
+            return None
+        reg = step.inputs[node.operands[0]]
+        if self.cls.get(reg) != 'full' or self.producer.get(reg) in self.nodes:
+            return None
+        return reg
 
     def _operand_producers(self, i):
         step, node = self.steps[i], self.nodes[i]
@@ -254,7 +288,8 @@ class _Planner:
         out_regs, measured = [], []
         for j, i in enumerate(members):
             reg = steps[i].outputs[0]
-            outside = [r for r in self.readers.get(reg, ()) if r not in members]
+            outside = [r for r in self.readers.get(reg, ())
+                       if r not in members and self.remeasured.get(r, ())[:1] != (reg,)]  # not one measuring elsewhere
             if i == root or reg in self.fetched or any(steps[r].op._op_def.type not in _MEASURES for r in outside):
                 group.outputs.append(j)
                 out_regs.append(reg)

@@ -13,10 +13,19 @@
  * (see parse_args): buffers of n elements (C-contiguous), scalars as Python floats (cast to the
  * element type as TF casts its scalar inputs to T) and flags. An optimizer loop's arguments are
  * those of its NumPy body: refs, scalars in the op's order, the gradient, then its attrs.
+ *
+ * Splitting: the optimizer updates and the uniforms run in `threads` parts (set_threads; the
+ * caller follows the BLAS pool, so loops and GEMMs use the same free cores) when the array is
+ * large enough that a part outweighs waking a helper (MIN_PART elements). Parts are contiguous
+ * ranges, so values do not depend on the split: the updates are elementwise, and each part of a
+ * uniform fill jumps the PCG64 stream ahead to its first word (an LCG advances in O(log n)).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -125,6 +134,126 @@ SELECT_ZERO(uint16_t)
 SELECT_ZERO(uint32_t)
 SELECT_ZERO(uint64_t)
 
+/* -- helper threads: one loop split into contiguous parts ------------------------------------------ */
+
+#define MAX_THREADS 8
+#define MIN_PART 32768        /* elements: a part costs well over a helper's wake-up (~5-10 us) */
+#define SPIN_ROUNDS 300       /* a helper polls ~20 us (a pause is ~75 ns) for the next split, then sleeps */
+
+/* part(job, begin, end) computes elements [begin, end) of a split loop. */
+typedef void (*part_fn)(const void *job, Py_ssize_t begin, Py_ssize_t end);
+
+/* Parts are claimed, by the caller and the helpers alike, from one word: the split's generation
+ * (bits 16 and up), its part count (bits 8-15) and the next unclaimed part (bits 0-7). A helper
+ * that wakes late finds every part taken (the caller runs the parts nobody claimed), or a newer
+ * generation, and goes back to waiting: a preempted helper never holds up a split it has not
+ * joined. */
+static struct {
+    pthread_mutex_t run;      /* held by the one split in flight; another caller runs its loop whole */
+    pthread_mutex_t lock;     /* with `wake`: sleeping helpers wait for a new generation */
+    pthread_cond_t wake;
+    int started;              /* helper threads running */
+    atomic_int threads;       /* parts a loop may use: set_threads */
+    atomic_ulong claim;       /* generation << 16 | parts << 8 | next part */
+    atomic_int pending;       /* parts not finished */
+    part_fn fn;               /* the split's job: stable while one of its parts is unfinished */
+    const void *job;
+    Py_ssize_t n, align;
+} pool = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 1, 0, 0};
+
+static Py_ssize_t part_start(Py_ssize_t n, Py_ssize_t align, int parts, int k) {
+    if (k >= parts) return n;
+    const Py_ssize_t start = (Py_ssize_t)((double)n * k / parts);
+    return start - start % align;
+}
+
+/* Claims and runs parts of generation `gen` until none is left. */
+static void run_parts(unsigned long gen) {
+    unsigned long c = atomic_load(&pool.claim);
+    while ((c >> 16) == gen && (c & 0xff) < ((c >> 8) & 0xff)) {
+        if (!atomic_compare_exchange_weak(&pool.claim, &c, c + 1)) continue;  /* c reloaded */
+        const int k = (int)(c & 0xff), parts = (int)((c >> 8) & 0xff);
+        pool.fn(pool.job, part_start(pool.n, pool.align, parts, k), part_start(pool.n, pool.align, parts, k + 1));
+        atomic_fetch_sub(&pool.pending, 1);
+        c = atomic_load(&pool.claim);
+    }
+}
+
+static void *helper_main(void *unused) {
+    unsigned long seen = 0;
+    for (;;) {
+        for (int spin = 0; spin < SPIN_ROUNDS && (atomic_load(&pool.claim) >> 16) == seen; spin++) {
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+        pthread_mutex_lock(&pool.lock);
+        while ((atomic_load(&pool.claim) >> 16) == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+        seen = atomic_load(&pool.claim) >> 16;
+        pthread_mutex_unlock(&pool.lock);
+        run_parts(seen);
+    }
+    return NULL;
+}
+
+/* In a forked child the helpers are gone and the locks may be held: start afresh. */
+static void pool_after_fork(void) {
+    pthread_mutex_init(&pool.run, NULL);
+    pthread_mutex_init(&pool.lock, NULL);
+    pthread_cond_init(&pool.wake, NULL);
+    pool.started = 0;
+}
+
+/* Runs part(job, ...) over [0, n) in up to `threads` parts of at least MIN_PART elements, on the
+ * calling thread and the helpers; part boundaries are multiples of align. Called without the GIL. */
+static void run_split(part_fn fn, const void *job, Py_ssize_t n, Py_ssize_t align) {
+    int parts = atomic_load(&pool.threads);
+    if (parts > n / MIN_PART) parts = (int)(n / MIN_PART);
+    if (parts <= 1 || pthread_mutex_trylock(&pool.run) != 0) {
+        fn(job, 0, n);
+        return;
+    }
+    while (pool.started < parts - 1) {
+        pthread_t thread;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        const int failed = pthread_create(&thread, &attr, helper_main, NULL);
+        pthread_attr_destroy(&attr);
+        if (failed) break;
+        pool.started++;
+    }
+    if (parts > pool.started + 1) parts = pool.started + 1;
+    pool.fn = fn, pool.job = job, pool.n = n, pool.align = align;
+    atomic_store(&pool.pending, parts);
+    pthread_mutex_lock(&pool.lock);
+    const unsigned long gen = (atomic_load(&pool.claim) >> 16) + 1;
+    atomic_store(&pool.claim, gen << 16 | (unsigned long)parts << 8);
+    pthread_cond_broadcast(&pool.wake);
+    pthread_mutex_unlock(&pool.lock);
+    run_parts(gen);
+    for (int spin = 0; atomic_load(&pool.pending); spin++) {
+        if (spin > 1000) sched_yield();  /* a helper was preempted in its part: give it the core */
+    }
+    pthread_mutex_unlock(&pool.run);
+}
+
+static PyObject *py_set_threads(PyObject *self, PyObject *arg) {
+    const long n = PyLong_AsLong(arg);
+    if (n == -1 && PyErr_Occurred()) return NULL;
+    atomic_store(&pool.threads, n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (int)n);
+    Py_RETURN_NONE;
+}
+
+static PyObject *py_get_threads(PyObject *self, PyObject *unused) {
+    return PyLong_FromLong(atomic_load(&pool.threads));
+}
+
+/* run_split's address, for the generated fused loops (kernels/fused_elementwise.py) to split by. */
+static PyObject *py_split_address(PyObject *self, PyObject *unused) {
+    return PyLong_FromVoidPtr((void *)run_split);
+}
+
 /* Uniforms in [0, 1) from NumPy's PCG64 stream (128-bit LCG, XSL-RR output), the same words
  * `Generator.bit_generator.random_raw` gives, turned into floats as random_kernels.py does: a
  * mantissa from the word's top bits under exponent 0, minus 1; each 64-bit word gives two float32s
@@ -133,33 +262,85 @@ SELECT_ZERO(uint64_t)
 #define HAVE_PCG64 1
 typedef unsigned __int128 u128;
 
+static const u128 PCG64_MULT = ((u128)0x2360ED051FC65DA4ULL << 64) | 0x4385DF649FCCF645ULL;
+
 static inline uint64_t pcg64_next(u128 *state, u128 inc) {
-    const u128 mult = ((u128)0x2360ED051FC65DA4ULL << 64) | 0x4385DF649FCCF645ULL;
-    *state = *state * mult + inc;
+    *state = *state * PCG64_MULT + inc;
     const uint64_t value = (uint64_t)(*state >> 64) ^ (uint64_t)*state;
     const unsigned rot = (unsigned)(*state >> 122);
     return (value >> rot) | (value << ((64 - rot) & 63));
 }
 
-static void pcg64_uniform(uint64_t *words, void *out, Py_ssize_t n, int size) {
-    u128 state = ((u128)words[0] << 64) | words[1], inc = ((u128)words[2] << 64) | words[3];
-    if (size == 4) {
-        uint32_t *o = out;
-        Py_ssize_t i = 0;
-        for (; i + 1 < n; i += 2) {
-            const uint64_t w = pcg64_next(&state, inc);
-            o[i] = ((uint32_t)w >> 9) | 0x3F800000u;
-            o[i + 1] = ((uint32_t)(w >> 32) >> 9) | 0x3F800000u;
+/* The state `delta` steps on: the LCG's k-th power by squaring (Brown, "Random number generation
+ * with arbitrary strides"), O(log delta). */
+static u128 pcg64_advance(u128 state, u128 inc, uint64_t delta) {
+    u128 acc_mult = 1, acc_plus = 0, cur_mult = PCG64_MULT, cur_plus = inc;
+    for (; delta; delta >>= 1) {
+        if (delta & 1) {
+            acc_mult *= cur_mult;
+            acc_plus = acc_plus * cur_mult + cur_plus;
         }
-        if (i < n) o[i] = ((uint32_t)pcg64_next(&state, inc) >> 9) | 0x3F800000u;
-        float *f = out;
-        for (i = 0; i < n; i++) f[i] -= 1.0f;
-    } else {
-        uint64_t *o = out;
-        for (Py_ssize_t i = 0; i < n; i++) o[i] = (pcg64_next(&state, inc) >> 12) | 0x3FF0000000000000ULL;
-        double *f = out;
-        for (Py_ssize_t i = 0; i < n; i++) f[i] -= 1.0;
+        cur_plus = (cur_mult + 1) * cur_plus;
+        cur_mult *= cur_mult;
     }
+    return acc_mult * state + acc_plus;
+}
+
+typedef struct {
+    u128 state, inc;   /* the stream before the fill */
+    void *out;
+    Py_ssize_t n;      /* values */
+    int size;          /* 4 (two values a word) or 8 */
+} PcgJob;
+
+/* A mantissa under exponent 0 (a float in [1, 2)) minus 1: the value random_kernels.py makes. */
+static inline float pcg64_float(uint32_t bits) {
+    const uint32_t one_bits = (bits >> 9) | 0x3F800000u;
+    float f;
+    memcpy(&f, &one_bits, sizeof f);
+    return f - 1.0f;
+}
+
+static inline double pcg64_double(uint64_t bits) {
+    const uint64_t one_bits = (bits >> 12) | 0x3FF0000000000000ULL;
+    double f;
+    memcpy(&f, &one_bits, sizeof f);
+    return f - 1.0;
+}
+
+static inline void pcg64_store(const PcgJob *j, Py_ssize_t w, uint64_t word) {
+    if (j->size == 8) {
+        ((double *)j->out)[w] = pcg64_double(word);
+        return;
+    }
+    float *o = j->out;
+    o[2 * w] = pcg64_float((uint32_t)word);
+    if (2 * w + 1 < j->n) o[2 * w + 1] = pcg64_float((uint32_t)(word >> 32));
+}
+
+#define PCG_LANES 4
+
+/* Values [begin, end) (begin on a word boundary): the words from begin's, in PCG_LANES stretches
+ * whose states advance side by side (the LCG's multiply latency, not its throughput, bounds one
+ * chain). */
+static void pcg64_part(const void *job, Py_ssize_t begin, Py_ssize_t end) {
+    const PcgJob *j = job;
+    const Py_ssize_t per = j->size == 4 ? 2 : 1, first = begin / per, count = (end + per - 1) / per - first;
+    const Py_ssize_t stretch = count >= 64 * PCG_LANES ? count / PCG_LANES : 0;
+    u128 st[PCG_LANES];
+    st[0] = pcg64_advance(j->state, j->inc, (uint64_t)first);
+    for (int l = 1; l < PCG_LANES; l++) st[l] = pcg64_advance(st[l - 1], j->inc, (uint64_t)stretch);
+    for (Py_ssize_t i = 0; i < stretch; i++)
+        for (int l = 0; l < PCG_LANES; l++) pcg64_store(j, first + l * stretch + i, pcg64_next(&st[l], j->inc));
+    u128 *last = stretch ? &st[PCG_LANES - 1] : &st[0];  /* stands at word first + PCG_LANES * stretch */
+    for (Py_ssize_t w = first + PCG_LANES * stretch; w < first + count; w++) pcg64_store(j, w, pcg64_next(last, j->inc));
+}
+
+/* Fills out with n uniforms and advances words past the words used (split; see run_split). */
+static void pcg64_uniform(uint64_t *words, void *out, Py_ssize_t n, int size) {
+    const PcgJob job = {((u128)words[0] << 64) | words[1], ((u128)words[2] << 64) | words[3], out, n, size};
+    run_split(pcg64_part, &job, n, size == 4 ? 2 : 1);
+    const u128 state = pcg64_advance(job.state, job.inc, (uint64_t)((n + (size == 4)) / (size == 4 ? 2 : 1)));
     words[0] = (uint64_t)(state >> 64);
     words[1] = (uint64_t)state;
 }
@@ -241,16 +422,33 @@ static int float_size(const LoopArgs *a) {
     return (int)size;
 }
 
-/* py_<name>(n, ...): parses by spec, runs name_float or name_double without the GIL. */
+/* One float loop's call, split by element range: every buffer holds n elements of `size` bytes. */
+typedef void (*float_loop)(Py_ssize_t n, void *const *p, const double *s, const int *f);
+typedef struct {
+    float_loop loop;
+    int buffers, size;
+    void *const *p;
+    const double *s;
+    const int *f;
+} FloatJob;
+
+static void float_part(const void *job, Py_ssize_t begin, Py_ssize_t end) {
+    const FloatJob *j = job;
+    void *q[MAX_BUFFERS];
+    for (int i = 0; i < j->buffers; i++) q[i] = (char *)j->p[i] + begin * j->size;
+    j->loop(end - begin, q, j->s, j->f);
+}
+
+/* py_<name>(n, ...): parses by spec, runs name_float or name_double without the GIL, split. */
 #define FLOAT_LOOP_ENTRY(name, spec)                                                               \
     static PyObject *py_##name(PyObject *self, PyObject *args) {                                   \
         LoopArgs a;                                                                                \
         if (!parse_args(args, spec, &a)) return NULL;                                              \
         const int size = float_size(&a);                                                           \
         if (size) {                                                                                \
+            const FloatJob job = {size == 4 ? name##_float : name##_double, a.buffers, size, a.p, a.s, a.f}; \
             Py_BEGIN_ALLOW_THREADS                                                                 \
-            if (size == 4) name##_float(a.n, a.p, a.s, a.f);                                        \
-            else name##_double(a.n, a.p, a.s, a.f);                                                \
+            run_split(float_part, &job, a.n, 1);                                                   \
             Py_END_ALLOW_THREADS                                                                   \
         }                                                                                          \
         release_args(&a);                                                                          \
@@ -316,6 +514,9 @@ static PyMethodDef methods[] = {
     {"pcg64_uniform", py_pcg64_uniform, METH_VARARGS, "pcg64_uniform(state, out, n, itemsize)"},
 #endif
     {"select_zero", py_select_zero, METH_VARARGS, "select_zero(n, cond, x, out, keep)"},
+    {"set_threads", py_set_threads, METH_O, "set_threads(n): the parts a large loop splits into (1 to 8)"},
+    {"get_threads", py_get_threads, METH_NOARGS, "get_threads() -> the parts a large loop splits into"},
+    {"split_address", py_split_address, METH_NOARGS, "split_address() -> run_split's address, for generated loops"},
     {"relu_grad", py_relu_grad, METH_VARARGS, "relu_grad(n, g, x, out)"},
     {NULL, NULL, 0, NULL},
 };
@@ -324,4 +525,7 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cpu_fused",
                                     "Fused CPU loops: optimizer updates, uniforms, select against zero, ReluGrad.",
                                     -1, methods};
 
-PyMODINIT_FUNC PyInit__cpu_fused(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__cpu_fused(void) {
+    pthread_atfork(NULL, NULL, pool_after_fork);
+    return PyModule_Create(&module);
+}

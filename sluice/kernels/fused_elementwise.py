@@ -20,7 +20,9 @@ and CPU, written under a temporary name and renamed into place (atomic, so concu
 share it), and loaded with ctypes. Arrays are passed as the Python objects themselves and the loop
 reads NumPy's data pointer at its fixed offset in the array object (found at import by comparing
 with `ndarray.ctypes.data`; when it cannot be found nothing is fused): a ctypes call then costs
-well under a microsecond, where `ndarray.ctypes.data` costs about one per array.
+well under a microsecond, where `ndarray.ctypes.data` costs about one per array. A loop over
+enough elements runs in contiguous parts on _cpu_fused's helper threads (as many as the BLAS
+pool has: kernels/native.py), the same values in any split.
 Real GPUs: one CuPy ElementwiseKernel per group from the same node functions (`__device__`),
 cached by its source. Each group's Python entry checks what only the arrays can tell (class,
 dtype, shape, contiguity, the guards) and answers None when the loop does not apply, and the
@@ -38,6 +40,7 @@ import tempfile
 
 import numpy as np
 
+from sluice.kernels import native
 from sluice.kernels.registry import FusibleOp, declare_fusible, register_fused_compiler
 from sluice.ops.elementwise import C_PRELUDE
 
@@ -100,32 +103,61 @@ def value_inputs(group):
 
 # -- CPU: one C file per plan --
 def _c_variant(group, prefix, variant, unknown_full):
-    """The loop over n elements; unknown inputs are read per element (unknown_full) or once."""
+    """The loop over n elements; unknown inputs are read per element (unknown_full) or once. The
+    entry reads the arrays' data pointers into a job; the part function computes a range of
+    elements, so the loop can run in parts (SL_RUN)."""
     ins, outs = value_inputs(group), group.outputs
+    name = '%s_%s' % (prefix, variant)
     params = ['long n'] + ['void *p%d' % k for k in ins] + ['void *q%d' % o for o in range(len(outs))]
-    body = []
+    fields, unpack, fill = [], [], []
     for k in ins:
         dt, kind = group.inputs[k]
         ct = C_TYPES[dt]
         if kind == 'full' or (kind == 'unknown' and unknown_full):
-            body.append('const %s *a%d = (const %s *)SL_DATA(p%d);' % (ct, k, ct, k))
+            fields.append('const %s *a%d;' % (ct, k))
+            fill.append('j.a%d = (const %s *)SL_DATA(p%d);' % (k, ct, k))
+            unpack.append('const %s *a%d = j->a%d;' % (ct, k, k))
         else:
-            body.append('const %s s%d = *(const %s *)SL_DATA(p%d);' % (ct, k, ct, k))
+            fields.append('%s s%d;' % (ct, k))
+            fill.append('j.s%d = *(const %s *)SL_DATA(p%d);' % (k, ct, k))
+            unpack.append('const %s s%d = j->s%d;' % (ct, k, k))
     for o, j in enumerate(outs):
         ct = C_TYPES[group.members[j][0].out_type]
-        body.append('%s *o%d = (%s *)SL_DATA(q%d);' % (ct, o, ct, o))
+        fields.append('%s *o%d;' % (ct, o))
+        fill.append('j.o%d = (%s *)SL_DATA(q%d);' % (o, ct, o))
+        unpack.append('%s *o%d = j->o%d;' % (ct, o, o))
 
     def read(k):
         kind = group.inputs[k][1]
         return 'a%d[i]' % k if kind == 'full' or (kind == 'unknown' and unknown_full) else 's%d' % k
     loop = _node_values(group, prefix, read, C_TYPES) + ['o%d[i] = v%d;' % (o, j) for o, j in enumerate(outs)]
-    body.append('for (long i = 0; i < n; i++) {\n        %s\n    }' % '\n        '.join(loop))
-    return 'void %s_%s(%s) {\n    %s\n}' % (prefix, variant, ', '.join(params), '\n    '.join(body))
+    return '\n'.join([
+        'struct %s_job { %s };' % (name, ' '.join(fields or ['char unused;'])),
+        'static void %s_part(const void *job, long begin, long end) {' % name,
+        '    const struct %s_job *j = job;' % name,
+        '    %s' % '\n    '.join(unpack + ['(void)j;']),
+        '    for (long i = begin; i < end; i++) {\n        %s\n    }' % '\n        '.join(loop),
+        '}',
+        'void %s(%s) {' % (name, ', '.join(params)),
+        '    struct %s_job j;' % name,
+        '    %s' % '\n    '.join(fill + ['SL_RUN(%s_part, &j, n);' % name]),
+        '}'])
+
+
+# The loops run in parts on _cpu_fused's helper threads when sl_set_split gave its splitter
+# (run_split: contiguous ranges, so the values do not depend on it); whole otherwise.
+_SPLIT_PRELUDE = r"""
+typedef void (*sl_part)(const void *, long, long);
+typedef void (*sl_splitter)(sl_part, const void *, long, long);
+static sl_splitter sl_split;
+void sl_set_split(void *fn) { sl_split = (sl_splitter)fn; }
+#define SL_RUN(part, job, n) (sl_split ? sl_split(part, job, n, 1) : part(job, 0, n))
+"""
 
 
 def c_source(groups):
     """The C file holding every group's node functions and loop variants (`g<i>_scalar`, `g<i>_full`)."""
-    parts = ['#include <tgmath.h>', '#include <stdint.h>', C_PRELUDE,
+    parts = ['#include <tgmath.h>', '#include <stdint.h>', C_PRELUDE, _SPLIT_PRELUDE,
              '#define SL_DATA(p) (*(char **)((char *)(p) + %d))' % DATA_OFFSET]
     for i, group in enumerate(groups):
         prefix = 'g%d' % i
@@ -173,6 +205,9 @@ def load_library(source):
     except (OSError, subprocess.SubprocessError) as e:
         logger.debug('fused loops not compiled (%s): the plan runs its steps unfused', e)
         return None
+    split = native.loop_splitter()
+    if split is not None:
+        lib.sl_set_split(ctypes.c_void_p(split))
     _LIBRARIES[key] = lib
     return lib
 

@@ -9,7 +9,9 @@ bound function checks at each call what only the arrays can tell (C-contiguous, 
 runs the NumPy fallback it was given when the loop does not apply. Every loop gives the same
 values as its fallback (bit for bit, except the optimizer updates, which follow TF's expression
 term by term where the NumPy sequences round differently, and the convolutions, whose sums run in
-another order than a BLAS GEMM's: they agree to rounding).
+another order than a BLAS GEMM's: they agree to rounding). Large optimizer updates and uniform
+fills split over as many threads as the BLAS pool has (blas_threads.follow), in contiguous parts,
+so their values do not depend on the thread count.
 
 `conv_loops` is the convolution and pooling module (`conv_loop` binds one of its loops); kernels/
 nn_conv_pool_cpu_kernels.py checks the arrays before each call.
@@ -19,6 +21,8 @@ import os
 import sys
 
 import numpy as np
+
+from sluice.engine import blas_threads
 
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -34,6 +38,16 @@ def _load(name):
 
 loops = _load('_cpu_fused')
 conv_loops = _load('_cpu_conv')
+if loops is not None and hasattr(loops, 'set_threads'):
+    # the updates and uniforms split over the threads the BLAS pool has: the free cores
+    blas_threads.follow(loops.set_threads)
+
+
+def loop_splitter():
+    """The address of _cpu_fused's run_split(part, job, n, align) for generated C loops
+    (kernels/fused_elementwise.py), or None when the loops are not built or are off."""
+    address = getattr(loops, 'split_address', None) if loops is not None else None
+    return None if address is None else address()
 
 
 def _contiguous(arrays):

@@ -382,3 +382,78 @@ def test_the_cupy_source_of_every_fusible_row_compiles_as_cuda(tmp_path):
     done = subprocess.run([nvcc, '-c', '-w', '-o', str(tmp_path / 'rows.o'), str(source)], capture_output=True,
                           text=True)
     assert done.returncode == 0, done.stderr[:2000]
+
+
+def _dropout_after_relu(rate_feed):
+    """ReLU, then dropout's mask drawn for its Shape (a random op between the ReLU and the group's root)."""
+    tf.set_random_seed(3)
+    x = tf.placeholder(tf.float32, [None, 6])
+    h = tf.nn.relu(x)
+    keep = tf.random_uniform(tf.shape(h)) >= rate_feed
+    return x, h, tf.where_v2(keep, h / (1.0 - rate_feed), 0.0)
+
+
+def test_relu_joins_the_dropout_group_its_shape_measured_before(device):
+    """The mask's Shape(relu) runs before the group: it measures relu's operand instead, and the
+    random op between (whose state is its own) does not keep the ReLU out."""
+    rng = np.random.default_rng(8)
+    with tf.Graph().as_default(), tf.device(device):
+        rate = tf.placeholder(tf.float32, [])
+        x, h, out = _dropout_after_relu(rate)
+        grad = tf.gradients(tf.reduce_sum(out), x)[0]
+        feed = {x: rng.standard_normal((5, 6)).astype(np.float32), rate: 0.4}
+        fused, plain, steps = _run_both([out, grad], feed)
+        with tf.Session() as sess:
+            sess.run([out, grad], feed)
+            plan = _plan(sess, [out, grad], tuple(feed))
+    group = next(s for s in plan.steps if s.kind == 'fused' and 'Relu' in [m.type for m in s.fn.members])
+    measure = next(s for s in plan.steps if s.op.type == 'Shape' and s.op.inputs[0] is h)
+    assert measure.inputs[0] in group.inputs and measure.inputs[0] not in group.outputs  # x's register
+    assert len(steps) == 2
+    for got, want in zip(fused, plain):
+        _assert_same('dropout', got, want, True)
+
+
+def test_a_state_changing_step_between_still_keeps_a_member_out():
+    with tf.Graph().as_default(), tf.device('/cpu:0'):
+        x = tf.placeholder(tf.float32, [None, 4])
+        v = tf.Variable(np.zeros(4, np.float32))
+        h = tf.nn.relu(x)
+        with tf.control_dependencies([tf.shape(h)]):
+            bump = tf.assign_add(v, np.ones(4, np.float32))
+        with tf.control_dependencies([bump]):
+            z = tf.identity(h * 2.0) + 1.0
+        feed = {x: np.ones((2, 4), np.float32)}
+        with tf.Session() as sess:
+            sess.run(v.initializer)
+            sess.run(z, feed)
+            steps = _fused_steps(sess, z, tuple(feed))
+    assert all('Relu' not in [m.type for m in s.fn.members] for s in steps)
+
+
+def test_a_loop_over_many_elements_runs_in_parts_with_the_same_values(device):
+    """300x1001 elements: three parts on the helper threads when three are allowed, bit for bit
+    the unfused values (and those of one part)."""
+    from sluice.kernels import native
+    if native.loop_splitter() is None:
+        pytest.skip('the C loops are not built')
+    rng = np.random.default_rng(9)
+    with tf.Graph().as_default(), tf.device(device):
+        x = tf.placeholder(tf.float32, [None, 1001])
+        z = (x * 3.0 + 1.0) / 7.0 - x
+        mask = z > 0.1
+        feed = {x: rng.standard_normal((300, 1001)).astype(np.float32)}
+        before = native.loops.get_threads()
+        values = []
+        try:
+            for parts in (3, 1):
+                native.loops.set_threads(parts)
+                fused, plain, steps = _run_both([z, mask], feed)
+                assert len(steps) == 1
+                values.append(fused)
+        finally:
+            native.loops.set_threads(before)
+    for got, want in zip(values[0], plain):
+        _assert_same('split', got, want, True)
+    for got, want in zip(values[0], values[1]):
+        _assert_same('split', got, want, True)
