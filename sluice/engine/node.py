@@ -44,6 +44,9 @@ def graph_def_writer():
     return _graph_def_writer
 
 
+# The shape of an output before its op's shape function runs: one object (TensorShapes are immutable).
+_UNKNOWN_SHAPE = tensor_shape.TensorShape(None)
+
 _SLUICE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
@@ -242,7 +245,7 @@ class Operation:
         self._control_outputs = []
         frames = getattr(_shared, 'frames', None)
         self.traceback = _user_traceback() if frames is None else list(frames)
-        self._outputs = [Tensor(self, i, dt, tensor_shape.unknown_shape()) for i, dt in enumerate(output_dtypes)]
+        self._outputs = [Tensor(self, i, dt, _UNKNOWN_SHAPE) for i, dt in enumerate(output_dtypes)]
 
     def _link(self):
         """Makes the op visible from its inputs; done once its shape function has accepted it."""

@@ -186,24 +186,27 @@ class _Importer:
                              'upgrade TensorFlow.' % (gd.versions.min_consumer, _graph_def.GRAPH_DEF_VERSION))
         functions = {f.signature.name for f in gd.library.function}
         self.library = _function_def.Library(gd.library, self._decode_attrs, canonical_op_type)
-        for i, node in enumerate(gd.node):
-            if not _NODE_NAME.fullmatch(node.name):
-                raise ValueError("Node '%s': Node name contains invalid characters" % node.name)
-            if node.name in self.index:
-                raise ValueError("Node '%s' is not unique" % node.name)
-            self.index[node.name] = i
-        names = self._new_names()
+        nodes = list(gd.node)
+        keys = [node.name for node in nodes]
+        index = self.index
+        for i, key in enumerate(keys):
+            if not _NODE_NAME.fullmatch(key):
+                raise ValueError("Node '%s': Node name contains invalid characters" % key)
+            if key in index:
+                raise ValueError("Node '%s' is not unique" % key)
+            index[key] = i
+        names = self._new_names(keys)
         op_defs = {}
         signatures = {}  # (op type, attr bytes, '_class' cut) -> _Signature
         signed = node_signature.supported()
-        for node in gd.node:
-            op, key = node.op, node.name
+        for node, key, name in zip(nodes, keys, names):
+            op = node.op
             op_def = op_defs.get(op)
             if op_def is None:
                 op_def = op_defs[op] = self._op_def(node, functions)
             info = _Node()
             info.node, info.key, info.device, info.raw_inputs = node, key, node.device, list(node.input)
-            info.op_def, info.name = op_def, names[key]
+            info.op_def, info.name = op_def, name
             sig = None
             if signed:
                 sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device)
@@ -270,23 +273,26 @@ class _Importer:
             attrs['_class'] = value
         return attrs
 
-    def _new_names(self):
-        """GraphDef name -> graph name: prefix/name, or a name made unique when there is no prefix."""
+    def _new_names(self, keys):
+        """The graph names of the GraphDef's names `keys`: prefix/name, or a name made unique when
+        there is no prefix."""
+        if not self.g._ops_by_name:  # nothing to clash with: GraphDef names are unique
+            return ['%s/%s' % (self.prefix, key) for key in keys] if self.prefix else keys
         taken = set(self.g._ops_by_name)
         scopes = set()
         for name in taken:
             parts = name.split('/')
             scopes.update('/'.join(parts[:i]) for i in range(1, len(parts)))
-        result = {}
-        for node in self.graph_def.node:
-            name = '%s/%s' % (self.prefix, node.name) if self.prefix else node.name
+        result = []
+        for key in keys:
+            name = '%s/%s' % (self.prefix, key) if self.prefix else key
             if name in taken or name in scopes:
                 base, i = name, 1
                 while '%s_%d' % (base, i) in taken or '%s_%d' % (base, i) in self.index:
                     i += 1
                 name = '%s_%d' % (base, i)
             taken.add(name)
-            result[node.name] = name
+            result.append(name)
         return result
 
     def _decode_attrs(self, node, op_def, name, warned=None):
@@ -415,7 +421,7 @@ class _Importer:
             if s.startswith('^'):
                 controls.append(s[1:])
             else:
-                data.append(parse_tensor_name(s))
+                data.append(parse_tensor_name(s) if ':' in s else (s, 0))
         info.controls = controls
         expected = self._expected_inputs(info, len(data))
         if len(expected) != len(data):

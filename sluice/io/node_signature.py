@@ -46,9 +46,7 @@ def signature(node, name, op, inputs, device):
     """(the node's attr bytes less '_class', whether '_class' was cut out). `name`, `op`, `inputs`,
     `device`: the node's fields 1-4 as the caller read them."""
     data = node.SerializeToString(deterministic=True)
-    start = _field_length(name) + _field_length(op)
-    for s in inputs:
-        start += _field_length(s)
+    start = _field_length(name) + _field_length(op) + sum(map(_field_length, inputs))
     if device:
         start += _field_length(device)
     key = data[start:]
