@@ -1,19 +1,22 @@
 """tf.import_graph_def of large GraphDefs: sluice against TensorFlow 1.x (compat.v1), round by round.
 
 The GraphDef is built once with sluice's API from blocks like a real model's layers: a variable
-(initial-value Const, VariableV2, Assign, read Identity), a bias Const, MatMul -> Add -> Relu on
-the previous layer, an Identity, and every few blocks a NoOp with control inputs (tf.group);
-exported with '_output_shapes' (add_shapes=True, as freeze_graph writers do) and serialized.
-Each round times, from the bytes: parse (GraphDef.FromString) + import_graph_def into a new
-empty graph (name='' and the default 'import' prefix alternate by case). The libraries alternate
-within a round so that load on the machine spreads over both; the median and best round are
-reported, in seconds.
+(zeros Const, VariableV2, Assign and read Identity, both colocated with the variable by
+'_class'), a bias Const with its own values, MatMul -> Add -> Relu on the previous layer, an
+Identity, and every fourth block a NoOp with control inputs (tf.group); exported with
+'_output_shapes' (add_shapes=True) and serialized. Each round times, from the bytes: parse
+(GraphDef.FromString) + import_graph_def into a new empty graph (name='' and the default
+'import' prefix are separate cases). The libraries alternate within a round so that load on
+the machine spreads over both, and garbage is collected between rounds, outside the timing.
+Reported: the median and best wall-clock seconds, and the best CPU seconds of the process
+(time.process_time; on a shared machine the wall clock also counts waiting for a core).
 
     python benchmarks/graph_import.py [--sizes 10000,100000] [--rounds 5] [--no-tf] [--profile N]
 
 --profile N: cProfile one sluice import of N nodes instead (the 25 costliest functions).
 """
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -37,7 +40,7 @@ def graph_def_bytes(tf, n_nodes, width=8):
         while len(graph.get_operations()) < n_nodes:
             with tf.name_scope('layer%d' % block):
                 w = tf.Variable(tf.zeros([width, width]), name='w')
-                b = tf.constant([0.1] * width, name='b')
+                b = tf.constant([0.001 * block] * width, name='b')
                 h = tf.nn.relu(tf.matmul(h, w) + b)
                 h = tf.identity(h, name='out')
             pending.append(w.initializer)
@@ -49,20 +52,24 @@ def graph_def_bytes(tf, n_nodes, width=8):
 
 
 def import_once(tf, data, name):
+    """(wall seconds, CPU seconds, the graph) of parsing `data` and importing it into a new graph."""
     graph = tf.Graph()
-    start = time.perf_counter()
+    gc.collect()
+    start, cpu = time.perf_counter(), time.process_time()
     graph_def = tf.GraphDef.FromString(data)
     with graph.as_default():
         tf.import_graph_def(graph_def, name=name)
-    return time.perf_counter() - start, graph
+    return time.perf_counter() - start, time.process_time() - cpu, graph
 
 
 def compare(libs, data, rounds, name):
-    times = {lib: [] for lib in libs}
+    """{library: ([wall seconds], [CPU seconds])}, the libraries taking turns in each round."""
+    times = {lib: ([], []) for lib in libs}
     for _ in range(rounds):
         for lib, tf in libs.items():
-            elapsed, graph = import_once(tf, data, name)
-            times[lib].append(elapsed)
+            wall, cpu, graph = import_once(tf, data, name)
+            times[lib][0].append(wall)
+            times[lib][1].append(cpu)
             del graph
     return times
 
@@ -76,7 +83,7 @@ def profile(n):
     profiler = cProfile.Profile()
     profiler.enable()
     import_once(sluice, data, '')
-    profiler.disable()
+    profiler.disable()  # (import_graph_def pauses the collector: the profile has no collections)
     pstats.Stats(profiler).sort_stats('tottime').print_stats(25)
 
 
@@ -106,9 +113,11 @@ def main(argv=None):
             times = compare(libs, data, args.rounds, name)
             row = ['%d nodes, name=%r' % (count, name)]
             for lib in libs:
-                row.append('%.3f / %.3f' % (statistics.median(times[lib]), min(times[lib])))
+                wall, cpu = times[lib]
+                row.append('%.3f / %.3f / %.3f' % (statistics.median(wall), min(wall), min(cpu)))
             rows.append(row)
-    print('parse + import_graph_def from bytes, seconds (median / best of %d rounds)' % args.rounds)
+    print('parse + import_graph_def from bytes, seconds: median wall / best wall / best CPU of %d rounds'
+          % args.rounds)
     print(_harness.table(['case'] + list(libs), rows))
 
 

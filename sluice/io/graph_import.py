@@ -160,10 +160,16 @@ class _Signature:
     `op_out_dtypes` the OpDef's outputs, `out_dtypes` with a loop's record outputs; `expected` the
     input dtypes and `ref_flags` which inputs are Refs (set by the first input check); `wanted` the
     input count the attrs ask for; `warned` the unknown attrs to warn about at each node;
-    `cut_class` whether the bytes were cut of a '_class' entry (each node decodes its own);
+    `cut` the attrs cut out of the bytes (each node decodes its own: _PER_NODE_ATTRS);
     `has_funcs` whether attrs name functions (each node builds its FuncGraphs)."""
     __slots__ = ('attrs', 'bound', 'op_out_dtypes', 'out_dtypes', 'expected', 'ref_flags', 'warned',
-                 'cut_class', 'has_funcs')
+                 'cut', 'has_funcs')
+
+
+# Attrs left out of a node's signature (node_signature.py), decoded per node: values that differ
+# from node to node ('_class' names the colocated node; a Const's value), so that the rest is shared.
+_CLASS_ONLY = ('_class',)
+_PER_NODE_ATTRS = {'Const': ('_class', 'value')}
 
 
 class _Importer:
@@ -197,7 +203,7 @@ class _Importer:
             index[key] = i
         names = self._new_names(keys)
         op_defs = {}
-        signatures = {}  # (op type, attr bytes, '_class' cut) -> _Signature
+        signatures = {}  # (op type, attr bytes, attrs cut out of them) -> _Signature
         signed = node_signature.supported()
         for node, key, name in zip(nodes, keys, names):
             op = node.op
@@ -209,18 +215,21 @@ class _Importer:
             info.op_def, info.name = op_def, name
             sig = None
             if signed:
-                sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device)
+                sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device,
+                                                           _PER_NODE_ATTRS.get(op, _CLASS_ONLY))
                 sig = signatures.get(sig_key)
             if sig is None:
-                sig = self._signature(node, op_def, info.name)
+                sig = info.sig = self._signature(node, op_def, name)
+                info.attrs = sig.attrs
                 if signed:
                     signatures[sig_key] = sig
-                    sig.cut_class = sig_key[2]
+                    sig.cut = sig_key[2]
             else:
                 for attr in sig.warned:
-                    self._warn_unknown_attr(attr, op_def, info.name)
-            info.sig, info.out_dtypes = sig, sig.out_dtypes
-            info.attrs = self._own_class(node, sig.attrs) if sig.cut_class else sig.attrs
+                    self._warn_unknown_attr(attr, op_def, name)
+                info.sig = sig
+                info.attrs = self._own_attrs(node, op_def, name, sig) if sig.cut else sig.attrs
+            info.out_dtypes = sig.out_dtypes
             self.nodes.append(info)
         self.in_order = True  # every node's sources come before it in the GraphDef (set by the checks)
         for position, info in enumerate(self.nodes):
@@ -258,19 +267,16 @@ class _Importer:
         if '_history' in sig.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
             sig.out_dtypes = sig.out_dtypes + self.library.record_dtypes(node.name, sig.attrs)
         sig.expected = sig.ref_flags = None
-        sig.cut_class = False
+        sig.cut = ()
         sig.has_funcs = any(op_def.attr_kinds.get(k) in ('func', 'list(func)') for k in sig.attrs)
         return sig
 
-    @staticmethod
-    def _own_class(node, attrs):
-        """`attrs` (a signature's) with this node's '_class'."""
-        attrs = dict(attrs)
-        value = _graph_def.python_attr_any(node.attr['_class'])
-        if value is None:
-            attrs.pop('_class', None)
-        else:
-            attrs['_class'] = value
+    def _own_attrs(self, node, op_def, name, sig):
+        """The signature's attrs with this node's own values of the attrs cut out of its bytes."""
+        attrs = dict(sig.attrs)
+        for key in sig.cut:
+            attrs.pop(key, None)
+            self._decode_attr(node, op_def, name, key, attrs)
         return attrs
 
     def _new_names(self, keys):
@@ -299,36 +305,40 @@ class _Importer:
         """The node's attrs decoded by the OpDef's kinds; `warned` collects the unknown attrs warned of."""
         attrs = {}
         for key in sorted(node.attr):
-            value = node.attr[key]
-            kind = op_def.attr_kinds.get(key)
-            if kind is None:
-                if key.startswith('_'):
-                    decoded = _graph_def.python_attr_any(value)
-                    if decoded is not None:
-                        attrs[key] = decoded
-                elif not self._is_default_newer_attr(node.op, key, value):
-                    self._warn_unknown_attr(key, op_def, name)
-                    if warned is not None:
-                        warned.append(key)
-                continue
-            try:
-                if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
-                    attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
-                else:
-                    attrs[key] = _graph_def.python_attr(value, kind)
-            except tensor_proto.TensorProtoError as e:
-                raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
-                                 % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
-            except _graph_def.AttrKindError as e:
-                raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
-                                 % (e, key, name, op_signature(op_def))) from None
-            if kind == 'func' or kind == 'list(func)':
-                attrs[key] = self._func_refs(node, attrs[key])
+            self._decode_attr(node, op_def, name, key, attrs, warned)
         for key, default in op_def.attrs.items():
             if key not in attrs and default is op_registry.REQUIRED:
                 raise ValueError("NodeDef missing attr '%s' from %s; NodeDef: {{node %s}}"
                                  % (key, op_signature(op_def), name))
         return attrs
+
+    def _decode_attr(self, node, op_def, name, key, attrs, warned=None):
+        """Decodes the node's attr `key` into `attrs` (where it is kept: not an unknown one)."""
+        value = node.attr[key]
+        kind = op_def.attr_kinds.get(key)
+        if kind is None:
+            if key.startswith('_'):
+                decoded = _graph_def.python_attr_any(value)
+                if decoded is not None:
+                    attrs[key] = decoded
+            elif not self._is_default_newer_attr(node.op, key, value):
+                self._warn_unknown_attr(key, op_def, name)
+                if warned is not None:
+                    warned.append(key)
+            return
+        try:
+            if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
+                attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
+            else:
+                attrs[key] = _graph_def.python_attr(value, kind)
+        except tensor_proto.TensorProtoError as e:
+            raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
+                             % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
+        except _graph_def.AttrKindError as e:
+            raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
+                             % (e, key, name, op_signature(op_def))) from None
+        if kind == 'func' or kind == 'list(func)':
+            attrs[key] = self._func_refs(node, attrs[key])
 
     @staticmethod
     def _warn_unknown_attr(key, op_def, name):
@@ -460,8 +470,11 @@ class _Importer:
                     raise ValueError("Node '%s': Unknown input node '^%s'" % (node.name, src))
                 if at >= position:
                     self.in_order = False
+        groups = info.attrs.get('_class')
+        if groups is None:
+            info.colocation = ()
+            return
         colocation = []
-        groups = info.attrs.get('_class', ())
         if not isinstance(groups, (list, tuple)) or not all(isinstance(g, (bytes, str)) for g in groups):
             # TF iterates the attr's value and fails with TypeError when it is not a list of strings
             raise TypeError("Node '%s': attr '_class' is %s, not a list of strings"
@@ -570,11 +583,11 @@ class _Importer:
             flat = [ops[src]._outputs[index] for src, index in info.inputs]
         sig = info.sig
         attrs = dict(sig.bound)
-        if sig.cut_class:
-            if '_class' in info.attrs:
-                attrs['_class'] = info.attrs['_class']
+        for key in sig.cut:
+            if key in info.attrs:
+                attrs[key] = info.attrs[key]
             else:
-                attrs.pop('_class', None)
+                attrs.pop(key, None)
         if sig.has_funcs:
             attrs = self.library.resolve_attrs(info.op_def.type, attrs, g)
         # The NodeDef's control inputs first, then every op of the control_dependencies in force

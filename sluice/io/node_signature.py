@@ -7,18 +7,20 @@ The signature is the node's attr map entries as bytes. A NodeDef serialized dete
 its fields in field-number order: name (1), op (2), inputs (3), device (4), the attr entries (5)
 sorted by key, then the debug fields (6, 7; they ride along in the signature: a node carrying
 them only shares less). The importer reads fields 1-4 anyway, so where the attrs start follows
-from their lengths without parsing. The '_class' entry (colocation: it names another node, so
-it differs from node to node) is cut out; `signature` says whether it was there and the caller
-decodes it per node. A protobuf runtime that writes another field order is detected once
-(`supported()`), and then no node has a signature: each is decoded on its own.
+from their lengths without parsing. The entries of attrs whose values differ from node to node
+(the caller names them: '_class', which names the colocated node; a Const's value) are cut out;
+`signature` says which were there, and the caller decodes those per node. A protobuf runtime
+that writes another field order is detected once (`supported()`), and then no node has a
+signature: each is decoded on its own.
 
-Equal signatures imply equal attrs (the bytes of every other entry are in it), which is all
-the cache needs; unequal signatures of equal attrs only cost a decode.
+Equal signatures (with equal lists of cut attrs) imply equal attrs but the cut ones (the bytes
+of every other entry are in it), which is all the cache needs; unequal signatures of equal
+attrs only cost a decode.
 """
 from sluice.io.protos import AttrValue, NodeDef
 
-_CLASS_KEY = b'\n\x06_class\x12'  # an attr entry's key field for '_class', then its value's tag
-_ATTR_TAG = 0x2a                   # NodeDef.attr: field 5, length-delimited
+_ATTR_TAG = 0x2a  # NodeDef.attr: field 5, length-delimited
+_entry_heads = {}  # attr names (under 128 bytes each) -> how their map entries' bodies start: key field, value tag
 _order_checked = None
 
 
@@ -42,28 +44,53 @@ def _field_length(text):
     return 2 + n if n < 128 else 3 + n if n < 16384 else 4 + n if n < 2097152 else 5 + n
 
 
-def signature(node, name, op, inputs, device):
-    """(the node's attr bytes less '_class', whether '_class' was cut out). `name`, `op`, `inputs`,
-    `device`: the node's fields 1-4 as the caller read them."""
+def signature(node, name, op, inputs, device, cut=('_class',)):
+    """(the node's attr bytes less the entries of the attrs named in `cut`, the names of those it
+    cut out). `name`, `op`, `inputs`, `device`: the node's fields 1-4 as the caller read them."""
     data = node.SerializeToString(deterministic=True)
-    start = _field_length(name) + _field_length(op) + sum(map(_field_length, inputs))
-    if device:
-        start += _field_length(device)
+    joined = ''.join(inputs)
+    if len(joined) < 128 and len(name) < 128 and len(op) < 128 and len(device) < 128 and \
+            (name + op + device + joined).isascii():  # one byte a character, one byte a length
+        start = len(name) + len(op) + len(joined) + len(device) + 2 * (2 + len(inputs) + (1 if device else 0))
+    else:
+        start = _field_length(name) + _field_length(op) + sum(map(_field_length, inputs))
+        if device:
+            start += _field_length(device)
     key = data[start:]
-    if _CLASS_KEY not in key:
-        return key, False
-    return _without_class(key)
+    heads = _entry_heads.get(cut)
+    if heads is None:
+        heads = _entry_heads[cut] = tuple(_entry_head(attr) for attr in cut)
+    for head in heads:
+        if head in key:
+            return _without(key, cut, heads)
+    return key, ()
 
 
-def _without_class(key):
-    """Walks the attr entries (the bytes may also hold _CLASS_KEY inside a value) to cut '_class'."""
-    at, end = 0, len(key)
+def _entry_head(attr):
+    text = attr.encode('utf-8')
+    return b'\n' + bytes([len(text)]) + text + b'\x12'
+
+
+def _without(key, cut, heads):
+    """Walks the attr entries (a head's bytes may also occur inside a value) to cut those of `cut`."""
+    kept, names = [], []
+    at, end, start = 0, len(key), 0  # key[start:at]: entries kept, not yet copied
     while at < end and key[at] == _ATTR_TAG:
-        length, body = _varint(key, at + 1)
-        if key.startswith(_CLASS_KEY, body):
-            return key[:at] + key[body + length:], True
-        at = body + length
-    return key, False
+        length = key[at + 1]
+        if length < 0x80:  # a one-byte varint: entries under 128 bytes
+            body = at + 2
+        else:
+            length, body = _varint(key, at + 1)
+        following = body + length
+        for attr, head in zip(cut, heads):
+            if key.startswith(head, body):
+                names.append(attr)
+                kept.append(key[start:at])
+                start = following
+                break
+        at = following
+    kept.append(key[start:])  # with the fields after the attrs
+    return b''.join(kept), tuple(names)
 
 
 def _varint(data, at):

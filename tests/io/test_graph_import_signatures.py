@@ -180,12 +180,44 @@ def test_signature_cuts_only_the_class_entry():
     a = NodeDef(name='a', op='Identity')
     a.attr['a'].s = text
     key, cut = signature_of(a)
-    assert not cut and key == NodeDef(attr={'a': AttrValue(s=text)}).SerializeToString(deterministic=True)
+    assert cut == () and key == NodeDef(attr={'a': AttrValue(s=text)}).SerializeToString(deterministic=True)
     b = NodeDef(name='b', op='Identity')
     b.attr['a'].s = text
     b.attr['_class'].list.s.append(b'loc:@somewhere')
-    assert signature_of(b) == (key, True)
+    assert signature_of(b) == (key, ("_class",))
     c = NodeDef(name='c', op='Identity')
     c.attr['_class'].list.s.append(b'loc:@elsewhere')
     c.attr['a'].s = b'other'
     assert signature_of(c)[0] != key
+
+
+def const_node(gd, name, values, dims=None):
+    node = gd.node.add(name=name, op='Const')
+    node.attr['dtype'].type = 1
+    node.attr['value'].tensor.dtype = 1
+    for d in (len(values),) if dims is None else dims:
+        node.attr['value'].tensor.tensor_shape.dim.add(size=d)
+    node.attr['value'].tensor.float_val.extend(values)
+    return node
+
+
+def test_constants_of_one_signature_keep_their_own_values():
+    gd = GraphDef()
+    for i in range(3):
+        const_node(gd, 'c%d' % i, [float(i), float(i) + 0.5])
+    g = imported(gd)
+    assert g.get_operation_by_name('c1').node_def.attr['value'] == gd.node[1].attr['value']  # still the proto
+    with tf.Session(graph=g) as sess:
+        for i in range(3):
+            np.testing.assert_array_equal(sess.run('c%d:0' % i), [i, i + 0.5])
+
+
+def test_a_bad_constant_after_good_ones_is_named():
+    gd = GraphDef()
+    const_node(gd, 'good', [1.0])
+    const_node(gd, 'bad', [1.0], dims=[-1])
+    g = tf.Graph()
+    with g.as_default():
+        with pytest.raises(ValueError, match=r"Shape \[\?\] is not fully defined for '\{\{node bad\}\}"):
+            tf.import_graph_def(gd, name='')
+    assert g.get_operations() == []
