@@ -441,7 +441,9 @@ class _Importer:
             else:
                 data.append(parse_tensor_name(s) if ':' in s else (s, 0))
         info.controls = controls
-        expected = self._expected_inputs(info, len(data))
+        expected = info.sig.expected
+        if expected is None or len(expected) != len(data):  # the first node of its signature, or an error
+            expected = self._expected_inputs(info, len(data))
         if len(expected) != len(data):
             raise ValueError("NodeDef expected inputs '%s' do not match %d inputs specified; %s; NodeDef: {{node %s}}"
                              % (', '.join(_type_string(w) for w in expected), len(data), op_signature(info.op_def),
