@@ -22,9 +22,9 @@ Algorithm.
    remapped tensor returns its replacement).
 If creating a node fails (e.g. a shape function's ValueError) the ops this call made are removed.
 
-Work done once, not per node (a 100k-node GraphDef imports in about 15 us a node): attrs are
-decoded, checked and bound once per (op type, attr bytes) signature (io/node_signature.py; the
-attrs that differ from node to node, '_class' and a Const's value, are decoded per node), OpDefs
+Work done once, not per node (a 100k-node GraphDef imports in about 20 us of CPU a node): attrs
+are decoded, checked and bound once per (op type, attr bytes) signature (io/node_signature.py;
+'_class' and tensor attrs such as a Const's value are decoded per node), OpDefs
 once per op type, the user's traceback once per import; the collector is paused while the
 import allocates (it would walk the growing graph again and again), and into an empty graph no
 name can clash.
@@ -168,16 +168,17 @@ class _Signature:
     `op_out_dtypes` the OpDef's outputs, `out_dtypes` with a loop's record outputs; `expected` the
     input dtypes and `ref_flags` which inputs are Refs (set by the first input check); `warned` the
     unknown attrs to warn about at each node;
-    `cut` the attrs cut out of the bytes (each node decodes its own: _PER_NODE_ATTRS);
+    `cut` the attrs cut out of the bytes (each node decodes its own: _per_node_attrs); `lists`
+    the attrs whose values are lists (each op gets a copy);
     `has_funcs` whether attrs name functions (each node builds its FuncGraphs)."""
     __slots__ = ('attrs', 'bound', 'op_out_dtypes', 'out_dtypes', 'expected', 'ref_flags', 'warned',
-                 'cut', 'has_funcs')
+                 'cut', 'lists', 'has_funcs')
 
 
-# Attrs left out of a node's signature (node_signature.py), decoded per node: values that differ
-# from node to node ('_class' names the colocated node; a Const's value), so that the rest is shared.
-_CLASS_ONLY = ('_class',)
-_PER_NODE_ATTRS = {'Const': ('_class', 'value')}
+def _per_node_attrs(op_def):
+    """The attrs left out of a node's signature (node_signature.py) and decoded per node: '_class'
+    (it names the colocated node) and tensors (a Const's value; each op gets its own array)."""
+    return ('_class',) + tuple(k for k, kind in op_def.attr_kinds.items() if kind in ('tensor', 'list(tensor)'))
 
 
 class _Importer:
@@ -210,21 +211,22 @@ class _Importer:
                 raise ValueError("Node '%s' is not unique" % key)
             index[key] = i
         names = self._new_names(keys)
-        op_defs = {}
+        op_defs = {}  # op type -> (OpDef, the attrs decoded per node)
         signatures = {}  # (op type, attr bytes, attrs cut out of them) -> _Signature
         signed = node_signature.supported()
         for node, key, name in zip(nodes, keys, names):
             op = node.op
-            op_def = op_defs.get(op)
-            if op_def is None:
-                op_def = op_defs[op] = self._op_def(node, functions)
+            known = op_defs.get(op)
+            if known is None:
+                op_def = self._op_def(node, functions)
+                known = op_defs[op] = (op_def, _per_node_attrs(op_def))
+            op_def, per_node = known
             info = _Node()
             info.node, info.key, info.device, info.raw_inputs = node, key, node.device, list(node.input)
             info.op_def, info.name = op_def, name
             sig = None
             if signed:
-                sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device,
-                                                           _PER_NODE_ATTRS.get(op, _CLASS_ONLY))
+                sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device, per_node)
                 sig = signatures.get(sig_key)
             if sig is None:
                 sig = info.sig = self._signature(node, op_def, name)
@@ -268,14 +270,12 @@ class _Importer:
         sig.warned = []
         sig.attrs = self._decode_attrs(node, op_def, name, sig.warned)
         sig.bound = self._with_defaults(sig.attrs, op_def)
-        for key in op_def.attrs:  # the ops get their own copies of list defaults, as bind_inputs gives
-            if key not in sig.attrs and isinstance(sig.bound[key], list):
-                sig.bound[key] = list(sig.bound[key])
         sig.op_out_dtypes = sig.out_dtypes = op_binding.output_dtypes(op_def, sig.bound)
         if '_history' in sig.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
             sig.out_dtypes = sig.out_dtypes + self.library.record_dtypes(node.name, sig.attrs)
         sig.expected = sig.ref_flags = None
         sig.cut = ()
+        sig.lists = tuple(k for k, v in sig.bound.items() if isinstance(v, list))
         sig.has_funcs = any(op_def.attr_kinds.get(k) in ('func', 'list(func)') for k in sig.attrs)
         return sig
 
@@ -593,6 +593,8 @@ class _Importer:
             flat = [ops[src]._outputs[index] for src, index in info.inputs]
         sig = info.sig
         attrs = dict(sig.bound)
+        for key in sig.lists:
+            attrs[key] = list(attrs[key])
         for key in sig.cut:
             if key in info.attrs:
                 attrs[key] = info.attrs[key]

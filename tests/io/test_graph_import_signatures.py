@@ -35,9 +35,12 @@ def imported(gd, **kwargs):
 
 
 def test_ops_sharing_a_signature_get_their_own_attrs():
-    g = imported(identity_chain(3))
+    gd = identity_chain(3, _output_shapes=AttrValue(list=AttrValue.ListValue(shape=[{'dim': [{'size': 2}]}])))
+    g = imported(gd)
     a, b = g.get_operation_by_name('i0'), g.get_operation_by_name('i1')
     assert a._attrs == b._attrs and a._attrs is not b._attrs
+    assert a.get_attr('_output_shapes') == b.get_attr('_output_shapes')
+    assert a.get_attr('_output_shapes') is not b.get_attr('_output_shapes')  # lists: each op its own
     a._set_attr('T', tf.int32)
     assert b.get_attr('T') is tf.float32
 
@@ -221,3 +224,14 @@ def test_a_bad_constant_after_good_ones_is_named():
         with pytest.raises(ValueError, match=r"Shape \[\?\] is not fully defined for '\{\{node bad\}\}"):
             tf.import_graph_def(gd, name='')
     assert g.get_operations() == []
+
+
+def test_tensor_attrs_are_decoded_per_node():
+    with tf.Graph().as_default() as g:
+        images = tf.zeros([1, 2, 2, 3])
+        tf.summary.image('a', images)
+        tf.summary.image('b', images)
+    g2 = imported(g.as_graph_def())
+    s1, s2 = [op for op in g2.get_operations() if op.type == 'ImageSummary']
+    assert s1.get_attr('bad_color') is not s2.get_attr('bad_color')
+    np.testing.assert_array_equal(s1.get_attr('bad_color'), s2.get_attr('bad_color'))
