@@ -305,12 +305,24 @@ class Graph:
                 name = name[:-1]  # a scope name, made unique when the scope opened: used as is
             else:
                 name = self.unique_name(name or op_type)
+        return self._add_op(op_def, flat_inputs, ref_flags, attrs, output_dtypes, name)
+
+    def _add_op(self, op_def, flat_inputs, ref_flags, attrs, output_dtypes, name, control=None):
+        """The second half of _create_op, for a caller that bound the inputs (bind_inputs' result:
+        inputs of this graph, attrs with defaults) and chose a free name itself (graph_import): applies
+        the scopes in force, runs the shape function, adds the op. `control`: its control inputs,
+        None for those of the control_dependencies in force."""
+        if self._finalized:
+            raise RuntimeError('Graph is finalized and cannot be modified.')
+        op_type = op_def.type
+        with self._lock:
             state = self._scope_state()
             for attr_map in state.attr_scopes:
                 attrs.update(attr_map)
             if op_type in state.gradient_overrides:
                 attrs['_gradient_op_type'] = state.gradient_overrides[op_type]
-            control = self._current_control_inputs(flat_inputs)
+            if control is None:
+                control = self._current_control_inputs(flat_inputs)
             op = Operation(self, op_def, name, flat_inputs, attrs, output_dtypes, control, '')
             op._ref_inputs = ref_flags  # which inputs are written (Ref args), not read
             if state.colocation:

@@ -11,6 +11,7 @@ imported (`import sluice` imports it), and `Operation.node_def` and `Graph.as_gr
 """
 import os
 import sys
+import threading
 
 from sluice.engine import tensor_shape
 from sluice.engine.device_spec import DeviceSpec
@@ -43,7 +44,27 @@ def graph_def_writer():
     return _graph_def_writer
 
 
+# The shape of an output before its op's shape function runs: one object (TensorShapes are immutable).
+_UNKNOWN_SHAPE = tensor_shape.TensorShape(None)
+
 _SLUICE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+
+
+_shared = threading.local()  # .frames: the traceback every op this thread creates gets, or None
+
+
+def share_traceback(frames):
+    """Ops this thread creates from now on get `frames` (a copy each) as their traceback, None to
+    stop: a bulk builder (graph_import) whose ops all have the same user frames walks them once.
+    Returns the frames shared before (to restore)."""
+    previous = getattr(_shared, 'frames', None)
+    _shared.frames = frames
+    return previous
+
+
+def user_traceback():
+    """The user-code frames of the current call (what a new op records)."""
+    return _user_traceback()
 
 
 def _user_traceback():
@@ -222,8 +243,9 @@ class Operation:
         self._node_def_bytes = None  # the GraphDef writer's serialized NodeDef; the setters below clear it
         self._id = graph._next_id()
         self._control_outputs = []
-        self.traceback = _user_traceback()
-        self._outputs = [Tensor(self, i, dt, tensor_shape.unknown_shape()) for i, dt in enumerate(output_dtypes)]
+        frames = getattr(_shared, 'frames', None)
+        self.traceback = _user_traceback() if frames is None else list(frames)
+        self._outputs = [Tensor(self, i, dt, _UNKNOWN_SHAPE) for i, dt in enumerate(output_dtypes)]
 
     def _link(self):
         """Makes the op visible from its inputs; done once its shape function has accepted it."""

@@ -11,15 +11,23 @@ Algorithm.
    dtypes the OpDef asks for, colocation targets, return_elements, and no cycles. A node's new
    name is prefix/name; without a prefix a name the graph already has becomes name_1, name_2...
 4. Nodes are created in TF's order: a node is ready once the nodes it reads are created, and the
-   ready node listed first in the GraphDef goes next (so a sorted GraphDef keeps its order).
-   Each goes through Graph._create_op, so dtype inference, attr defaults, shape functions and the
-   control dependencies / attr scopes in force are the graph's own rules; the NodeDef's control
-   inputs come first.
+   ready node listed first in the GraphDef goes next (so a sorted GraphDef keeps its order:
+   then no heap is needed). Step 3 bound each node's inputs and attrs (with the OpDef's
+   defaults) as Graph._create_op would, so each joins through Graph._add_op: shape functions,
+   attr scopes and colocation / device scopes in force are the graph's own rules; the NodeDef's
+   control inputs come first, then those of the control_dependencies in force.
 5. Devices: a node keeps its device, under the device scopes in force; a node colocated with
    another ('_class' loc:@, rewritten with the prefix) takes that op's device, as TF does.
 6. input_map keys that matched nothing raise ValueError; return_elements are looked up (a
    remapped tensor returns its replacement).
 If creating a node fails (e.g. a shape function's ValueError) the ops this call made are removed.
+
+Work done once, not per node (a 100k-node GraphDef imports in about 20 us of CPU a node): attrs
+are decoded, checked and bound once per (op type, attr bytes) signature (io/node_signature.py;
+'_class' and tensor attrs such as a Const's value are decoded per node), OpDefs
+once per op type, the user's traceback once per import; the collector is paused while the
+import allocates (it would walk the growing graph again and again), and into an empty graph no
+name can clash.
 
 Attrs newer than sluice's OpDefs: an attr the OpDef lacks is dropped silently when its value is
 TensorFlow's default for it (NEWER_TF_ATTR_DEFAULTS, or the producer_op_list's OpDef) or when it
@@ -35,6 +43,7 @@ directly (the function's name as op type) are not imported: UnimplementedError n
 A loop op with '_history' (it records its calls for a gradient built before export, see
 ops/loop_grad.py) gets its count and record outputs back, so the gradient's nodes connect.
 """
+import gc
 import heapq
 import re
 
@@ -43,10 +52,12 @@ from sluice.engine import errors
 from sluice.engine import graph as _graph
 from sluice.engine import op_binding
 from sluice.engine import op_registry
+from sluice.engine import node as _node
 from sluice.engine.log import logger
 from sluice.io import dataflow_loops
 from sluice.io import function_def as _function_def
 from sluice.io import graph_def as _graph_def
+from sluice.io import node_signature
 from sluice.io import tensor_proto
 from sluice.io.protos import AttrValue, GraphDef, OpList
 
@@ -148,8 +159,29 @@ def _default_string(value):
 
 
 class _Node:
-    """What the check pass learned about one NodeDef."""
-    __slots__ = ('node', 'op_def', 'name', 'attrs', 'inputs', 'controls', 'counts', 'out_dtypes', 'colocation')
+    """What the check pass learned about one NodeDef: `key` its GraphDef name, `name` its graph name,
+    `attrs` its decoded attrs (`sig.attrs`, or a copy with its own values of the attrs `sig.cut`)."""
+    __slots__ = ('node', 'key', 'device', 'raw_inputs', 'op_def', 'sig', 'name', 'attrs', 'inputs', 'controls',
+                 'out_dtypes', 'colocation')
+
+
+class _Signature:
+    """What nodes of one op type with the same attr bytes share (node_signature.py), worked out at
+    the first of them: `attrs` decoded; `bound` with the OpDef's defaults (what the op gets);
+    `op_out_dtypes` the OpDef's outputs, `out_dtypes` with a loop's record outputs; `expected` the
+    input dtypes and `ref_flags` which inputs are Refs (set by the first input check); `warned` the
+    unknown attrs to warn about at each node;
+    `cut` the attrs cut out of the bytes (each node decodes its own: _per_node_attrs); `lists`
+    the attrs whose values are lists (each op gets a copy);
+    `has_funcs` whether attrs name functions (each node builds its FuncGraphs)."""
+    __slots__ = ('attrs', 'bound', 'op_out_dtypes', 'out_dtypes', 'expected', 'ref_flags', 'warned',
+                 'cut', 'lists', 'has_funcs')
+
+
+def _per_node_attrs(op_def):
+    """The attrs left out of a node's signature (node_signature.py) and decoded per node: '_class'
+    (it names the colocated node) and tensors (a Const's value; each op gets its own array)."""
+    return ('_class',) + tuple(k for k, kind in op_def.attr_kinds.items() if kind in ('tensor', 'list(tensor)'))
 
 
 class _Importer:
@@ -172,92 +204,158 @@ class _Importer:
                              'upgrade TensorFlow.' % (gd.versions.min_consumer, _graph_def.GRAPH_DEF_VERSION))
         functions = {f.signature.name for f in gd.library.function}
         self.library = _function_def.Library(gd.library, self._decode_attrs, canonical_op_type)
-        for i, node in enumerate(gd.node):
-            if not _NODE_NAME.fullmatch(node.name):
-                raise ValueError("Node '%s': Node name contains invalid characters" % node.name)
-            if node.name in self.index:
-                raise ValueError("Node '%s' is not unique" % node.name)
-            self.index[node.name] = i
-        names = self._new_names()
-        for node in gd.node:
-            if node.op in functions:
-                raise errors.UnimplementedError(
-                    None, None, "Node '%s' calls function '%s' of the GraphDef's library: sluice does not import "
-                                "function libraries." % (node.name, node.op))
-            try:
-                op_def = op_registry.get_op_def(canonical_op_type(node.op))
-            except errors.NotFoundError:
-                raise errors.NotFoundError(
-                    None, None, "Op type not registered '%s' in binary running on sluice. Make sure the Op and "
-                                "Kernel are registered in the binary running in this process. Note that if you "
-                                "are loading a saved graph which used ops from tf.contrib (e.g. "
-                                "`tf.contrib.resampler`), accessing should be done before importing the graph, "
-                                "as contrib ops are lazily registered when the module is first accessed."
-                                % node.op) from None
+        nodes = list(gd.node)
+        keys = [node.name for node in nodes]
+        index = self.index
+        for i, key in enumerate(keys):
+            if not _NODE_NAME.fullmatch(key):
+                raise ValueError("Node '%s': Node name contains invalid characters" % key)
+            if key in index:
+                raise ValueError("Node '%s' is not unique" % key)
+            index[key] = i
+        names = self._new_names(keys)
+        op_defs = {}  # op type -> (OpDef, the attrs decoded per node)
+        signatures = {}  # (op type, attr bytes, attrs cut out of them) -> _Signature
+        signed = node_signature.supported()
+        for node, key, name in zip(nodes, keys, names):
+            op = node.op
+            known = op_defs.get(op)
+            if known is None:
+                op_def = self._op_def(node, functions)
+                known = op_defs[op] = (op_def, _per_node_attrs(op_def))
+            op_def, per_node = known
             info = _Node()
-            info.node, info.op_def, info.name = node, op_def, names[node.name]
-            info.attrs = self._decode_attrs(node, op_def, info.name)
-            info.out_dtypes = op_binding.output_dtypes(op_def, self._with_defaults(info.attrs, op_def))
-            if '_history' in info.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
-                info.out_dtypes = info.out_dtypes + self.library.record_dtypes(node.name, info.attrs)
+            info.node, info.key, info.device, info.raw_inputs = node, key, node.device, list(node.input)
+            info.op_def, info.name = op_def, name
+            sig = None
+            if signed:
+                sig_key = (op,) + node_signature.signature(node, key, op, info.raw_inputs, info.device, per_node)
+                sig = signatures.get(sig_key)
+            if sig is None:
+                sig = info.sig = self._signature(node, op_def, name)
+                info.attrs = sig.attrs
+                if signed:
+                    signatures[sig_key] = sig
+                    sig.cut = sig_key[2]
+            else:
+                for attr in sig.warned:
+                    self._warn_unknown_attr(attr, op_def, name)
+                info.sig = sig
+                info.attrs = self._own_attrs(node, op_def, name, sig) if sig.cut else sig.attrs
+            info.out_dtypes = sig.out_dtypes
             self.nodes.append(info)
-        for info in self.nodes:
-            self._check_inputs(info)
+        self.in_order = True  # every node's sources come before it in the GraphDef (set by the checks)
+        for position, info in enumerate(self.nodes):
+            self._check_inputs(info, position)
         self._check_return_elements(return_elements)
-        return self._order()
+        return list(range(len(self.nodes))) if self.in_order else self._order()
 
-    def _new_names(self):
-        """GraphDef name -> graph name: prefix/name, or a name made unique when there is no prefix."""
+    @staticmethod
+    def _op_def(node, functions):
+        if node.op in functions:
+            raise errors.UnimplementedError(
+                None, None, "Node '%s' calls function '%s' of the GraphDef's library: sluice does not import "
+                            "function libraries." % (node.name, node.op))
+        try:
+            return op_registry.get_op_def(canonical_op_type(node.op))
+        except errors.NotFoundError:
+            raise errors.NotFoundError(
+                None, None, "Op type not registered '%s' in binary running on sluice. Make sure the Op and "
+                            "Kernel are registered in the binary running in this process. Note that if you "
+                            "are loading a saved graph which used ops from tf.contrib (e.g. "
+                            "`tf.contrib.resampler`), accessing should be done before importing the graph, "
+                            "as contrib ops are lazily registered when the module is first accessed."
+                            % node.op) from None
+
+    def _signature(self, node, op_def, name):
+        """Decodes and checks the attrs of the first node of a signature (errors name that node)."""
+        sig = _Signature()
+        sig.warned = []
+        sig.attrs = self._decode_attrs(node, op_def, name, sig.warned)
+        sig.bound = self._with_defaults(sig.attrs, op_def)
+        sig.op_out_dtypes = sig.out_dtypes = op_binding.output_dtypes(op_def, sig.bound)
+        if '_history' in sig.attrs:  # a loop recording its calls for a gradient: k+1 more outputs
+            sig.out_dtypes = sig.out_dtypes + self.library.record_dtypes(node.name, sig.attrs)
+        sig.expected = sig.ref_flags = None
+        sig.cut = ()
+        sig.lists = tuple(k for k, v in sig.bound.items() if isinstance(v, list))
+        sig.has_funcs = any(op_def.attr_kinds.get(k) in ('func', 'list(func)') for k in sig.attrs)
+        return sig
+
+    def _own_attrs(self, node, op_def, name, sig):
+        """The signature's attrs with this node's own values of the attrs cut out of its bytes."""
+        attrs = dict(sig.attrs)
+        for key in sig.cut:
+            attrs.pop(key, None)
+            self._decode_attr(node, op_def, name, key, attrs)
+        return attrs
+
+    def _new_names(self, keys):
+        """The graph names of the GraphDef's names `keys`: prefix/name, or a name made unique when
+        there is no prefix."""
+        if not self.g._ops_by_name:  # nothing to clash with: GraphDef names are unique
+            return ['%s/%s' % (self.prefix, key) for key in keys] if self.prefix else keys
         taken = set(self.g._ops_by_name)
         scopes = set()
         for name in taken:
             parts = name.split('/')
             scopes.update('/'.join(parts[:i]) for i in range(1, len(parts)))
-        result = {}
-        for node in self.graph_def.node:
-            name = '%s/%s' % (self.prefix, node.name) if self.prefix else node.name
+        result = []
+        for key in keys:
+            name = '%s/%s' % (self.prefix, key) if self.prefix else key
             if name in taken or name in scopes:
                 base, i = name, 1
                 while '%s_%d' % (base, i) in taken or '%s_%d' % (base, i) in self.index:
                     i += 1
                 name = '%s_%d' % (base, i)
             taken.add(name)
-            result[node.name] = name
+            result.append(name)
         return result
 
-    def _decode_attrs(self, node, op_def, name):
+    def _decode_attrs(self, node, op_def, name, warned=None):
+        """The node's attrs decoded by the OpDef's kinds; `warned` collects the unknown attrs warned of."""
         attrs = {}
         for key in sorted(node.attr):
-            value = node.attr[key]
-            kind = op_def.attr_kinds.get(key)
-            if kind is None:
-                if key.startswith('_'):
-                    decoded = _graph_def.python_attr_any(value)
-                    if decoded is not None:
-                        attrs[key] = decoded
-                elif not self._is_default_newer_attr(node.op, key, value):
-                    logger.warning('NodeDef mentions attribute %s which is not in the op definition: %s This may be '
-                                   'expected if your graph generating binary is newer  than this binary. Unknown '
-                                   'attributes will be ignored. NodeDef: {{node %s}}', key, op_signature(op_def), name)
-                continue
-            try:
-                if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
-                    attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
-                else:
-                    attrs[key] = _graph_def.python_attr(value, kind)
-            except tensor_proto.TensorProtoError as e:
-                raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
-                                 % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
-            except _graph_def.AttrKindError as e:
-                raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
-                                 % (e, key, name, op_signature(op_def))) from None
-            if kind == 'func' or kind == 'list(func)':
-                attrs[key] = self._func_refs(node, attrs[key])
+            self._decode_attr(node, op_def, name, key, attrs, warned)
         for key, default in op_def.attrs.items():
             if key not in attrs and default is op_registry.REQUIRED:
                 raise ValueError("NodeDef missing attr '%s' from %s; NodeDef: {{node %s}}"
                                  % (key, op_signature(op_def), name))
         return attrs
+
+    def _decode_attr(self, node, op_def, name, key, attrs, warned=None):
+        """Decodes the node's attr `key` into `attrs` (where it is kept: not an unknown one)."""
+        value = node.attr[key]
+        kind = op_def.attr_kinds.get(key)
+        if kind is None:
+            if key.startswith('_'):
+                decoded = _graph_def.python_attr_any(value)
+                if decoded is not None:
+                    attrs[key] = decoded
+            elif not self._is_default_newer_attr(node.op, key, value):
+                self._warn_unknown_attr(key, op_def, name)
+                if warned is not None:
+                    warned.append(key)
+            return
+        try:
+            if node.op == 'Const' and key == 'value' and value.WhichOneof('value') == 'tensor':
+                attrs[key] = tensor_proto.deferred_ndarray(value.tensor, attrs.get('dtype'))
+            else:
+                attrs[key] = _graph_def.python_attr(value, kind)
+        except tensor_proto.TensorProtoError as e:
+            raise ValueError("%s for '{{node %s}} = Const[dtype=%s]()'"
+                             % (e, name, _type_string(attrs['dtype']) if 'dtype' in attrs else '?')) from None
+        except _graph_def.AttrKindError as e:
+            raise ValueError("%s\n\t for attr '%s'\n\t; NodeDef: {{node %s}}; %s"
+                             % (e, key, name, op_signature(op_def))) from None
+        if kind == 'func' or kind == 'list(func)':
+            attrs[key] = self._func_refs(node, attrs[key])
+
+    @staticmethod
+    def _warn_unknown_attr(key, op_def, name):
+        logger.warning('NodeDef mentions attribute %s which is not in the op definition: %s This may be '
+                       'expected if your graph generating binary is newer  than this binary. Unknown '
+                       'attributes will be ignored. NodeDef: {{node %s}}', key, op_signature(op_def), name)
 
     def _func_refs(self, node, value):
         names = value if isinstance(value, list) else [value]
@@ -317,41 +415,79 @@ class _Importer:
             else:
                 wanted += 1
         if wanted != count and wanted > 1000:
-            raise ValueError("NodeDef expected inputs '%d inputs' do not match %d inputs specified; %s; NodeDef: "
-                             "{{node %s}}" % (wanted, count, op_signature(info.op_def), info.name))
+            self._raise_input_count(info, wanted, count)
+        return wanted
 
-    def _check_inputs(self, info):
+    @staticmethod
+    def _raise_input_count(info, wanted, count):
+        raise ValueError("NodeDef expected inputs '%d inputs' do not match %d inputs specified; %s; NodeDef: "
+                         "{{node %s}}" % (wanted, count, op_signature(info.op_def), info.name))
+
+    def _expected_inputs(self, info, count):
+        """The dtypes the node's inputs must have (its signature's, found at its first node)."""
+        sig = info.sig
+        if sig.expected is None:
+            self._check_input_count(info, count)
+            per_arg = self._expected_dtypes(info)
+            sig.expected = [w for _, want in per_arg for w in want]
+            sig.ref_flags = tuple(arg.is_ref for arg, want in per_arg for _ in want)
+        elif len(sig.expected) != count and len(sig.expected) > 1000:
+            self._raise_input_count(info, len(sig.expected), count)
+        return sig.expected
+
+    def _check_inputs(self, info, position):
         node = info.node
-        data = [parse_tensor_name(s) for s in node.input if not s.startswith('^')]
-        info.controls = [s[1:] for s in node.input if s.startswith('^')]
-        self._check_input_count(info, len(data))
-        per_arg = self._expected_dtypes(info)
-        info.counts = [len(want) for _, want in per_arg]
-        expected = [w for _, want in per_arg for w in want]
+        data, controls = [], []
+        for s in info.raw_inputs:
+            if s.startswith('^'):
+                controls.append(s[1:])
+            else:
+                data.append(parse_tensor_name(s) if ':' in s else (s, 0))
+        info.controls = controls
+        expected = info.sig.expected
+        if expected is None or len(expected) != len(data):  # the first node of its signature, or an error
+            expected = self._expected_inputs(info, len(data))
         if len(expected) != len(data):
             raise ValueError("NodeDef expected inputs '%s' do not match %d inputs specified; %s; NodeDef: {{node %s}}"
                              % (', '.join(_type_string(w) for w in expected), len(data), op_signature(info.op_def),
                                 info.name))
         info.inputs = data
-        for i, ((src, index), want) in enumerate(zip(data, expected)):
-            mapped = self.input_map.get((src, index))
+        input_map, index_of, nodes = self.input_map, self.index, self.nodes
+        for i, (src, index) in enumerate(data):
+            want = expected[i]
+            mapped = input_map.get((src, index)) if input_map else None
             if mapped is not None:
                 got, got_name = mapped.dtype, mapped.name
             else:
-                source = self._source(node, src, '')
+                at = index_of.get(src)
+                if at is None:
+                    raise ValueError("Node '%s': Unknown input node '%s'" % (node.name, src))
+                if at >= position:
+                    self.in_order = False
+                source = nodes[at]
                 if index >= len(source.out_dtypes):
                     raise ValueError('Node \'%s\': Connecting to invalid output %d of source node %s which has %d '
                                      'outputs.' % (node.name, index, src, len(source.out_dtypes)))
-                got, got_name = source.out_dtypes[index], '%s:%d' % (source.name, index)
+                got = source.out_dtypes[index]
+                if got is want:
+                    continue
+                got_name = '%s:%d' % (source.name, index)
             ok = got.base_dtype == want.base_dtype and (got._is_ref_dtype or not want._is_ref_dtype)
             if not ok:
                 raise ValueError('Input %d of node %s was passed %s from %s incompatible with expected %s.'
                                  % (i, info.name, _type_string(got), got_name, _type_string(want)))
-        for src in info.controls:
-            if (src, -1) not in self.input_map:
-                self._source(node, src, '^')
+        for src in controls:
+            if (src, -1) not in input_map:
+                at = index_of.get(src)
+                if at is None:
+                    raise ValueError("Node '%s': Unknown input node '^%s'" % (node.name, src))
+                if at >= position:
+                    self.in_order = False
+        groups = info.attrs.get('_class')
+        if groups is None:
+            info.colocation = ()
+            return
         colocation = []
-        groups = info.attrs.get('_class', ())
         if not isinstance(groups, (list, tuple)) or not all(isinstance(g, (bytes, str)) for g in groups):
             # TF iterates the attr's value and fails with TypeError when it is not a list of strings
             raise TypeError("Node '%s': attr '_class' is %s, not a list of strings"
@@ -365,12 +501,6 @@ class _Importer:
                 raise ValueError("Node '%s' expects to be colocated with unknown node '%s'" % (node.name, target))
             colocation.append(self.nodes[self.index[target]].name)
         info.colocation = colocation
-
-    def _source(self, node, name, mark):
-        i = self.index.get(name)
-        if i is None:
-            raise ValueError("Node '%s': Unknown input node '%s%s'" % (node.name, mark, name))
-        return self.nodes[i]
 
     def _check_return_elements(self, return_elements):
         for name in return_elements or ():
@@ -424,21 +554,23 @@ class _Importer:
             for c in getattr(entry, 'ops', entry):
                 if c not in self.scope_controls:
                     self.scope_controls.append(c)
+        nodes = self.nodes
         try:
             for i in order:
-                info = self.nodes[i]
+                info = nodes[i]
                 op = self._create(info)
                 created.append(op)
-                self.ops[info.node.name] = op
+                self.ops[info.key] = op
                 if in_colocation_scope:
                     continue  # the colocate_with scope set '_class' and the device, as in TF
                 if info.colocation:
                     op._attrs['_class'] = [b'loc:@' + n.encode() for n in info.colocation]
-                if [n for n in info.colocation if n != op._name]:
-                    op._device = ''
-                    colocated.append((op, info.colocation))
-                elif info.node.device:
-                    with g.device(info.node.device):
+                    if [n for n in info.colocation if n != op._name]:
+                        op._device = ''
+                        colocated.append((op, info.colocation))
+                        continue
+                if info.device:
+                    with g.device(info.device):
                         op._device = g._device_for(op)
         except BaseException:
             # Also the op whose shape function failed: it was added before its shapes were computed.
@@ -454,31 +586,41 @@ class _Importer:
         return created
 
     def _create(self, info):
+        """Adds the node's op. Its inputs were bound in the check pass (dtypes, counts, Refs; the
+        attrs with their defaults are its signature's), so it joins the graph past bind_inputs."""
         g = self.g
-        flat = [self._tensor(src, index) for src, index in info.inputs]
-        grouped, at = [], 0
-        for arg, count in zip(info.op_def.inputs, info.counts):
-            grouped.append(flat[at:at + count] if arg.is_list else flat[at])
-            at += count
-        controls = [self._control(src) for src in info.controls]
-        attrs = self.library.resolve_attrs(info.op_def.type, info.attrs, g)
-        op = g._create_op(info.op_def.type, grouped, attrs, name=info.name + '/')  # '/': the name as is
+        if self.input_map:
+            flat = [self._tensor(src, index) for src, index in info.inputs]
+        else:
+            ops = self.ops
+            flat = [ops[src]._outputs[index] for src, index in info.inputs]
+        sig = info.sig
+        attrs = dict(sig.bound)
+        for key in sig.lists:
+            attrs[key] = list(attrs[key])
+        for key in sig.cut:
+            if key in info.attrs:
+                attrs[key] = info.attrs[key]
+            else:
+                attrs.pop(key, None)
+        if sig.has_funcs:
+            attrs = self.library.resolve_attrs(info.op_def.type, attrs, g)
+        # The NodeDef's control inputs first, then every op of the control_dependencies in force
+        # (TF gives them to all imported ops, whether or not an input was imported in the scope).
+        wanted = []
+        for src in info.controls:
+            c = self._control(src)
+            if c not in wanted:
+                wanted.append(c)
+        if self.scope_controls:
+            input_ops = {t._op for t in flat}
+            for c in self.scope_controls:
+                if c not in input_ops and c not in wanted:
+                    wanted.append(c)
+        op = g._add_op(info.op_def, flat, sig.ref_flags, attrs, sig.op_out_dtypes, info.name, wanted)
         if '_history' in attrs:
             _function_def.add_records(op)
         g._names_in_use.setdefault(info.name.lower(), 1)
-        # The NodeDef's control inputs first, then every op of the control_dependencies in force
-        # (TF gives them to all imported ops, whether or not an input was imported in the scope).
-        input_ops = {t._op for t in op._inputs}
-        wanted = []
-        for c in controls + [c for c in self.scope_controls if c not in input_ops]:
-            if c not in wanted:
-                wanted.append(c)
-        if wanted != op._control_inputs:
-            for c in op._control_inputs:
-                c._control_outputs.remove(op)
-            op._control_inputs = wanted
-            for c in wanted:
-                c._control_outputs.append(op)
         return op
 
     def _tensor(self, src, index):
@@ -587,9 +729,18 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None,
                              % (op_name, key, getattr(value, 'name', value)))
         keys.append((key, parsed))
         mapped[parsed] = value
-    importer = _Importer(g, graph_def, prefix, mapped, producer_op_list)
-    order = importer.check(return_elements)
-    importer.create(order)
+    # The collector is paused: an import allocates millions of objects and frees none, and the
+    # collections those allocations trigger (each walking the growing graph) cost more than the import.
+    collecting = gc.isenabled()
+    gc.disable()
+    shared = _node.share_traceback(_node.user_traceback())  # every imported op was made by this call
+    try:
+        importer = _Importer(g, graph_def, prefix, mapped, producer_op_list)
+        importer.create(importer.check(return_elements))
+    finally:
+        _node.share_traceback(shared)
+        if collecting:
+            gc.enable()
     missing = importer.unused_input_map_keys(keys)
     if missing:
         raise ValueError('Attempted to map inputs that were not found in graph_def: [%s]' % ', '.join(missing))

@@ -81,7 +81,7 @@ class TensorProtoError(ValueError):
 def claimed_shape(proto):
     """The dims a TensorProto claims, checked (no dim below zero) before anything is allocated."""
     dims = [d.size for d in proto.tensor_shape.dim]
-    if any(d < 0 for d in dims):
+    if dims and min(dims) < 0:
         raise TensorProtoError('Shape %s is not fully defined' % ('[%s]' % ','.join(
             '?' if d == -1 else str(d) for d in dims)))
     return dims
