@@ -618,7 +618,7 @@ def _one_step(make_optimizer, sparse):
 _OPTIMIZERS = (
     ('GradientDescent', lambda tf: tf.train.GradientDescentOptimizer(0.1), 'ApplyGradientDescent', 'ScatterSub'),
     ('Momentum', lambda tf: tf.train.MomentumOptimizer(0.1, 0.9, use_nesterov=True), 'ApplyMomentum',
-     ('SparseApplyMomentum', '_DeduplicateIndexedSlices')),
+     ('SparseApplyMomentum', 'Unique', 'UnsortedSegmentSum')),
     ('Adam', lambda tf: tf.train.AdamOptimizer(0.1), 'ApplyAdam', 'ScatterAdd'),
     ('Adagrad', lambda tf: tf.train.AdagradOptimizer(0.1), 'ApplyAdagrad', 'SparseApplyAdagrad'),
     ('AdagradDA', lambda tf: tf.train.AdagradDAOptimizer(0.1, tf.train.get_or_create_global_step(),

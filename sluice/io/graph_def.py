@@ -192,6 +192,9 @@ def graph_to_graph_def(graph, add_shapes=False):
     result = GraphDef.FromString(b''.join(parts))
     if library is not None:
         result.library.CopyFrom(library)
+        from sluice.io import loop_records_export
+        if loop_records_export.has_records(result):  # loops recorded for a gradient: TF's accumulator form
+            loop_records_export.to_accumulators(result)
     return result
 
 

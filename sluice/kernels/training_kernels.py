@@ -32,7 +32,7 @@ from sluice.engine import dtypes
 from sluice.engine import errors
 from sluice.engine import op_registry
 from sluice.kernels import native
-from sluice.kernels.gpu_registration import register_cupy_kernel, register_scatter_kernel
+from sluice.kernels.gpu_registration import register_cupy_kernel
 from sluice.kernels.optimizer_updates import CUDA_PREAMBLE, GRADIENT_DESCENT, UPDATES, cuda_source
 from sluice.kernels.registry import register_kernel
 
@@ -423,20 +423,3 @@ _SCATTERS = {
 for _op_type, (_ufunc, _gpu_scatter) in _SCATTERS.items():
     register_kernel(_op_type, devices=('CPU',))(_scatter_builder(_ufunc_at(_ufunc)))
     register_cupy_kernel(_op_type)(_scatter_builder(_gpu_scatter))
-
-
-def _deduplicate_builder(scatter_add):
-    """values summed per distinct index: (summed values, the sorted distinct indices)."""
-    def build(op, ctx):
-        xp = ctx.xp
-
-        def run(values, indices):
-            unique, inverse = xp.unique(indices, return_inverse=True)
-            summed = xp.zeros((unique.shape[0],) + values.shape[1:], dtype=values.dtype)
-            scatter_add(summed, inverse.reshape(-1), values)
-            return summed, unique.astype(indices.dtype, copy=False)
-        return run
-    return build
-
-
-register_scatter_kernel('_DeduplicateIndexedSlices', _deduplicate_builder, multi_output=True, fresh_output=True)

@@ -12,7 +12,6 @@ The public functions have the names and signatures of TF's generated `gen_traini
 `state_ops` wrappers; the optimizers in sluice/training call them.
 """
 from sluice.engine import op_builder
-from sluice.engine import tensor_shape
 from sluice.engine.op_registry import register_op
 from sluice.engine.tensor_shape import TensorShape
 
@@ -158,17 +157,6 @@ for _name in ('ScatterUpdate', 'ScatterAdd', 'ScatterSub', 'ScatterMul', 'Scatte
                 shape_fn=_scatter_shape)
 
 
-def _dedup_shape(op):
-    values = op._inputs[0]._shape
-    rows = tensor_shape.unknown_shape() if values._dims is None else TensorShape([None] + list(values._dims[1:]))
-    return [rows, TensorShape([None])]
-
-
-# Sums the rows of an IndexedSlices that share an index (what TF builds from Unique and
-# UnsortedSegmentSum); the optimizers use it only while those two ops are not declared.
-register_op('_DeduplicateIndexedSlices', inputs=['values: T', 'indices: Tindices'],
-            outputs=['summed_values: T', 'unique_indices: Tindices'], attrs={'T': 'type', 'Tindices': 'type'},
-            shape_fn=_dedup_shape)
 
 
 # -- public functions (TF's generated wrappers) ---------------------------------------------------------
@@ -317,13 +305,6 @@ def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking
 def sparse_apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, indices, use_locking=False, name=None):
     return _update('SparseApplyAdadelta', [var, accum, accum_update, lr, rho, epsilon, grad, indices],
                              {'use_locking': _locking(use_locking)}, name)
-
-
-def deduplicate_indexed_slices(values, indices, name=None):
-    """(summed_values, unique_indices): the rows of values sharing an index, summed."""
-    op = op_builder.apply('_DeduplicateIndexedSlices', [values, indices], name=name,
-                          default_name='DeduplicateIndexedSlices')
-    return op._outputs[0], op._outputs[1]
 
 
 # -- scatter updates (tf.scatter_*) ---------------------------------------------------------------------

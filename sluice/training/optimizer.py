@@ -14,10 +14,10 @@ from sluice.engine.graph import GraphKeys
 from sluice.ops import array_ops
 from sluice.ops import constant_op
 from sluice.ops import graph_ops
+from sluice.ops import manip_ops
 from sluice.ops import resource_variables
 from sluice.ops import segment_ops
 from sluice.ops import state_ops
-from sluice.ops import training_ops
 from sluice.ops import variables
 from sluice.training import slot_creator
 
@@ -52,14 +52,10 @@ def indexed_slices(values, indices, dense_shape=None):
 
 
 def deduplicate_indexed_slices(values, indices):
-    """(summed_values, unique_indices): TF builds this from Unique and UnsortedSegmentSum."""
-    unique = getattr(array_ops, 'unique', None)
-    segment_sum = getattr(segment_ops, 'unsorted_segment_sum', None)
-    if unique is not None and segment_sum is not None:
-        unique_indices, new_index_positions = unique(indices)
-        summed_values = segment_sum(values, new_index_positions, array_ops.shape(unique_indices)[0])
-        return summed_values, unique_indices
-    return training_ops.deduplicate_indexed_slices(values, indices)
+    """(summed_values, unique_indices): TF's graph, Unique then UnsortedSegmentSum (so it travels to TF)."""
+    unique_indices, new_index_positions = manip_ops.unique(indices)
+    summed_values = segment_ops.unsorted_segment_sum(values, new_index_positions, array_ops.shape(unique_indices)[0])
+    return summed_values, unique_indices
 
 
 def _convert_gradient(g):

@@ -8,9 +8,7 @@ inference mode, so outputs are deterministic), 'outputs' [tensors] to compare, '
 training step (its gradients and optimizer travel too; None: outputs only) and optionally 'config'
 kwargs for ConfigProto.
 TO_TF cases are built by sluice and run by TF, FROM_TF ones built by TF and run by sluice. The slim
-case needs tf.contrib, which TF 2.x lacks, so only sluice writes it; char_rnn's training graph goes
-to TF without its training step (char_rnn_forward): sluice's loop gradient records the loop's
-iterations in extra outputs of its While (ops/loop_grad.py), which TF's While lacks.
+case needs tf.contrib, which TF 2.x lacks, so only sluice writes it.
 """
 import importlib.util
 import os
@@ -84,17 +82,13 @@ def multi_gpu_towers(tf, examples):
             'config': {'device_count': {'CPU': 2}}}
 
 
-def char_rnn(tf, examples, train=True):
+def char_rnn(tf, examples):
     rnn = examples('char_rnn')
     tf.set_random_seed(4)
     model = rnn.Model(vocab=5, hidden=8, batch=2, steps=3)
     return {'feeds': {model.inputs: CHARS, model.targets: (CHARS + 1) % 5},
             'outputs': [model.probabilities, model.loss, model.final_state[1].h],
-            'train': tf.train.AdamOptimizer(0.01).minimize(model.loss) if train else None}
-
-
-def char_rnn_forward(tf, examples):
-    return char_rnn(tf, examples, train=False)
+            'train': tf.train.AdamOptimizer(0.01).minimize(model.loss)}
 
 
 def linear_regression(tf, examples):
@@ -123,7 +117,7 @@ def mnist_slim_cnn(tf, examples):
 
 FROM_TF = {f.__name__: f for f in (mnist_mlp, mnist_layers_cnn, mnist_data_pipeline, multi_gpu_towers, char_rnn,
                                     linear_regression)}
-TO_TF = {f.__name__: f for f in (mnist_mlp, mnist_layers_cnn, mnist_data_pipeline, multi_gpu_towers, char_rnn_forward,
+TO_TF = {f.__name__: f for f in (mnist_mlp, mnist_layers_cnn, mnist_data_pipeline, multi_gpu_towers, char_rnn,
                                   linear_regression, mnist_slim_cnn)}
 
 
