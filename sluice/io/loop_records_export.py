@@ -157,4 +157,3 @@ def _const(nodes, name, value, device):
     node.attr['value'].tensor.int_val.append(value)
     node.attr['value'].tensor.tensor_shape.SetInParent()
     return node
-
