@@ -9,6 +9,7 @@ from sluice.ops.sparse_manip_ops import sparse_slice as slice, sparse_split as s
 from sluice.ops.sparse_manip_ops import sparse_to_indicator as to_indicator  # noqa: F401
 from sluice.ops.sparse_manip_ops import sparse_transpose as transpose  # noqa: F401
 from sluice.ops.sparse_ops import sparse_reduce_max as reduce_max  # noqa: F401
+from sluice.ops.manip_ops import sparse_mask as mask  # noqa: F401
 from sluice.ops.sparse_ops import sparse_reduce_max_sparse as reduce_max_sparse  # noqa: F401
 from sluice.ops.sparse_ops import sparse_reduce_sum as reduce_sum  # noqa: F401
 from sluice.ops.sparse_ops import sparse_reduce_sum_sparse as reduce_sum_sparse  # noqa: F401

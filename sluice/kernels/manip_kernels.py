@@ -1,4 +1,4 @@
-"""Kernels of the array-manipulation ops (ops/manip_ops.py), one ctx.xp body for CPU and GPU: Unique,
+"""Kernels of the array-manipulation ops (ops/manip_ops.py), one ctx.xp body for CPU and GPU: Unique, ListDiff,
 BroadcastTo, BroadcastArgs, ScatterNd, Roll, ReverseSequence.
 """
 import numpy as np
@@ -23,6 +23,20 @@ def unique(op, ctx):
         rank = xp.empty_like(order)
         rank[order] = xp.arange(order.size)
         return [x[first[order]], rank[inverse.reshape(-1)].astype(idx_dtype)]
+    return run
+
+
+@register_kernel('ListDiff', multi_output=True, fresh_output=True)
+def list_diff(op, ctx):
+    xp = ctx.xp
+    idx_dtype = op.get_attr('out_idx').as_numpy_dtype
+
+    def run(x, y):
+        for name, v in (('x', x), ('y', y)):
+            if v.ndim != 1:
+                raise _invalid(op, '%s should be a 1D vector.' % name)
+        keep = xp.nonzero(~xp.isin(x, y))[0]
+        return [x[keep], keep.astype(idx_dtype)]
     return run
 
 

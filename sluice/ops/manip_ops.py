@@ -1,7 +1,8 @@
 """Array manipulation beyond array_ops, each op a block (declaration, gradient, public function):
-Unique (tf.unique), BroadcastTo (tf.broadcast_to), BroadcastArgs (tf.broadcast_dynamic_shape), ScatterNd (tf.scatter_nd), Roll (tf.roll, TF's manip_ops),
-ReverseSequence (tf.reverse_sequence), and the compositions tf.sequence_mask and tf.meshgrid built as TF's Python
-builds them. Kernels in kernels/manip_kernels.py.
+Unique (tf.unique), ListDiff (tf.setdiff1d, tf.sparse.mask), BroadcastTo (tf.broadcast_to), BroadcastArgs
+(tf.broadcast_dynamic_shape), ScatterNd (tf.scatter_nd), Roll (tf.roll, TF's manip_ops), ReverseSequence
+(tf.reverse_sequence), and the compositions tf.sequence_mask and tf.meshgrid built as TF's Python builds
+them. Kernels in kernels/manip_kernels.py.
 """
 import builtins
 
@@ -17,7 +18,8 @@ from sluice.ops import array_ops, constant_op, math_ops, shape_fns
 from sluice.ops.math_ops import _shape_error
 from sluice.ops.segment_ops import _check_index_dtype
 
-__all__ = ['unique', 'broadcast_to', 'broadcast_dynamic_shape', 'scatter_nd', 'roll', 'reverse_sequence', 'sequence_mask', 'meshgrid']
+__all__ = ['unique', 'setdiff1d', 'sparse_mask', 'broadcast_to', 'broadcast_dynamic_shape', 'scatter_nd', 'roll',
+           'reverse_sequence', 'sequence_mask', 'meshgrid']
 
 
 # -- Unique ----------------------------------------------------------------------------------------------
@@ -53,6 +55,47 @@ class _UniqueOutput(builtins.tuple):
 
     def __repr__(self):
         return 'Unique(y=%r, idx=%r)' % builtins.tuple(self)
+
+
+# -- ListDiff --------------------------------------------------------------------------------------------------
+def _list_diff_shape(op):
+    for t in op._inputs:
+        if t._shape._dims is not None and len(t._shape._dims) != 1:
+            raise _shape_error(op, 'Shape must be rank 1 but is rank %d' % len(t._shape._dims))
+    return [TensorShape([None]), TensorShape([None])]
+
+
+register_op('ListDiff', ['x: T', 'y: T'], ['out: T', 'idx: out_idx'], {'T': 'type', 'out_idx': ('type', dtypes.int32)},
+            _list_diff_shape, allowed={'out_idx': (dtypes.int32, dtypes.int64)})
+no_gradient('ListDiff')
+
+
+class _ListDiffOutput(builtins.tuple):
+    __slots__ = ()
+    _fields = ('out', 'idx')
+
+    def __new__(cls, out, idx):
+        return builtins.tuple.__new__(cls, (out, idx))
+
+    out = property(lambda self: self[0])
+    idx = property(lambda self: self[1])
+
+    def __repr__(self):
+        return 'ListDiff(out=%r, idx=%r)' % builtins.tuple(self)
+
+
+def setdiff1d(x, y, index_dtype=dtypes.int32, name=None):
+    """(out, idx): the elements of the 1-D x that are not in y, in x's order, and their positions in x."""
+    op = op_builder.apply('ListDiff', [x, y], {'out_idx': dtypes.as_dtype(index_dtype)}, name)
+    return _ListDiffOutput(*op._outputs)
+
+
+def sparse_mask(a, mask_indices, name=None):
+    """The IndexedSlices `a` without the slices whose indices are in mask_indices."""
+    from sluice.ops.indexed_slices import IndexedSlices
+    with name_scope(name, 'sparse_mask', [a, mask_indices]) as scope:
+        out_indices, to_gather = setdiff1d(a.indices, mask_indices)
+        return IndexedSlices(array_ops.gather(a.values, to_gather, name=scope), out_indices, a.dense_shape)
 
 
 # -- BroadcastTo -----------------------------------------------------------------------------------------
