@@ -60,14 +60,20 @@ def _timeout():
     return float(os.environ.get('SLUICE_HOROVOD_TIMEOUT', '600'))
 
 
+def deadlines():
+    """(start, own deadline, effective deadline) of a collective starting now: SLUICE_HOROVOD_TIMEOUT,
+    or the run's own earlier timeout."""
+    start = time.monotonic()
+    own = start + _timeout()
+    run_deadline = run_context.deadline()
+    return start, own, own if run_deadline is None else min(own, run_deadline)
+
+
 def _wait(request, what, cancelled=None):
     """Waits for a non-blocking MPI request: spinning on Test (which drives MPI's progress) for the
     first milliseconds, then polling with short sleeps, so that a deadline or a closed session
     (`cancelled()`) can end the wait."""
-    start = time.monotonic()
-    own = start + _timeout()
-    run_deadline = run_context.deadline()
-    deadline = own if run_deadline is None else min(own, run_deadline)
+    start, own, deadline = deadlines()
     spin_until = start + 0.02
     pause = 0.0
     while not request.Test():

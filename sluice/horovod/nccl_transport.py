@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from sluice.engine import errors, run_context
+from sluice.engine import errors
 from sluice.horovod import communicator
 
 _TYPES = {'float16': 'NCCL_FLOAT16', 'float32': 'NCCL_FLOAT32', 'float64': 'NCCL_FLOAT64',
@@ -54,10 +54,7 @@ def _communicator(nccl, device, what, cancelled):
 def wait(event, comm, device, what, cancelled=None):
     """Polls `event` (recorded after the collective) until done; aborts `comm` on a deadline or a
     closed session, so the stream is released, and raises as the MPI path does."""
-    start = time.monotonic()
-    own = start + communicator._timeout()
-    run_deadline = run_context.deadline()
-    deadline = own if run_deadline is None else min(own, run_deadline)
+    start, _, deadline = communicator.deadlines()
     pause = 0.0
     while not event.done:
         now = time.monotonic()

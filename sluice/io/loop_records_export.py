@@ -38,13 +38,12 @@ def to_accumulators(graph_def):
 def _rewrite_scope(nodes, functions, in_function):
     loops = [n for n in nodes if n.op == 'While' and '_history' in n.attr]
     renames = {}  # (while name, sluice output index) -> the new reference
+    existing = len(nodes)  # the nodes this pass adds come after: they read the rewritten outputs already
     for node in loops:
         renames.update(_rewrite_loop(nodes, node, functions, in_function))
     if not renames:
         return
-    for node in nodes:
-        if node.name.rsplit('/', 1)[0].endswith('_records'):
-            continue  # the readers this pass added: they read the rewritten outputs already
+    for node in nodes[:existing]:
         for i, ref in enumerate(node.input):
             m = _REF.match(ref)
             if m is not None:
