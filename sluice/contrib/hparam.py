@@ -189,4 +189,3 @@ class HParams:
 
     def __repr__(self):
         return '%s(%s)' % (type(self).__name__, self.__str__())
-
