@@ -102,6 +102,7 @@ def test_teacher_forced_attention_decode_is_the_numpy_decode(kind):
 
 def test_greedy_decode_feeds_back_argmax_until_the_end_token():
     end = 2
+
     def helper():
         return tf.contrib.seq2seq.GreedyEmbeddingHelper(tf.constant(EMB), tf.fill([B], 1), end)
     out, _, lens = _build('bahdanau', helper, maximum_iterations=6, impute_finished=True)
