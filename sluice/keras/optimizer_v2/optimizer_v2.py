@@ -119,8 +119,8 @@ class OptimizerV2:
     def _set_hyper(self, name, value):
         """A number, tensor, callable or schedule; a hyper already made a variable is written in place."""
         previous = self._hyper.get(name)
-        if (name not in self._hyper or callable(previous) or _graph.is_tensor(previous)
-                or isinstance(previous, (int, float)) or isinstance(value, learning_rate_schedule.LearningRateSchedule)):
+        if (name not in self._hyper or callable(previous) or isinstance(previous, (_graph.Tensor, int, float))
+                or isinstance(value, learning_rate_schedule.LearningRateSchedule)):
             self._hyper[name] = value
         else:
             backend_values.set_value(previous, value)
