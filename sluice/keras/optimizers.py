@@ -1,19 +1,16 @@
 """tf.keras.optimizers: the OptimizerV2 family, TFOptimizer, and get/serialize/deserialize.
 
 `get` accepts a Keras optimizer (returned as is), a tf.train.Optimizer (wrapped in a TFOptimizer,
-which applies it with its own int64 'TFOptimizer/iterations' as the global step), a config dict
-or a name ('adam', 'SGD', ...: names match case-insensitively and build the class with its
-defaults); anything else is "Could not interpret optimizer identifier". An unknown name is
+which applies it with its own int64 'TFOptimizer/iterations' as the global step and has Keras's
+session initialize the variables it creates), a config dict or a name ('adam', 'SGD', ...: names
+match case-insensitively and build the class with its defaults); anything else is "Could not interpret optimizer identifier". An unknown name is
 "Unknown optimizer: <name>". `Optimizer` is OptimizerV2, as tf.keras.optimizers exports it in
 TF 1.15; Keras's older base class (TFOptimizer's, `Optimizer` in TF's private module) is `OptimizerV1`.
 """
-from sluice.engine import dtypes
-from sluice.engine import graph as _graph
 from sluice.ops import clip_ops
 from sluice.ops import gradients_impl
 from sluice.ops import state_ops
-from sluice.ops import variables
-from sluice.keras.optimizer_v2 import backend_values
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import learning_rate_schedule as schedules
 from sluice.keras.optimizer_v2 import serialization
 from sluice.keras.optimizer_v2.adadelta import Adadelta
@@ -29,8 +26,8 @@ from sluice.training import optimizer as _tf_optimizer
 
 Optimizer = OptimizerV2
 
-__all__ = ['Adadelta', 'Adagrad', 'Adam', 'Adamax', 'Ftrl', 'Nadam', 'RMSprop', 'SGD', 'Optimizer', 'OptimizerV1', 'TFOptimizer',
-           'get', 'serialize', 'deserialize', 'schedules']
+__all__ = ['Adadelta', 'Adagrad', 'Adam', 'Adamax', 'Ftrl', 'Nadam', 'RMSprop', 'SGD', 'Optimizer', 'OptimizerV1',
+           'TFOptimizer', 'get', 'serialize', 'deserialize', 'schedules']
 
 
 class OptimizerV1:
@@ -67,15 +64,15 @@ class OptimizerV1:
             raise ValueError('Length of the specified weight list (' + str(len(weights)) + ') does not match the '
                              'number of weights of the optimizer (' + str(len(params)) + ')')
         pairs = []
-        for pv, p, w in zip(backend_values.batch_get_value(params), params, weights):
+        for pv, p, w in zip(backend.batch_get_value(params), params, weights):
             if pv.shape != w.shape:
                 raise ValueError('Optimizer weight shape ' + str(pv.shape) + ' not compatible with provided weight '
                                  'shape ' + str(w.shape))
             pairs.append((p, w))
-        backend_values.batch_set_value(pairs)
+        backend.batch_set_value(pairs)
 
     def get_weights(self):
-        return backend_values.batch_get_value(self.weights)
+        return backend.batch_get_value(self.weights)
 
     def get_config(self):
         config = {}
@@ -96,9 +93,8 @@ class TFOptimizer(OptimizerV1):
     def __init__(self, optimizer, iterations=None):  # no OptimizerV1.__init__: it takes no clip arguments
         self.optimizer = optimizer
         if iterations is None:
-            with _graph.name_scope(type(self).__name__):
-                iterations = variables.Variable(0, dtype=dtypes.int64, name='iterations')
-            backend_values.track_variable(iterations)
+            with backend.name_scope(type(self).__name__):
+                iterations = backend.variable(0, dtype='int64', name='iterations')
         self.iterations = iterations
         self.updates = []
 
@@ -114,6 +110,9 @@ class TFOptimizer(OptimizerV1):
             return self.updates
         grads = self.optimizer.compute_gradients(loss, params)
         self.updates = [self.optimizer.apply_gradients(grads, global_step=self.iterations)]
+        # TF's get_session() initializes the variables of the tf.train optimizers Keras wraps
+        for v in self.optimizer.variables():
+            backend.track_variable(v)
         return self.updates
 
     @property
@@ -147,9 +146,7 @@ def get(identifier):
     if isinstance(identifier, (OptimizerV1, OptimizerV2)):
         return identifier
     if isinstance(identifier, _tf_optimizer.Optimizer):
-        opt = TFOptimizer(identifier)
-        backend_values.track_tf_optimizer(opt)
-        return opt
+        return TFOptimizer(identifier)
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):

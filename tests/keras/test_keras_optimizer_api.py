@@ -8,7 +8,7 @@ import pytest
 
 import sluice as tf
 from sluice.keras import optimizers
-from sluice.keras.optimizer_v2 import backend_values
+from sluice.keras import backend as K
 from sluice.keras.optimizer_v2.optimizer_v2 import OptimizerV2
 
 W0 = np.array([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], np.float32)
@@ -125,11 +125,11 @@ def test_hypers_become_variables_and_set_value_changes_the_rate():
         sess.run(tf.global_variables_initializer())
         sess.run(step)
         np.testing.assert_allclose(sess.run(w), W0 - 0.1 * G, rtol=1e-6)
-        backend_values.set_value(opt.lr, 0.5)
+        K.set_value(opt.lr, 0.5)
         sess.run(step)
         np.testing.assert_allclose(sess.run(w), W0 - 0.6 * G, rtol=1e-6)
         opt.learning_rate = 0.25  # assigning a built hyper writes its variable
-        assert backend_values.get_value(opt.lr) == 0.25
+        assert K.get_value(opt.lr) == 0.25
         assert sess.run(opt.iterations) == 2
         assert opt.get_config()['learning_rate'] == 0.25
 
@@ -294,3 +294,16 @@ def test_tf_optimizer_counts_its_steps():
         np.testing.assert_allclose(sess.run(w), W0 - 0.1 * G - 0.1 * 1.9 * G, rtol=1e-6)
     with pytest.raises(NotImplementedError):
         wrapped.get_config()
+
+
+def test_keras_session_initializes_the_optimizer_state():
+    """K.get_session() initializes what the optimizers create (slots, hypers, the counter), as model.fit needs."""
+    w = K.variable(W0, name='w')
+    keras_step = optimizers.Adam(0.1).get_updates(tf.reduce_sum(w * G), [w])
+    v = K.variable(W0, name='v')
+    tf_step = optimizers.get(tf.train.AdamOptimizer(0.1)).get_updates(tf.reduce_sum(v * G), [v])
+    sess = K.get_session()
+    sess.run(keras_step + tf_step)
+    expected = _adam(1, 0.1, 0.9, 0.999, 1e-7, False)[0]
+    np.testing.assert_allclose(sess.run(w), expected, rtol=1e-5)
+    np.testing.assert_allclose(sess.run(v), _adam(1, 0.1, 0.9, 0.999, 1e-8, False)[0], rtol=1e-5)

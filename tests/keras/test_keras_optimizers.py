@@ -18,7 +18,6 @@ import pytest
 
 import sluice as tf
 from sluice.keras import optimizers
-from sluice.keras.optimizer_v2 import learning_rate_schedule
 
 import keras_optimizer_cases as cases
 

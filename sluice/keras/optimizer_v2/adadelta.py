@@ -7,10 +7,9 @@ ResourceSparseApplyAdadelta. Slots 'accum_grad' and 'accum_var'.
 import numpy as np
 
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
-from sluice.keras.optimizer_v2.adam import EPSILON
 
 __all__ = ['Adadelta']
 
@@ -23,7 +22,7 @@ class Adadelta(optimizer_v2.OptimizerV2):
         self._set_hyper('learning_rate', kwargs.get('lr', learning_rate))
         self._set_hyper('decay', self._initial_decay)
         self._set_hyper('rho', rho)
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
 
     def _create_slots(self, var_list):
         for var in var_list:

@@ -8,8 +8,8 @@ import numpy as np
 
 from sluice.engine import graph as _graph
 from sluice.ops import init_ops
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
-from sluice.keras.optimizer_v2.adam import EPSILON
 
 __all__ = ['Adagrad']
 
@@ -24,7 +24,7 @@ class Adagrad(optimizer_v2.OptimizerV2):
         self._set_hyper('learning_rate', kwargs.get('lr', learning_rate))
         self._set_hyper('decay', self._initial_decay)
         self._initial_accumulator_value = initial_accumulator_value
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
 
     def _create_slots(self, var_list):
         for var in var_list:

@@ -8,15 +8,12 @@ v decayed whole with an assign, the rows present added with ResourceScatterAdd, 
 variable assigned, as TF 1.15 composes it. Slots 'm', 'v' (and 'vhat').
 """
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
 from sluice.ops import math_ops
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
 
 __all__ = ['Adam']
-
-EPSILON = 1e-7  # Keras's backend epsilon(), the default when epsilon is None or 0
-
 
 class Adam(optimizer_v2.OptimizerV2):
     """Optimizer that implements the Adam algorithm."""
@@ -28,7 +25,7 @@ class Adam(optimizer_v2.OptimizerV2):
         self._set_hyper('decay', self._initial_decay)
         self._set_hyper('beta_1', beta_1)
         self._set_hyper('beta_2', beta_2)
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
         self.amsgrad = amsgrad
 
     def _create_slots(self, var_list):

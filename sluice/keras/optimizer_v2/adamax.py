@@ -7,13 +7,12 @@ variable), as TF 1.15 composes it. Slots 'm' and 'v'.
 """
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import filling_ops
 from sluice.ops import graph_ops
 from sluice.ops import indexing_ops
 from sluice.ops import math_ops
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
-from sluice.keras.optimizer_v2.adam import EPSILON
 
 __all__ = ['Adamax']
 
@@ -27,7 +26,7 @@ class Adamax(optimizer_v2.OptimizerV2):
         self._set_hyper('decay', self._initial_decay)
         self._set_hyper('beta_1', beta_1)
         self._set_hyper('beta_2', beta_2)
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
 
     def _create_slots(self, var_list):
         for var in var_list:

@@ -4,7 +4,6 @@ Slots 'accumulator' (starting at initial_accumulator_value) and 'linear'; each s
 ResourceApplyFtrl, or ResourceApplyFtrlV2 when l2_shrinkage_regularization_strength > 0 (and
 their sparse twins), with learning_rate_power, l1 and l2 as hyper variables.
 """
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
 from sluice.ops import init_ops
 from sluice.ops import math_ops

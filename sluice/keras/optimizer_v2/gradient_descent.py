@@ -6,7 +6,6 @@ ResourceScatterAdd of -lr * grad (duplicate indices add up). With momentum, slot
 var += momentum * accum - lr * grad (ResourceApplyKerasMomentum / ResourceSparseApplyKerasMomentum).
 """
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
 from sluice.ops import resource_variable_ops
 from sluice.keras.optimizer_v2 import optimizer_v2

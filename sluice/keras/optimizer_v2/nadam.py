@@ -8,13 +8,12 @@ v' = v / (1 - beta_2^t); var -= lr ((1 - mu_t) g' + mu_{t+1} m') / (sqrt(v') + e
 assigns (sparse: scatter-adds of the rows present). The learning rate is not decayed.
 """
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
 from sluice.ops import indexing_ops
 from sluice.ops import math_ops
 from sluice.keras.optimizer_v2 import learning_rate_schedule
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
-from sluice.keras.optimizer_v2.adam import EPSILON
 
 __all__ = ['Nadam']
 
@@ -34,7 +33,7 @@ class Nadam(optimizer_v2.OptimizerV2):
         self._set_hyper('decay', self._initial_decay)
         self._set_hyper('beta_1', beta_1)
         self._set_hyper('beta_2', beta_2)
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
         self._m_cache = None
         self._m_cache_read = None
 

@@ -22,16 +22,15 @@ slots, in creation order (hyper variables are not weights), as TF 1.15 lists the
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import op_builder
-from sluice.ops import array_ops
 from sluice.ops import clip_ops
 from sluice.ops import graph_ops
 from sluice.ops import gradients_impl
-from sluice.ops import init_ops
 from sluice.ops import math_ops
 from sluice.ops import resource_variable_ops
 from sluice.ops import resource_variables
 from sluice.ops.indexed_slices import IndexedSlices
-from sluice.keras.optimizer_v2 import backend_values
+from sluice.keras import backend
+from sluice.keras import initializers
 from sluice.keras.optimizer_v2 import learning_rate_schedule
 from sluice.tf_logging import warning as _warning
 from sluice.training.optimizer import deduplicate_indexed_slices
@@ -40,7 +39,6 @@ __all__ = ['OptimizerV2']
 
 _ALLOWED_KWARGS = ('clipnorm', 'clipvalue', 'lr', 'decay')
 _VALID_DTYPES = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64)
-_INITIALIZERS = {'zeros': init_ops.Zeros, 'ones': init_ops.Ones}
 
 
 def _snake_case(name):
@@ -98,7 +96,7 @@ class OptimizerV2:
             if kwargs[k] < 0:
                 raise ValueError('Expected {} >= 0, received: {}'.format(k, kwargs[k]))
         self._use_locking = True
-        self._name = name or backend_values.unique_object_name(_snake_case(type(self).__name__), zero_based=True)
+        self._name = name or backend.unique_object_name(_snake_case(type(self).__name__), zero_based=True)
         self._hyper = {}
         self._slots = {}          # var key -> {slot name: variable}
         self._slot_names = []
@@ -123,7 +121,7 @@ class OptimizerV2:
                 or isinstance(value, learning_rate_schedule.LearningRateSchedule)):
             self._hyper[name] = value
         else:
-            backend_values.set_value(previous, value)
+            backend.set_value(previous, value)
 
     def _get_hyper(self, name, dtype=None):
         if not self._hypers_created:
@@ -168,7 +166,7 @@ class OptimizerV2:
         if callable(value):
             return value()
         if _graph.is_tensor(value) or isinstance(value, resource_variables.ResourceVariable):
-            return backend_values.get_value(value)
+            return backend.get_value(value)
         return value
 
     def _decayed_lr(self, var_dtype):
@@ -191,16 +189,14 @@ class OptimizerV2:
         initial_value = self._initial_value(initializer, shape, dtype)
         variable = resource_variables.ResourceVariable(initial_value=initial_value, name=name, dtype=dtype,
                                                        trainable=bool(trainable), shape=shape)
-        backend_values.track_variable(variable)
+        backend.track_variable(variable)
         return variable
 
     @staticmethod
     def _initial_value(initializer, shape, dtype):
-        if isinstance(initializer, str):
-            if initializer not in _INITIALIZERS:
-                raise ValueError('Unknown initializer: ' + initializer)
-            initializer = _INITIALIZERS[initializer]()
-        if callable(initializer):
+        """A Keras initializer (or its name) called at creation, or the initial value itself."""
+        if isinstance(initializer, str) or callable(initializer):
+            initializer = initializers.get(initializer)
             return lambda: initializer(shape, dtype=dtype)
         return initializer
 
@@ -235,7 +231,7 @@ class OptimizerV2:
                 weight = resource_variables.ResourceVariable(
                     initial_value=initial_value, name='%s/%s' % (var_key(var), slot_name),
                     dtype=var.dtype.base_dtype, trainable=False)
-            backend_values.track_variable(weight)
+            backend.track_variable(weight)
             slot_dict[slot_name] = weight
             self._weights.append(weight)
         return weight
@@ -251,7 +247,7 @@ class OptimizerV2:
         return self._weights
 
     def get_weights(self):
-        return backend_values.batch_get_value(self.weights)
+        return backend.batch_get_value(self.weights)
 
     def set_weights(self, weights):
         params = self.weights
@@ -262,12 +258,12 @@ class OptimizerV2:
         if not params:
             return
         pairs = []
-        for pv, p, w in zip(backend_values.batch_get_value(params), params, weights):
+        for pv, p, w in zip(backend.batch_get_value(params), params, weights):
             if pv.shape != w.shape:
                 raise ValueError('Optimizer weight shape ' + str(pv.shape) + ' not compatible with provided weight '
                                  'shape ' + str(w.shape))
             pairs.append((p, w))
-        backend_values.batch_set_value(pairs)
+        backend.batch_set_value(pairs)
 
     # -- gradients and updates ----------------------------------------------------------------------
 

@@ -9,12 +9,11 @@ the square root there, inside it in the fused ops). Slots 'rms', 'momentum', 'mg
 import numpy as np
 
 from sluice.engine import graph as _graph
-from sluice.ops import array_ops
 from sluice.ops import graph_ops
 from sluice.ops import indexing_ops
 from sluice.ops import math_ops
+from sluice.keras import backend
 from sluice.keras.optimizer_v2 import optimizer_v2
-from sluice.keras.optimizer_v2.adam import EPSILON
 
 __all__ = ['RMSprop', 'RMSProp']
 
@@ -32,7 +31,7 @@ class RMSprop(optimizer_v2.OptimizerV2):
         if isinstance(momentum, (int, float)) and (momentum < 0 or momentum > 1):
             raise ValueError('`momentum` must be between [0, 1].')
         self._set_hyper('momentum', momentum)
-        self.epsilon = epsilon or EPSILON
+        self.epsilon = epsilon or backend.epsilon()
         self.centered = centered
 
     def _create_slots(self, var_list):
