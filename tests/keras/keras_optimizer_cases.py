@@ -54,6 +54,13 @@ RUNS = [(name, sparse, how) for name in sorted(CASES) for sparse, how in (
 RUNS += [('adam', False, 'minimize'), ('sgd_momentum', True, 'minimize')]
 
 
+# runs whose training graphs cross between sluice and TF (MetaGraphs both ways): the update ops of
+# each optimizer, dense and sparse
+TRAVEL = [run for run in RUNS if run[2] != 'minimize' and run[0] in (
+    'sgd', 'sgd_nesterov', 'adam_amsgrad', 'adagrad', 'adadelta', 'adamax', 'nadam', 'rmsprop_centered',
+    'rmsprop_centered_momentum', 'ftrl_shrinkage', 'piecewise_constant')]
+
+
 def run_name(case, sparse, how):
     return '%s-%s-%s' % (case, 'sparse' if sparse else 'dense', how)
 
@@ -67,8 +74,9 @@ def _optimizer(keras, case):
     return getattr(keras.optimizers, cls_name)(**kwargs)
 
 
-def run(tf, keras, case, sparse, how):
-    """(arrays, meta) of STEPS steps of the case in the default graph (tf: sluice or tf.compat.v1)."""
+def run(tf, keras, case, sparse, how, export_to=None):
+    """(arrays, meta) of STEPS steps of the case in the default graph (tf: sluice or tf.compat.v1);
+    with export_to, the graph (its step in collection 'train_op') is written there as a MetaGraph first."""
     w = tf.get_variable('w', initializer=W0.astype(np.float32), use_resource=True)
     b = tf.get_variable('b', initializer=B0.astype(np.float32), use_resource=True)
     x = tf.constant(X.astype(np.float32))
@@ -90,6 +98,10 @@ def run(tf, keras, case, sparse, how):
     update_types = sorted(set(op.type for op in tf.get_default_graph().get_operations()
                               if op.name not in before and op.type.startswith(('ResourceApply', 'ResourceSparseApply',
                                                                                 'ResourceScatter'))))
+    if export_to is not None:
+        for op in step if isinstance(step, list) else [step]:
+            tf.add_to_collection('train_op', op)
+        tf.train.export_meta_graph(export_to)
     arrays = {}
     with tf.Session() as sess:
         sess.run(tf.global_variables_initializer())
@@ -104,3 +116,15 @@ def run(tf, keras, case, sparse, how):
     meta = {'weights': [v.name for v in opt.weights], 'update_types': update_types, 'config': config,
             'globals': sorted(v.name for v in tf.global_variables())}
     return arrays, meta
+
+
+def train_imported(tf, path):
+    """{variable name: value} after STEPS runs of the 'train_op' of the MetaGraph at path."""
+    with tf.Graph().as_default() as g:
+        tf.train.import_meta_graph(path)
+        train = g.get_collection('train_op')
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for _ in range(STEPS):
+                sess.run(train)
+            return {v.op.name: sess.run(v) for v in tf.global_variables()}
