@@ -23,8 +23,10 @@ from sluice.keras.optimizer_v2.nadam import Nadam
 from sluice.keras.optimizer_v2.optimizer_v2 import OptimizerV2
 from sluice.keras.optimizer_v2.rmsprop import RMSprop
 from sluice.training import optimizer as _tf_optimizer
+from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 Optimizer = OptimizerV2
+__getattr__ = _namespace_getattr(__name__, 'tf.keras.optimizers')
 
 __all__ = ['Adadelta', 'Adagrad', 'Adam', 'Adamax', 'Ftrl', 'Nadam', 'RMSprop', 'SGD', 'Optimizer', 'OptimizerV1',
            'TFOptimizer', 'get', 'serialize', 'deserialize', 'schedules']

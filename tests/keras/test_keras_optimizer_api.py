@@ -307,3 +307,10 @@ def test_keras_session_initializes_the_optimizer_state():
     expected = _adam(1, 0.1, 0.9, 0.999, 1e-7, False)[0]
     np.testing.assert_allclose(sess.run(w), expected, rtol=1e-5)
     np.testing.assert_allclose(sess.run(v), _adam(1, 0.1, 0.9, 0.999, 1e-8, False)[0], rtol=1e-5)
+
+
+def test_names_sluice_lacks_say_so():
+    with pytest.raises(AttributeError, match='sluice does not implement tf.keras.optimizers.AdamW yet'):
+        tf.keras.optimizers.AdamW
+    with pytest.raises(AttributeError, match='sluice does not implement tf.keras.optimizers.schedules.Foo yet'):
+        tf.keras.optimizers.schedules.Foo

@@ -10,10 +10,13 @@ from sluice.engine import graph as _graph
 from sluice.ops import math_ops
 from sluice.keras.optimizer_v2 import serialization
 from sluice.training import learning_rate_decay as _decay
+from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __all__ = ['LearningRateSchedule', 'ExponentialDecay', 'PiecewiseConstantDecay', 'PolynomialDecay',
            'InverseTimeDecay', 'CosineDecay', 'CosineDecayRestarts', 'LinearCosineDecay', 'serialize',
            'deserialize']
+
+__getattr__ = _namespace_getattr(__name__, 'tf.keras.optimizers.schedules')
 
 
 class LearningRateSchedule:
