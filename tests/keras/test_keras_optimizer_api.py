@@ -314,3 +314,9 @@ def test_names_sluice_lacks_say_so():
         tf.keras.optimizers.AdamW
     with pytest.raises(AttributeError, match='sluice does not implement tf.keras.optimizers.schedules.Foo yet'):
         tf.keras.optimizers.schedules.Foo
+
+
+def test_unnamed_optimizers_take_keras_object_names():
+    assert optimizers.SGD(name=None)._name == 'sgd'
+    assert optimizers.SGD(name='')._name == 'sgd_1'
+    assert optimizers.RMSprop(name=None)._name == 'rm_sprop'  # Keras's snake case of 'RMSprop'

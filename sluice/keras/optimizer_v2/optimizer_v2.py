@@ -19,6 +19,8 @@ op that increments `iterations` after all the updates. get_gradients clips by `c
 gradient's norm) and `clipvalue` when given. `weights` are the iteration counter then the
 slots, in creation order (hyper variables are not weights), as TF 1.15 lists them.
 """
+import re
+
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine import op_builder
@@ -28,6 +30,7 @@ from sluice.ops import gradients_impl
 from sluice.ops import math_ops
 from sluice.ops import resource_variable_ops
 from sluice.ops import resource_variables
+from sluice.ops import variables
 from sluice.ops.indexed_slices import IndexedSlices
 from sluice.keras import backend
 from sluice.keras import initializers
@@ -42,12 +45,10 @@ _VALID_DTYPES = (dtypes.float16, dtypes.bfloat16, dtypes.float32, dtypes.float64
 
 
 def _snake_case(name):
-    out = []
-    for i, c in enumerate(name):
-        if c.isupper() and i and not name[i - 1].isupper():
-            out.append('_')
-        out.append(c.lower())
-    return ''.join(out)
+    """Keras's object-name rule: 'RMSprop' -> 'rm_sprop', 'SGD' -> 'sgd' (then unique per graph)."""
+    words = re.sub(r'(.)([A-Z][a-z0-9]+)', r'\1_\2', name)
+    snake = re.sub(r'([a-z])([A-Z])', r'\1_\2', words).lower()
+    return 'private' + snake if snake.startswith('_') else snake
 
 
 def var_key(var):
@@ -55,14 +56,15 @@ def var_key(var):
     return var.op.name
 
 
-def resource_apply(op_type, variables, inputs, use_locking, **attrs):
-    """A ResourceApply* node over the handles of `variables` and the plain `inputs`; returns the op."""
-    for v in variables:
+def resource_apply(op_type, updated, inputs, use_locking, **attrs):
+    """A ResourceApply* node over the handles of the `updated` variables (the trained one, then its
+    slots) and the plain `inputs`; returns the op."""
+    for v in updated:
         if not resource_variables.is_resource_variable(v):
             raise TypeError("%s updates resource variables (use_resource=True, as Keras layers create them); "
                             "'%s' is a reference variable" % (op_type, v.name))
-    return op_builder.apply(op_type, [v.handle for v in variables] + list(inputs),
-                            dict(attrs, use_locking=use_locking, T=variables[0].dtype.base_dtype))
+    return op_builder.apply(op_type, [v.handle for v in updated] + list(inputs),
+                            dict(attrs, use_locking=use_locking, T=updated[0].dtype.base_dtype))
 
 
 def _on_values(grad, clip):
@@ -154,7 +156,7 @@ class OptimizerV2:
         if self._hypers_created:
             return
         for name, value in sorted(self._hyper.items()):
-            if _graph.is_tensor(value) or isinstance(value, resource_variables.ResourceVariable) or callable(value):
+            if isinstance(value, (_graph.Tensor, variables.Variable)) or callable(value):
                 continue
             self._hyper[name] = self.add_weight(name, shape=[], trainable=False, initializer=value)
         self._hypers_created = True
@@ -165,7 +167,7 @@ class OptimizerV2:
             return learning_rate_schedule.serialize(value)
         if callable(value):
             return value()
-        if _graph.is_tensor(value) or isinstance(value, resource_variables.ResourceVariable):
+        if isinstance(value, (_graph.Tensor, variables.Variable)):
             return backend.get_value(value)
         return value
 
