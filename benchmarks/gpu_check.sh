@@ -11,6 +11,8 @@
 #   OUTDIR/cudnn_conv.txt   benchmarks/cudnn_conv.py (LeNet-5 step and a 3x3 conv layer: cuDNN vs im2col + GEMM
 #                           vs PyTorch when installed, with the DEBUG lines of cases cuDNN did not take); the
 #                           real-cuDNN tests are among the GPU tests (tests/kernels/test_cudnn_conv.py)
+#   OUTDIR/pinned_batches.txt benchmarks/pinned_batches.py (queue-fed MLP steps: batches stacked in pinned
+#                           memory and copied on the copy stream vs plain copies)
 # Usage: bash benchmarks/gpu_check.sh OUTDIR
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +34,9 @@ timeout 60 python benchmarks/capture.py --seconds 0.3 --repeats 3 --debug > "$ou
 echo "capture: exit $?" | tee -a "$out/capture.txt"
 timeout 60 python benchmarks/cudnn_conv.py --seconds 0.3 --repeats 3 --debug > "$out/cudnn_conv.txt" 2>&1
 echo "cudnn_conv: exit $?" | tee -a "$out/cudnn_conv.txt"
+timeout 60 python benchmarks/pinned_batches.py --seconds 0.3 --repeats 3 > "$out/pinned_batches.txt" 2>&1
+echo "pinned_batches: exit $?" | tee -a "$out/pinned_batches.txt"
 grep -E "^\|" "$out/capture.txt"
 grep -E "^\||^check|^cuDNN" "$out/cudnn_conv.txt"
+grep -E "^\|" "$out/pinned_batches.txt"
 cat "$out/suite/results.md" 2>/dev/null

@@ -284,7 +284,7 @@ class ExecutionPlan:
     def _pinned_batches(self, op, order, device_of, fed, fetched):
         """KernelContext.pinned_batches: a pool for `op` when all its outputs are read, in this plan, only
         by steps on one GPU (not fetched or fed, not in host memory), else None."""
-        if not op._outputs or any(t in fed or t in fetched for t in op._outputs):
+        if not op._outputs or any(t in fed or t in fetched for t in op._outputs) or not pinned_batches.enabled():
             return None
         readers = set()
         for consumer in order:

@@ -19,12 +19,19 @@ the next batch while the device copies and computes. On NumPy-backed fake GPUs, 
 memory cannot be had, the same steps run with NumPy buffers and a plain copy (an event that has
 always completed); `copies` takes another backend (the tests' deferred copies). A buffer whose batch
 is never uploaded (a run failing between the dequeue and its copy) stays out of its ring.
+SLUICE_PINNED_BATCHES=0, read when a plan is made, turns this off (plain synchronous copies).
 """
+import os
 import threading
 
 import numpy as np
 
 from sluice.engine import feed_staging
+
+
+def enabled():
+    """Whether plans may give kernels pinned batch pools (SLUICE_PINNED_BATCHES is not 0)."""
+    return os.environ.get('SLUICE_PINNED_BATCHES', '1') != '0'
 
 
 class HostCopies:

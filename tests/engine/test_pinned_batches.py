@@ -165,6 +165,17 @@ def test_batches_read_on_the_host_or_on_two_gpus_are_plain(case):
     np.testing.assert_array_equal(got[1], np.arange(4) + 0.5)
 
 
+def test_switched_off_by_the_environment(monkeypatch):
+    monkeypatch.setenv('SLUICE_PINNED_BATCHES', '0')
+    with devices.fake_gpus(1):
+        enqueue, fetches = _queue_graph()
+        with tf.Session() as sess:
+            sess.run(enqueue)
+            got = sess.run(fetches)
+            assert _pools(sess, fetches) == []
+    np.testing.assert_array_equal(got[1], np.arange(4) + 0.5)
+
+
 def test_cpu_plans_have_no_pools():
     enqueue, fetches = _queue_graph(gpu_consumer=False)
     with tf.Session() as sess:
@@ -190,3 +201,23 @@ def test_train_batch_with_queue_runners_feeds_a_gpu_from_the_pool(no_leaked_thre
             coord.join(threads)
     np.testing.assert_array_equal(np.concatenate(got), np.arange(12) * 3)
     assert pool.uploaded == 3 and pool.allocated == 1
+
+
+@pytest.mark.gpu
+def test_real_gpu_batches_are_page_locked_and_copied_on_the_copy_stream():
+    cp = devices.cupy_module()
+    if cp is None:
+        pytest.skip('no GPU present')
+    enqueue, fetches = _queue_graph()
+    with tf.Session() as sess:
+        sess.run(enqueue)
+        got = [sess.run(fetches) for _ in range(10)]
+        pool, = _pools(sess, fetches)
+    assert type(pool.copies) is pinned_batches.StreamCopies and pool.uploaded == 20 and pool.allocated <= 6
+    for buffer in pool.buffers():
+        attributes = cp.cuda.runtime.pointerGetAttributes(buffer.ctypes.data)
+        assert attributes.type == 1   # cudaMemoryTypeHost: page-locked
+    rows = np.arange(40 * 6, dtype=np.float32).reshape(40, 2, 3)
+    for k, (sums, labels) in enumerate(got):
+        np.testing.assert_array_equal(sums, rows[4 * k:4 * k + 4].sum(axis=(1, 2)) * 2.0)
+        np.testing.assert_array_equal(labels, np.arange(4 * k, 4 * k + 4) + 0.5)
