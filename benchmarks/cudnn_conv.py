@@ -142,7 +142,8 @@ def main(argv=None):
     elif devices.cupy_module() is None:
         print('no GPU: run with --fake-gpu to check the script')
         return 0
-    print('cuDNN frontend:', 'present' if cudnn_conv.frontend() is not None else 'absent (both sluice columns run im2col)')
+    present = cudnn_conv.frontend() is not None
+    print('cuDNN frontend:', 'present' if present else 'absent (both sluice columns run im2col)')
     try:
         import torch
         torch = torch if torch.cuda.is_available() and not args.fake_gpu else None

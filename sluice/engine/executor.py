@@ -12,8 +12,9 @@ Planning, once per signature:
      <-> GPU, or a GPU value into a host-memory input) a copy step is added, shared by all
      consumers on the same device (a fed value's through a pinned staging buffer; a host op whose
      outputs are read only on one GPU, a queue's DequeueMany, may build them in the pinned buffers
-     of engine/pinned_batches.py, which its copy steps upload). Reading a variable (a Ref value into a plain input) is a read
-     step placed just before its consumer, so it sees writes made earlier in the run.
+     of engine/pinned_batches.py, which its copy steps upload). Reading a variable (a Ref value
+     into a plain input) is a read step placed just before its consumer, so it sees writes made
+     earlier in the run.
   5b. Group: the nodes of one collective (TF's per-device NcclAllReduce nodes of a shared_name)
      are made contiguous in the order and become one step over all their inputs and outputs
      (`engine/collectives.py`); a run that executes only part of a group fails here.

@@ -118,6 +118,7 @@ class CudnnDevice:
         self._broken = None     # why no handle could be made: every case falls back
         self._graphs = {}       # case key -> _Built, or None for a case that falls back
         self._lock = threading.Lock()
+        self._run_lock = threading.Lock()   # virtual GPUs on lanes of their own share the handle
         self.pointer = (lambda a: a.ctypes.data) if device.fake else (lambda a: a.data.ptr)
 
     def graph_for(self, case, op):
@@ -183,9 +184,11 @@ class CudnnDevice:
         xp, pointer, handle = self.xp, self.pointer, self.handle()
         workspace = xp.empty(max(built.workspace, 1), dtype=np.uint8)
         stream = 0 if self.device.fake else xp.cuda.get_current_stream().ptr
-        self.cudnn.set_stream(handle=handle, stream=stream)
         ta, tb, tout = built.tensors
-        built.graph.execute({ta: pointer(a), tb: pointer(b), tout: pointer(out)}, pointer(workspace), handle=handle)
+        pack = {ta: pointer(a), tb: pointer(b), tout: pointer(out)}
+        with self._run_lock:
+            self.cudnn.set_stream(handle=handle, stream=stream)
+            built.graph.execute(pack, pointer(workspace), handle=handle)
         return out
 
 
