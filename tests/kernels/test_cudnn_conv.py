@@ -227,6 +227,31 @@ def test_empty_batch_and_errors_match_the_shared_kernels(frontend):
     assert cudnn.builds == []
 
 
+def test_captured_plans_replay_the_cudnn_steps(frontend, monkeypatch):
+    def losses():
+        tf.reset_default_graph()
+        with tf.device('/gpu:0'):
+            x = tf.placeholder(tf.float64, [4, 8, 8, 2])
+            f = tf.Variable(np.random.RandomState(0).standard_normal((3, 3, 2, 3)))
+            loss = tf.reduce_sum(tf.square(tf.nn.conv2d(x, f, [1, 1, 1, 1], 'SAME')))
+            train = tf.train.GradientDescentOptimizer(0.001).minimize(loss)
+        feed = {x: np.random.RandomState(1).standard_normal((4, 8, 8, 2))}
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            got = [sess.run([train, loss], feed)[1] for _ in range(5)]
+            captured = type(sess._signature([train, loss], (x,)).plan.run.__self__).__name__
+        return got, captured
+    with devices.fake_gpus(1):
+        monkeypatch.setenv('SLUICE_CUDNN', '0')
+        expected, _ = losses()
+        monkeypatch.delenv('SLUICE_CUDNN')
+        cudnn = frontend()
+        got, captured = losses()
+    assert captured == 'CapturedPlan'
+    assert [g.op['kind'] for g in cudnn.executions] == ['fprop', 'wgrad'] * 5   # replays included
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
 @pytest.mark.gpu
 @pytest.mark.parametrize('data_format', ['NHWC', 'NCHW'])
 def test_real_cudnn_equals_im2col(data_format, monkeypatch):
