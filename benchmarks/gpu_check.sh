@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # One command for a machine with a GPU: the GPU tests, then the benchmark suite, within about
+# (step limits: 150 + 120 + 5 x 40 s = 7.8 minutes at most, so one device call of 10 minutes holds it)
 # 8 minutes, everything written into OUTDIR (default gpu-check/):
 #   OUTDIR/env.txt          GPU, driver, CuPy and Python versions
 #   OUTDIR/gpu-tests.txt    python -m pytest -m gpu (the tests that need a real GPU)
@@ -24,17 +25,17 @@ python setup.py build_ext --inplace -q > "$out/build.txt" 2>&1 || echo "C extens
   python -c "import cupy, sys; print('cupy', cupy.__version__, 'cuda', cupy.cuda.runtime.runtimeGetVersion(), 'python', sys.version.split()[0])" 2>&1
   python -c "import cudnn; print('cudnn frontend', cudnn.__version__, 'backend', cudnn.backend_version())" 2>&1
 } > "$out/env.txt"
-timeout 240 python -m pytest -q -m gpu -p no:cacheprovider > "$out/gpu-tests.txt" 2>&1
+timeout 150 python -m pytest -q -m gpu -p no:cacheprovider > "$out/gpu-tests.txt" 2>&1
 echo "gpu tests: exit $?" | tee -a "$out/gpu-tests.txt"
-timeout 180 python benchmarks/suite.py --out "$out/suite" --seconds 0.5 --repeats 3 > "$out/suite.txt" 2>&1
+timeout 120 python benchmarks/suite.py --out "$out/suite" --seconds 0.5 --repeats 3 > "$out/suite.txt" 2>&1
 echo "suite: exit $?" | tee -a "$out/suite.txt"
-timeout 60 python benchmarks/fusion.py > "$out/fusion.txt" 2>&1
+timeout 40 python benchmarks/fusion.py > "$out/fusion.txt" 2>&1
 echo "fusion: exit $?" | tee -a "$out/fusion.txt"
-timeout 60 python benchmarks/capture.py --seconds 0.3 --repeats 3 --debug > "$out/capture.txt" 2>&1
+timeout 40 python benchmarks/capture.py --seconds 0.3 --repeats 3 --debug > "$out/capture.txt" 2>&1
 echo "capture: exit $?" | tee -a "$out/capture.txt"
-timeout 60 python benchmarks/cudnn_conv.py --seconds 0.3 --repeats 3 --debug > "$out/cudnn_conv.txt" 2>&1
+timeout 40 python benchmarks/cudnn_conv.py --seconds 0.3 --repeats 3 --debug > "$out/cudnn_conv.txt" 2>&1
 echo "cudnn_conv: exit $?" | tee -a "$out/cudnn_conv.txt"
-timeout 60 python benchmarks/pinned_batches.py --seconds 0.3 --repeats 3 > "$out/pinned_batches.txt" 2>&1
+timeout 40 python benchmarks/pinned_batches.py --seconds 0.3 --repeats 3 > "$out/pinned_batches.txt" 2>&1
 echo "pinned_batches: exit $?" | tee -a "$out/pinned_batches.txt"
 grep -E "^\|" "$out/capture.txt"
 grep -E "^\||^check|^cuDNN" "$out/cudnn_conv.txt"
