@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command for a machine with a GPU: the GPU tests, then the benchmark suite, within about
-# (step limits: 150 + 120 + 5 x 40 s = 7.8 minutes at most, so one device call of 10 minutes holds it)
-# 8 minutes, everything written into OUTDIR (default gpu-check/):
+# 8 minutes (step limits: 150 + 120 + 5 x 40 s = 7.8 minutes at most), everything written into OUTDIR
+# (default gpu-check/):
 #   OUTDIR/env.txt          GPU, driver, CuPy and Python versions
 #   OUTDIR/gpu-tests.txt    python -m pytest -m gpu (the tests that need a real GPU)
 #   OUTDIR/suite/           benchmarks/suite.py: results.md, results.json, charts
