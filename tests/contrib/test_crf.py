@@ -70,8 +70,8 @@ def test_single_step_and_multitag():
     norm = tf.contrib.crf.crf_log_norm(x1, tf.constant([1, 1, 0, 1]), tf.constant(TRANS))
     bitmap = np.ones((B, T, K), bool)
     bitmap[:, :, 0] = False  # tag 0 never allowed
-    multi = tf.contrib.crf.crf_multitag_sequence_score(tf.constant(X), tf.constant(bitmap), tf.constant(LENGTHS),
-                                                        tf.constant(TRANS))
+    multi = tf.contrib.crf.crf_multitag_sequence_score(tf.constant(X), tf.constant(bitmap),
+                                                       tf.constant(LENGTHS), tf.constant(TRANS))
     with tf.Session() as sess:
         got_tags, got_best, got_norm, got_multi = sess.run([tags, best, norm, multi])
     np.testing.assert_array_equal(got_tags[:, 0], X[:, 0].argmax(-1))
