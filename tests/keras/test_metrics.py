@@ -194,3 +194,18 @@ def test_custom_metric_subclass():
     result = m(np.array([1., -1., 2.], np.float32))
     assert result.op.type == 'Identity' and len(m.updates) == 1
     assert K.eval(result) == 2.0
+
+
+def test_on_every_device(device):
+    y_true, y_pred, w = metric_cases.BIN_TRUE, metric_cases.BIN_PRED, metric_cases.W
+    with tf.device(device):
+        auc = metrics.AUC(num_thresholds=10)
+        accuracy = metrics.BinaryAccuracy()
+        results = [auc(y_true, y_pred, sample_weight=w), accuracy(y_true, y_pred, sample_weight=w)]
+    got = K.get_session().run(results)
+    matches = ((y_pred > 0.5) == y_true).astype(np.float32)[:, 0]
+    assert got[1] == pytest.approx((matches * w).sum() / w.sum(), rel=1e-6)
+    thresholds = [-1e-7] + [(i + 1) / 9. for i in range(8)] + [1 + 1e-7]
+    c = _counts(y_true, y_pred, w, thresholds)
+    fpr, tpr = c['fp'] / (c['fp'] + c['tn']), c['tp'] / (c['tp'] + c['fn'])
+    assert got[0] == pytest.approx(((fpr[:-1] - fpr[1:]) * (tpr[:-1] + tpr[1:]) / 2).sum(), rel=1e-5)
