@@ -246,18 +246,23 @@ class Network(Layer):
         return nest.pack_sequence_as(self._nested_outputs, outputs)
 
     def compute_output_shape(self, input_shape):
+        """Each layer's compute_output_shape, walked through the Nodes as `call` walks tensors."""
         if not self._is_graph_network:
             return super().compute_output_shape(input_shape)
-        shapes = [tuple(s) if s is not None else None for s in nest.flatten(input_shape)] \
-            if isinstance(input_shape, list) else [input_shape]
-        own = [backend.int_shape(x) for x in self.inputs]
-        if [tuple(s) for s in shapes] == own:
-            out = [backend.int_shape(x) for x in self.outputs]
-        else:
-            with _graph.Graph().as_default():
-                from sluice.keras.engine.input_layer import Input
-                out = [backend.int_shape(x) for x in nest.flatten(
-                    self._run_internal_graph([Input(batch_shape=s) for s in shapes]))]
+        shapes = input_shape if isinstance(input_shape, list) else [input_shape]
+        known = {id(x): tuple(s) for x, s in zip(self.inputs, shapes)}
+        for depth in sorted(self._nodes_by_depth, reverse=True):
+            for node in self._nodes_by_depth[depth]:
+                layer = node.outbound_layer
+                flat = nest.flatten(node.input_tensors)
+                if isinstance(layer, InputLayer) or not all(id(x) in known for x in flat):
+                    continue
+                given = [known[id(x)] for x in flat]
+                out = layer.compute_output_shape(given[0] if len(given) == 1 else given)
+                out = out if isinstance(out, list) else [out]
+                for x, shape in zip(nest.flatten(node.output_tensors), out):
+                    known[id(x)] = tuple(shape.as_list()) if hasattr(shape, 'as_list') else tuple(shape)
+        out = [known[id(x)] for x in self.outputs]
         return out[0] if len(out) == 1 else out
 
     def _set_inputs(self, inputs, outputs=None, training=None):

@@ -32,7 +32,7 @@ def _count(weights):
 
 
 def print_summary(model, line_length=None, positions=None, print_fn=None):
-    print_fn = print_fn or print
+    print_fn = print if print_fn is None else print_fn
     sequential_like = _sequential_like(model)
     if sequential_like:
         line_length = line_length or 65
