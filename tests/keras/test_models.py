@@ -52,7 +52,7 @@ def test_functional_model_orders_layers_by_depth():
     a = layers.Dense(2)(hidden)
     b = layers.Dense(3)(hidden)
     model = keras.Model(inputs, [a, b])
-    assert [l.name for l in model.layers] == ['input_1', 'd1', 'dense', 'dense_1']
+    assert [layer.name for layer in model.layers] == ['input_1', 'd1', 'dense', 'dense_1']
     assert model.name == 'model' and model.input_names == ['input_1'] and model.output_names == ['dense', 'dense_1']
     assert [w.name for w in model.weights] == ['d1/kernel:0', 'd1/bias:0', 'dense/kernel:0', 'dense/bias:0',
                                                'dense_1/kernel:0', 'dense_1/bias:0']
@@ -86,7 +86,7 @@ def test_calling_a_model_replays_its_layers_on_new_inputs():
     kernel, bias = model.get_weights()
     np.testing.assert_allclose(_run(out, {other: x}), x @ kernel + bias, rtol=1e-5)
     outer = keras.Model(other, layers.Dense(1, name='head')(out))
-    assert [l.name for l in outer.layers] == ['input_2', 'model', 'head']
+    assert [layer.name for layer in outer.layers] == ['input_2', 'model', 'head']
     assert len(outer.weights) == 4 and outer.layers[1].get_layer('d') is model.get_layer('d')
 
 
@@ -101,11 +101,11 @@ def test_sequential_builds_from_the_first_layers_input_shape():
     model = keras.Sequential()
     model.add(layers.Dense(8, input_shape=(4,)))
     model.add(layers.Dense(3))
-    assert model.name == 'sequential' and [l.name for l in model.layers] == ['dense', 'dense_1']
+    assert model.name == 'sequential' and [layer.name for layer in model.layers] == ['dense', 'dense_1']
     assert model.inputs[0].name == 'dense_input:0' and model.outputs[0].shape.as_list() == [None, 3]
     assert model.layers[0].input_shape == (None, 4) and model.layers[1].output_shape == (None, 3)
     model.pop()
-    assert [l.name for l in model.layers] == ['dense'] and model.outputs[0].shape.as_list() == [None, 8]
+    assert [layer.name for layer in model.layers] == ['dense'] and model.outputs[0].shape.as_list() == [None, 8]
     with pytest.raises(TypeError, match='must be an instance of class Layer'):
         model.add('dense')
 
@@ -124,7 +124,7 @@ def test_sequential_without_input_shape_builds_later():
 
 def test_sequential_starting_with_an_input_tensor():
     model = keras.Sequential([keras.Input((3,), name='start'), layers.Dense(1)])
-    assert model.inputs[0].name == 'start:0' and [l.name for l in model.layers] == ['dense']
+    assert model.inputs[0].name == 'start:0' and [layer.name for layer in model.layers] == ['dense']
 
 
 class TwoLayers(keras.Model):
@@ -139,7 +139,7 @@ class TwoLayers(keras.Model):
 
 def test_subclassed_model_tracks_layers_and_sets_inputs_on_first_call():
     model = TwoLayers()
-    assert model.name == 'two_layers' and [l.name for l in model.layers] == ['hidden', 'out']
+    assert model.name == 'two_layers' and [layer.name for layer in model.layers] == ['hidden', 'out']
     x = tf.placeholder(tf.float32, [None, 3])
     y = model(x)
     assert y.shape.as_list() == [None, 1] and model.inputs == [x] and model.outputs == [y]
@@ -206,7 +206,7 @@ def test_functional_config_round_trips_through_json():
     assert config['config']['output_layers'] == [['a', 0, 0], ['b', 0, 0]]
     assert config['config']['layers'][2]['inbound_nodes'] == [[['hidden', 0, 0, {}]]]
     rebuilt = keras.models.model_from_json(model.to_json())
-    assert [l.name for l in rebuilt.layers] == ['features', 'hidden', 'a', 'b']
+    assert [layer.name for layer in rebuilt.layers] == ['features', 'hidden', 'a', 'b']
     assert rebuilt.layers[1].units == 5 and rebuilt.layers[1].activation == 'relu'
     rebuilt.set_weights(model.get_weights())
     x = np.random.RandomState(0).rand(3, 4).astype('float32')
@@ -217,9 +217,10 @@ def test_functional_config_round_trips_through_json():
 def test_sequential_config_round_trips():
     model = keras.Sequential([layers.Dense(3, input_shape=(2,), name='first'), layers.Dense(1, name='second')])
     config = model.get_config()
-    assert config['name'] == 'sequential' and [l['class_name'] for l in config['layers']] == ['Dense', 'Dense']
+    assert config['name'] == 'sequential'
+    assert [entry['class_name'] for entry in config['layers']] == ['Dense', 'Dense']
     rebuilt = keras.Sequential.from_config(config)
-    assert [l.name for l in rebuilt.layers] == ['first', 'second'] and rebuilt.inputs[0].shape.as_list() == [None, 2]
+    assert [layer.name for layer in rebuilt.layers] == ['first', 'second'] and rebuilt.inputs[0].shape.as_list() == [None, 2]
 
 
 def test_clone_model_makes_new_layers_of_the_same_graph():
@@ -227,7 +228,7 @@ def test_clone_model_makes_new_layers_of_the_same_graph():
     hidden = layers.Dense(5, name='hidden')
     model = keras.Model(inputs, layers.Concatenate()([hidden(inputs), hidden(inputs)]))
     clone = keras.models.clone_model(model)
-    assert [l.name for l in clone.layers] == [l.name for l in model.layers]
+    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     assert all(a is not b for a, b in zip(clone.layers, model.layers))
     assert len(clone.weights) == 2 and clone.outputs[0].shape.as_list() == [None, 10]
     seq = keras.Sequential([layers.Dense(2, input_shape=(3,))])

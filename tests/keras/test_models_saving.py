@@ -106,7 +106,7 @@ def test_whole_model_round_trips_through_hdf5(tmp_path):
     model.save(path)
     K.clear_session()
     loaded = keras.models.load_model(path)
-    assert [l.name for l in loaded.layers] == ['x', 'hidden', 'out']
+    assert [layer.name for layer in loaded.layers] == ['x', 'hidden', 'out']
     assert loaded.metrics_names == ['loss', 'mean_absolute_error']
     np.testing.assert_allclose(loaded.predict(x), expected, rtol=1e-6)
     loaded.fit(x, np.zeros((5, 2), 'float32'), verbose=0)

@@ -142,7 +142,7 @@ class Network(Layer):
             layers_by_depth.setdefault(depth, []).append(layer)
         layers = []
         for depth in sorted(layers_by_depth, reverse=True):
-            layers.extend(sorted(layers_by_depth[depth], key=lambda l: layer_indices[l]))
+            layers.extend(sorted(layers_by_depth[depth], key=layer_indices.get))
         self._check_connected(nodes_by_depth)
         names = [layer.name for layer in layers]
         for name in names:

@@ -39,7 +39,7 @@ class Sequential(Model):
             layer = layer._keras_history[0]  # an Input tensor stands for its layer
         if not isinstance(layer, Layer):
             raise TypeError('The added layer must be an instance of class Layer. Found: ' + str(layer))
-        if any(layer.name == l.name for l in self._stack):
+        if any(layer.name == known.name for known in self._stack):
             raise ValueError('All layers added to a Sequential model should have unique names. Name "%s" is already '
                              'the name of a layer in this model. Update the `name` argument to pass a unique name.'
                              % (layer.name,))

@@ -16,7 +16,6 @@ and the layers' updates after the loss and metrics; test feeds the same without 
 Subclassed models compile lazily: the graph parts wait until the first call sets the model's inputs.
 """
 from sluice.python.util import nest
-from sluice.engine import graph as _graph
 from sluice.keras import backend
 from sluice.keras.engine import training_utils
 from sluice.keras.engine.network import Network
@@ -99,8 +98,8 @@ class Model(Network):
         spec = self._compile_spec
         names = self.output_names
         losses_module = _losses_module()
-        self.loss_functions = [None if l is None else losses_module.get(l)
-                               for l in training_utils.per_output(self.loss, names, 'loss')]
+        self.loss_functions = [None if loss is None else losses_module.get(loss)
+                               for loss in training_utils.per_output(self.loss, names, 'loss')]
         self.loss_weights_list = training_utils.loss_weights_per_output(spec['loss_weights'], names)
         self.sample_weight_modes = training_utils.per_output(spec['sample_weight_mode'], names, 'sample_weight_mode')
         target_tensors = self._target_tensors_per_output(spec['target_tensors'])
@@ -207,7 +206,7 @@ class Model(Network):
                     self._metric_tensors.append((name + '_loss', mean(output_loss)))
                 term = output_loss if loss_weight == 1. else loss_weight * output_loss
                 total = term if total is None else total + term
-            regularization = [math_ops.cast(l, backend.floatx()) for l in self.losses]
+            regularization = [math_ops.cast(loss, backend.floatx()) for loss in self.losses]
             if regularization:
                 reg = math_ops.add_n(regularization)
                 total = reg if total is None else total + reg
