@@ -294,3 +294,57 @@ def test_common_mistakes_raise_tf_1_15s_errors():
         model.compile('sgd', ['mse', 'mae'])
     with pytest.raises(TypeError, match=r"Invalid keyword argument\(s\) in `compile`"):
         model.compile('sgd', 'mse', bogus=1)
+
+
+def test_target_tensors_replace_the_target_placeholders():
+    x, y = _data(n=6)
+    target = tf.constant(y)
+    model = _linear()
+    model.compile(keras.optimizers.SGD(0.), 'mse', target_tensors=[target])
+    assert model.targets == [target] and model.metrics_names == ['loss']
+    kernel, bias = model.get_weights()
+    np.testing.assert_allclose(model.train_on_batch(x, None), ((x @ kernel + bias - y) ** 2).mean(), rtol=1e-5)
+    weights = np.arange(6, dtype='float32')
+    np.testing.assert_allclose(model.train_on_batch(x, None, sample_weight=weights),
+                               (((x @ kernel + bias - y) ** 2).mean(1) * weights).mean(), rtol=1e-5)
+
+
+def test_weighted_metrics_use_the_sample_weights():
+    from sluice.keras import metrics
+    model = _linear()
+    custom = metrics.MeanMetricWrapper(metrics.mean_absolute_error, name='custom_mae')
+    model.compile('sgd', 'mse', metrics=[custom], weighted_metrics=['mae'])
+    assert model.metrics_names == ['loss', 'custom_mae', 'weighted_mean_absolute_error']
+    x, y = _data(n=6)
+    weights = np.array([0., 1., 1., 2., 0., 1.], 'float32')
+    errors = np.abs(model.predict(x) - y).mean(axis=1)
+    _, plain, weighted = model.test_on_batch(x, y, sample_weight=weights)
+    np.testing.assert_allclose(plain, errors.mean(), rtol=1e-5)
+    np.testing.assert_allclose(weighted, (errors * weights).sum() / weights.sum(), rtol=1e-5)
+
+
+def test_temporal_sample_weights_weight_each_timestep():
+    inputs = keras.Input((4, 2))
+    model = keras.Model(inputs, layers.Dense(1, name='per_step')(inputs))
+    model.compile('sgd', 'mse', sample_weight_mode='temporal')
+    assert model.sample_weights[0].shape.as_list() == [None, None]
+    x = np.random.RandomState(0).rand(3, 4, 2).astype('float32')
+    y = np.zeros((3, 4, 1), 'float32')
+    weights = np.random.RandomState(1).rand(3, 4).astype('float32')
+    per_step = (model.predict(x)[..., 0] ** 2)
+    np.testing.assert_allclose(model.test_on_batch(x, y, sample_weight=weights), (per_step * weights).mean(),
+                               rtol=1e-5)
+    with pytest.raises(ValueError, match='you should pass a 2D sample_weight array'):
+        model.test_on_batch(x, y, sample_weight=weights[:, 0])
+
+
+def test_an_iterator_is_read_for_the_given_steps():
+    x, y = _data(n=8)
+    model = _linear()
+    model.compile(keras.optimizers.SGD(0.), 'mse')
+    iterator = tf.data.Dataset.from_tensor_slices((x, y)).repeat().batch(4).make_one_shot_iterator()
+    history = model.fit(iterator, steps_per_epoch=2, epochs=2, verbose=0)
+    expected = ((model.predict(x) - y) ** 2).mean()
+    np.testing.assert_allclose(history.history['loss'], [expected] * 2, rtol=1e-5)
+    with pytest.raises(ValueError, match='should not specify a target'):
+        model.fit(iterator, y, steps_per_epoch=1)

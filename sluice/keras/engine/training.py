@@ -15,6 +15,8 @@ train feeds inputs, targets, sample weights and the learning phase (True) and ru
 and the layers' updates after the loss and metrics; test feeds the same without updates; predict feeds inputs.
 Subclassed models compile lazily: the graph parts wait until the first call sets the model's inputs.
 """
+import numpy as np
+
 from sluice.python.util import nest
 from sluice.keras import backend
 from sluice.keras.engine import training_utils
@@ -312,13 +314,19 @@ class Model(Network):
             raise ValueError('You passed `y=None`, but the model has targets to fit: pass the targets as `y`.')
         y = training_utils.standardize_input_data(y, self._feed_output_names, self._feed_output_shapes,
                                                   check_batch_axis=False, exception_prefix='target')
-        feed_modes = [m for m, t in zip(self.sample_weight_modes, self.targets) if t is not None]
-        sample_weights = training_utils.standardize_sample_or_class_weights(sample_weight, self._feed_output_names,
-                                                                           'sample_weight')
-        class_weights = training_utils.standardize_sample_or_class_weights(class_weight, self._feed_output_names,
-                                                                          'class_weight')
-        weights = [training_utils.standardize_weights(ys, sw, cw, mode)
-                   for ys, sw, cw, mode in zip(y, sample_weights, class_weights, feed_modes)]
+        # one weight array per output that has a target (fed or given as a tensor), as _feed_sample_weights
+        weighted = [(name, mode) for name, mode, t in zip(self.output_names, self.sample_weight_modes, self.targets)
+                    if t is not None]
+        names = [name for name, _ in weighted]
+        sample_weights = training_utils.standardize_sample_or_class_weights(sample_weight, names, 'sample_weight')
+        class_weights = training_utils.standardize_sample_or_class_weights(class_weight, names, 'class_weight')
+        fed_targets = dict(zip(self._feed_output_names, y))
+        weights = []
+        for (name, mode), sw, cw in zip(weighted, sample_weights, class_weights):
+            if name in fed_targets:
+                weights.append(training_utils.standardize_weights(fed_targets[name], sw, cw, mode))
+            else:  # the target is a tensor: nothing to take class weights from
+                weights.append(None if sw is None else np.asarray(sw))
         training_utils.check_array_lengths(x, y, weights)
         return x, y, weights
 
