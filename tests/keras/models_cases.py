@@ -67,8 +67,35 @@ def _multi_input(keras):
     return model, fit, (x, y)
 
 
+def _nested(keras):
+    inner = keras.Sequential([keras.layers.Dense(4, activation='relu', input_shape=(3,))], name='inner')
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(2, name='head')(inner(inputs)))
+    model.compile('sgd', 'mse', metrics=['mse'])
+    x, y = _data(12, 9, 3), _data(13, 9, 2)
+    return model, dict(x=x, y=y, batch_size=4, epochs=2, shuffle=False, verbose=0), (x, y)
+
+
+def _subclassed(keras):
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = keras.layers.Dense(4, activation='relu')
+            self.out = keras.layers.Dense(1)
+
+        def call(self, inputs):
+            return self.out(self.hidden(inputs))
+
+    model = Net()
+    model.compile('sgd', 'mse')
+    x, y = _data(14, 8, 3), _data(15, 8, 1)
+    model(keras.Input((3,)))  # builds the weights, so the sluice side's initial values can be set
+    return model, dict(x=x, y=y, batch_size=4, epochs=2, shuffle=False, verbose=0), (x, y)
+
+
 LAST_MODEL = [None]  # the model run_case trained last (for saving its weights)
-CASES = {'mlp': _mlp, 'multi_output': _multi_output, 'sparse': _sparse, 'multi_input': _multi_input}
+CASES = {'mlp': _mlp, 'multi_output': _multi_output, 'sparse': _sparse, 'multi_input': _multi_input,
+         'nested': _nested, 'subclassed': _subclassed}
 
 
 def _floats(values):

@@ -64,11 +64,12 @@ def test_training_matches_tensorflow(reference, name):
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-5, atol=1e-6, err_msg=key)
 
 
-def test_load_weights_reads_tensorflows_checkpoint(reference):
+@pytest.mark.parametrize('name', sorted(models_cases.CASES))
+def test_load_weights_reads_tensorflows_checkpoint(reference, name):
     results, work = reference
     K.clear_session()
-    model, _, _ = models_cases.CASES['mlp'](sluice.keras)
-    model.load_weights(str(work / 'mlp_ckpt' / 'weights'))
-    theirs = results['mlp'][2]
+    model, _, _ = models_cases.CASES[name](sluice.keras)
+    model.load_weights(str(work / (name + '_ckpt') / 'weights'))
+    theirs = results[name][2]
     for i, value in enumerate(model.get_weights()):
         np.testing.assert_allclose(value, theirs['final_%d' % i], rtol=1e-6)

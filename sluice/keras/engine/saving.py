@@ -6,8 +6,11 @@
   each layer from its config, then calls layers on their inbound nodes' outputs, deferring a node whose inputs
   are not made yet, until every node is made (TF 1.15's reconstruction order).
 - Weights ('tf' format): one Saver over the model's weights keyed as TF 1.15's object-based checkpoints name
-  them, 'layer_with_weights-<i>/<weight name>/.ATTRIBUTES/VARIABLE_VALUE' (i counts layers that have weights),
-  so the checkpoint's tensors line up with TF's. The path is recorded in the directory's 'checkpoint' file.
+  them: '<path>/<weight name>/.ATTRIBUTES/VARIABLE_VALUE', the path 'layer_with_weights-<i>' per layer with
+  weights of a functional or Sequential model (nested models nest), attribute names inside other layers and
+  subclassed models. So sluice reads TF's checkpoints; TF's load_weights needs the object graph TF writes
+  beside them, which sluice does not write, and the optimizer's state is not saved. The path is recorded in
+  the directory's 'checkpoint' file.
 - HDF5 ('.h5', '.keras', '.hdf5' or save_format='h5'): needs h5py, with TF 1.15's ImportError when it is absent;
   the layout is Keras's: attribute 'layer_names', one group per layer with 'weight_names' and datasets.
 """
@@ -172,17 +175,45 @@ def _save_format(filepath, save_format):
     raise ValueError('Unknown format "%s". Was expecting one of {"tf", "h5"}.' % (save_format,))
 
 
+def _weight_key(variable):
+    """The name a layer gave add_weight: the last component of the variable's name."""
+    return variable.name.split(':')[0].split('/')[-1]
+
+
+def _object_keys(obj, prefix, out):
+    """TF 1.15's trackable paths: a functional/Sequential network's layers as 'layer_with_weights-<i>', other
+    layers' sublayers by attribute name (lists as '<name>/<i>'), weights by their add_weight name."""
+    from sluice.keras.engine.base_layer import Layer
+    from sluice.keras.engine.network import Network
+    for w in obj._trainable_weights + obj._non_trainable_weights:
+        out.setdefault(prefix + _weight_key(w), w)
+    if isinstance(obj, Network) and obj._is_graph_network:
+        index = 0
+        for layer in obj.layers:
+            if layer.weights:
+                _object_keys(layer, prefix + 'layer_with_weights-%d/' % index, out)
+                index += 1
+        return
+    for name, value in vars(obj).items():
+        if name.startswith('_'):
+            continue
+        if isinstance(value, Layer):
+            _object_keys(value, prefix + name + '/', out)
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                if isinstance(item, Layer):
+                    _object_keys(item, '%s%s/%d/' % (prefix, name, i), out)
+
+
 def checkpoint_keys(model):
     """{checkpoint key: variable} as TF 1.15's object-based checkpoints name a model's weights."""
-    keys, index = {}, 0
-    for layer in model.layers:
-        if not layer.weights:
-            continue
-        for w in layer.weights:
-            short = w.name.split(':')[0]
-            short = short[len(layer.name) + 1:] if short.startswith(layer.name + '/') else short.split('/')[-1]
-            keys['layer_with_weights-%d/%s/.ATTRIBUTES/VARIABLE_VALUE' % (index, short)] = w
-        index += 1
+    paths = {}
+    _object_keys(model, '', paths)
+    keys = {path + '/.ATTRIBUTES/VARIABLE_VALUE': w for path, w in paths.items()}
+    missing = [w.name for w in model.weights if not any(w is v for v in keys.values())]
+    if missing:
+        raise ValueError('sluice cannot name these weights in a TF-format checkpoint (they belong to no layer '
+                         'attribute): %s' % missing)
     return keys
 
 

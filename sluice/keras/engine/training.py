@@ -89,12 +89,16 @@ class Model(Network):
         self._compile_args = {k: v for k, v in args.items() if v is not None}
         self._is_compiled = True
         self.train_function = self.test_function = self.predict_function = None
+        self._compile_pending = False
         if self.outputs:
             self._compile_graph()
+        else:
+            self._compile_pending = True
 
     def _on_inputs_set(self):
-        if self._is_compiled and self._compile_spec is not None:
-            self._compile_graph()
+        # compiled before its inputs existed: the graph parts are built by the next fit/evaluate, outside the
+        # model's call scope (targets are 'output_1_target', not '<model>/output_1_target')
+        self._compile_pending = self._is_compiled and self._compile_spec is not None
 
     def _compile_graph(self):
         spec = self._compile_spec
@@ -304,7 +308,8 @@ class Model(Network):
                 raise ValueError('The model could not set its inputs from the data given.')
         if not predict:
             self._assert_compile_was_called()
-        if self._is_compiled and not hasattr(self, 'total_loss') and self.outputs:
+        if getattr(self, '_compile_pending', False):
+            self._compile_pending = False
             self._compile_graph()
         x = training_utils.standardize_input_data(x, self._feed_input_names, self._feed_input_shapes,
                                                   check_batch_axis=False, exception_prefix='input')
