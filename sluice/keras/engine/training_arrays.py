@@ -6,7 +6,8 @@ Session.run through a callable made once per loop: feeds in a fixed order, no pe
 'loss' is the batch loss (the epoch's is its mean weighted by batch size), the other names are stateful metric
 results (the epoch's is the last batch's, which covers the whole epoch). Validation runs the test loop after
 the epochs that `validation_freq` picks, its results logged as 'val_<name>'. Callbacks see TF 1.15's hooks
-and params; BaseLogger, the user's callbacks, History and (verbose) ProgbarLogger, in that order.
+and params: BaseLogger, the user's callbacks and History in training; the ProgbarLogger (verbose=1: a bar, 2:
+a line per epoch) is driven by the loop itself in every mode, outside the list, as TF 1.15 does.
 """
 import numpy as np
 
@@ -53,30 +54,34 @@ def run_function(model, mode, values):
 
 
 # -- callbacks ---------------------------------------------------------------------------------------------------
-def configure_callbacks(model, callbacks, do_validation=False, batch_size=None, epochs=None, steps_per_epoch=None,
+def configure_callbacks(model, callbacks, do_validation=False, batch_size=None, epochs=1, steps_per_epoch=None,
                         samples=None, verbose=1, count_mode='steps', mode=TRAIN):
+    """(CallbackList, progress bar) as TF 1.15 sets them up: in training BaseLogger, the user's callbacks and
+    History; the ProgbarLogger outside the list, driven by the loop in every mode."""
     from sluice.keras import callbacks as callbacks_module
     if isinstance(callbacks, callbacks_module.CallbackList):
-        return callbacks
-    callbacks = list(callbacks or [])
-    if mode == TRAIN:
-        model.history = callbacks_module.History()
-        callbacks = [callbacks_module.BaseLogger()] + callbacks + [model.history]
-        if verbose:
-            callbacks.append(callbacks_module.ProgbarLogger(count_mode))
-    callback_list = callbacks_module.CallbackList(callbacks)
-    callback_list.set_model(model)
+        callback_list = callbacks
+    else:
+        callbacks = list(callbacks or [])
+        if mode == TRAIN:
+            model.history = callbacks_module.History()
+            callbacks = [callbacks_module.BaseLogger()] + callbacks + [model.history]
+        callback_list = callbacks_module.CallbackList(callbacks)
+        callback_list.set_model(model)
     names = model.metrics_names
-    for callback in callbacks:
-        if isinstance(callback, (callbacks_module.BaseLogger, callbacks_module.ProgbarLogger)):
+    for callback in getattr(callback_list, 'callbacks', []):
+        if isinstance(callback, callbacks_module.BaseLogger):
             callback.stateful_metrics = names[1:]
-    callback_metrics = [] if mode == PREDICT else list(names) + (['val_' + n for n in names] if do_validation
-                                                                 else [])
-    callback_list.set_params({'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch,
-                              'samples': samples, 'verbose': verbose, 'do_validation': do_validation,
-                              'metrics': callback_metrics})
+    params = {'batch_size': batch_size, 'epochs': epochs, 'steps': steps_per_epoch, 'samples': samples,
+              'verbose': verbose, 'do_validation': do_validation,
+              'metrics': [] if mode == PREDICT else list(names) + (['val_' + n for n in names] if do_validation
+                                                                   else [])}
+    callback_list.set_params(params)
+    progbar = callbacks_module.ProgbarLogger(count_mode, stateful_metrics=names[1:] if mode != PREDICT else None)
+    progbar.set_params(dict(params))
+    progbar.set_model(model)
     model.stop_training = False
-    return callback_list
+    return callback_list, progbar
 
 
 def batch_hook(callbacks, mode, hook, batch, logs):
@@ -111,6 +116,15 @@ class Aggregator:
 
 
 # -- the loops ---------------------------------------------------------------------------------------------------
+def run_with_progbar(progbar, loop, names):
+    """Runs an evaluate/predict `loop` as one epoch of the progress bar (TF 1.15 shows one in every mode)."""
+    progbar.on_train_begin()
+    progbar.on_epoch_begin(0)
+    results = loop()
+    progbar.on_epoch_end(0, dict(zip(names, results)))
+    return results
+
+
 def _print_train_info(samples, val_samples, unit='samples'):
     message = 'Train on {0} {1}'.format(samples, unit)
     if val_samples:
@@ -118,7 +132,7 @@ def _print_train_info(samples, val_samples, unit='samples'):
     print(message)
 
 
-def iterate(model, arrays, mode, batch_size, callbacks=None, shuffle=False, verbose=0, epoch_logs=None):
+def iterate(model, arrays, mode, batch_size, callbacks=None, shuffle=False, progbar=None):
     """One pass over `arrays` (inputs + targets + weights, or inputs) in batches; returns the results list."""
     runner = BatchRunner(model, mode)
     count = training_utils.num_samples(arrays)
@@ -138,16 +152,20 @@ def iterate(model, arrays, mode, batch_size, callbacks=None, shuffle=False, verb
         batch_logs = {'batch': batch_index, 'size': len(ids)}
         if callbacks is not None:
             batch_hook(callbacks, mode, 'begin', batch_index, batch_logs)
+        if progbar is not None:
+            progbar.on_batch_begin(batch_index, batch_logs)
         outs = runner(batch)
         aggregator.add(outs, len(ids))
+        if mode == PREDICT:
+            batch_logs['outputs'] = outs
+        else:
+            batch_logs.update(zip(names, outs))
         if callbacks is not None:
-            if mode == PREDICT:
-                batch_logs['outputs'] = outs
-            else:
-                batch_logs.update(zip(names, outs))
             batch_hook(callbacks, mode, 'end', batch_index, batch_logs)
-            if mode == TRAIN and model.stop_training:
-                break
+        if progbar is not None:
+            progbar.on_batch_end(batch_index, batch_logs)
+        if mode == TRAIN and model.stop_training:
+            break
     return aggregator.results()
 
 
@@ -172,16 +190,20 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None, valid
     arrays = x + y + weights
     samples = training_utils.num_samples(arrays)
     do_validation = val_arrays is not None
-    callback_list = configure_callbacks(model, callbacks, do_validation=do_validation, batch_size=batch_size,
-                                        epochs=epochs, samples=samples, verbose=verbose, count_mode='samples')
+    callback_list, progbar = configure_callbacks(model, callbacks, do_validation=do_validation,
+                                                 batch_size=batch_size, epochs=epochs, samples=samples,
+                                                 verbose=verbose, count_mode='samples')
     if verbose:
         _print_train_info(samples, training_utils.num_samples(val_arrays) if do_validation else 0)
     model._make_train_function()
     callback_list.on_train_begin()
+    progbar.on_train_begin()
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
-        results = iterate(model, arrays, TRAIN, batch_size, callbacks=callback_list, shuffle=shuffle)
+        progbar.on_epoch_begin(epoch)
+        results = iterate(model, arrays, TRAIN, batch_size, callbacks=callback_list, shuffle=shuffle,
+                          progbar=progbar)
         epoch_logs = dict(zip(model.metrics_names, results))
         if do_validation and training_utils.should_run_validation(validation_freq, epoch) and \
                 not model.stop_training:
@@ -191,6 +213,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None, valid
             callback_list.on_test_end()
             epoch_logs.update(('val_' + name, value) for name, value in zip(model.metrics_names, val_results))
         callback_list.on_epoch_end(epoch, epoch_logs)
+        progbar.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
     callback_list.on_train_end()
@@ -203,11 +226,12 @@ def evaluate(model, x, y, batch_size=None, verbose=1, sample_weight=None, steps=
     batch_size = batch_size or 32
     x, y, weights = model._standardize_user_data(x, y, sample_weight=sample_weight)
     arrays = x + y + weights
-    callback_list = configure_callbacks(model, callbacks, batch_size=batch_size, samples=len(x[0]),
-                                        verbose=verbose, mode=TEST)
+    callback_list, progbar = configure_callbacks(model, callbacks, batch_size=batch_size, samples=len(x[0]),
+                                                 verbose=verbose, count_mode='samples', mode=TEST)
     model.reset_metrics()
     callback_list.on_test_begin()
-    results = iterate(model, arrays, TEST, batch_size, callbacks=callback_list, verbose=verbose)
+    results = run_with_progbar(progbar, lambda: iterate(model, arrays, TEST, batch_size, callbacks=callback_list,
+                                                        progbar=progbar), model.metrics_names)
     callback_list.on_test_end()
     return results[0] if len(results) == 1 else results
 
@@ -217,9 +241,10 @@ def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None):
         raise NotImplementedError('sluice does not implement `steps` for NumPy inputs to predict yet')
     batch_size = batch_size or 32
     x, _, _ = model._standardize_user_data(x, predict=True)
-    callback_list = configure_callbacks(model, callbacks, batch_size=batch_size, samples=len(x[0]),
-                                        verbose=verbose, mode=PREDICT)
+    callback_list, progbar = configure_callbacks(model, callbacks, batch_size=batch_size, samples=len(x[0]),
+                                                 verbose=verbose, count_mode='samples', mode=PREDICT)
     callback_list.on_predict_begin()
-    outputs = iterate(model, x, PREDICT, batch_size, callbacks=callback_list)
+    outputs = run_with_progbar(progbar, lambda: iterate(model, x, PREDICT, batch_size, callbacks=callback_list,
+                                                        progbar=progbar), [])
     callback_list.on_predict_end()
     return outputs[0] if len(outputs) == 1 else outputs

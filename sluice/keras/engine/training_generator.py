@@ -96,7 +96,7 @@ def _unpack(batch):
     return batch, None, None
 
 
-def _iterate(model, source, mode, callbacks=None, class_weight=None):
+def _iterate(model, source, mode, callbacks=None, class_weight=None, progbar=None):
     runner = None
     aggregator = training_arrays.Aggregator(mode)
     names = model.metrics_names
@@ -117,16 +117,20 @@ def _iterate(model, source, mode, callbacks=None, class_weight=None):
         logs = {'batch': step, 'size': size}
         if callbacks is not None:
             training_arrays.batch_hook(callbacks, mode, 'begin', step, logs)
+        if progbar is not None:
+            progbar.on_batch_begin(step, logs)
         outs = runner(arrays)
         aggregator.add(outs, 1 if mode != PREDICT else size)
+        if mode == PREDICT:
+            logs['outputs'] = outs
+        else:
+            logs.update(zip(names, outs))
         if callbacks is not None:
-            if mode == PREDICT:
-                logs['outputs'] = outs
-            else:
-                logs.update(zip(names, outs))
             training_arrays.batch_hook(callbacks, mode, 'end', step, logs)
-            if mode == TRAIN and model.stop_training:
-                break
+        if progbar is not None:
+            progbar.on_batch_end(step, logs)
+        if mode == TRAIN and model.stop_training:
+            break
     return aggregator.results()
 
 
@@ -145,14 +149,17 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
         else:
             vx, vy, vw = training_utils.unpack_validation_data(validation_data)
             validation = [vx, vy, vw]
-    callback_list = training_arrays.configure_callbacks(model, callbacks, do_validation=validation is not None,
-                                                        epochs=epochs, steps_per_epoch=source.steps,
-                                                        verbose=verbose, count_mode='steps')
+    callback_list, progbar = training_arrays.configure_callbacks(
+        model, callbacks, do_validation=validation is not None, epochs=epochs, steps_per_epoch=source.steps,
+        verbose=verbose, count_mode='steps')
     callback_list.on_train_begin()
+    progbar.on_train_begin()
     for epoch in range(initial_epoch, epochs):
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
-        results = _iterate(model, source, TRAIN, callbacks=callback_list, class_weight=class_weight)
+        progbar.on_epoch_begin(epoch)
+        results = _iterate(model, source, TRAIN, callbacks=callback_list, class_weight=class_weight,
+                           progbar=progbar)
         epoch_logs = dict(zip(model.metrics_names, results))
         if validation is not None and training_utils.should_run_validation(validation_freq, epoch) and \
                 not model.stop_training:
@@ -166,6 +173,7 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
             callback_list.on_test_end()
             epoch_logs.update(('val_' + name, value) for name, value in zip(model.metrics_names, val_results))
         callback_list.on_epoch_end(epoch, epoch_logs)
+        progbar.on_epoch_end(epoch, epoch_logs)
         if model.stop_training:
             break
     callback_list.on_train_end()
@@ -175,20 +183,23 @@ def fit_generator(model, generator, steps_per_epoch=None, epochs=1, verbose=1, c
 def evaluate_generator(model, generator, steps=None, callbacks=None, verbose=0, y=None):
     model._assert_compile_was_called()
     source = BatchSource(generator, steps)
-    callback_list = training_arrays.configure_callbacks(model, callbacks, steps_per_epoch=source.steps,
-                                                        verbose=verbose, mode=TEST)
+    callback_list, progbar = training_arrays.configure_callbacks(model, callbacks, steps_per_epoch=source.steps,
+                                                                 verbose=verbose, mode=TEST)
     model.reset_metrics()
     callback_list.on_test_begin()
-    results = _iterate(model, source, TEST, callbacks=callback_list)
+    results = training_arrays.run_with_progbar(
+        progbar, lambda: _iterate(model, source, TEST, callbacks=callback_list, progbar=progbar),
+        model.metrics_names)
     callback_list.on_test_end()
     return results[0] if len(results) == 1 else results
 
 
 def predict_generator(model, generator, steps=None, callbacks=None, verbose=0):
     source = BatchSource(generator, steps)
-    callback_list = training_arrays.configure_callbacks(model, callbacks, steps_per_epoch=source.steps,
-                                                        verbose=verbose, mode=PREDICT)
+    callback_list, progbar = training_arrays.configure_callbacks(model, callbacks, steps_per_epoch=source.steps,
+                                                                 verbose=verbose, mode=PREDICT)
     callback_list.on_predict_begin()
-    outputs = _iterate(model, source, PREDICT, callbacks=callback_list)
+    outputs = training_arrays.run_with_progbar(
+        progbar, lambda: _iterate(model, source, PREDICT, callbacks=callback_list, progbar=progbar), [])
     callback_list.on_predict_end()
     return outputs[0] if len(outputs) == 1 else outputs
