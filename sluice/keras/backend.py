@@ -330,10 +330,9 @@ class Function:
                 if isinstance(update, (list, tuple)):
                     update = state_ops.assign(update[0], update[1])
                 update_ops.append(update)
-            from sluice.ops import control_flow_ops
             with _graph.get_default_graph().control_dependencies(
                     [o for o in self.outputs if _graph.is_tensor(o)]):
-                self.updates_op = control_flow_ops.group(*update_ops) if update_ops else None
+                self.updates_op = graph_ops.group(*update_ops) if update_ops else None
         self._callable = None
 
     def __call__(self, inputs):
