@@ -56,7 +56,7 @@ def test_accuracy_resolves_by_loss_and_output_shape():
         K.clear_session()
         model = keras.Sequential([layers.Dense(units, input_shape=(2,))])
         model.compile('sgd', loss, metrics=['accuracy'])
-        assert model.metrics[0].fn is expected, loss
+        assert model.metrics[0]._fn is expected, loss
 
 
 def test_evaluate_is_the_weighted_mean_loss():
