@@ -9,7 +9,7 @@
   outside the loop, at time 0, to learn the outputs' dtypes and shapes, as TF does).
 - A mask (batch, time) keeps, at masked steps, the previous states and the previous output (or zeros with
   `zero_output_for_mask`); `go_backwards` reverses the inputs and the mask, and the outputs come in the
-  reversed order.
+  reversed order. As in TF 1.15, the unrolled form zeroes those reversed outputs with the mask in time order.
 """
 from sluice.engine import dtypes as _dtypes
 from sluice.ops import array_ops, constant_op, control_flow_ops, filling_ops, indexing_ops, math_ops, \
