@@ -61,19 +61,7 @@ def zero_state_tensors(state_size, batch_size, dtype):
     return one(state_size)
 
 
-@contextlib.contextmanager
-def _outermost_graph():
-    """Variables made while a loop body is being built go to the graph around the loops (TF's
-    init_scope), so they are created once and the body reads them as captured values."""
-    g = subgraph.current_graph()
-    outer = g
-    while isinstance(outer, subgraph.FuncGraph):
-        outer = outer.outer_graph
-    if outer is g:
-        yield
-        return
-    with subgraph._own(outer), outer.as_default(), outer.name_scope(None):
-        yield
+_outermost_graph = subgraph.outermost_graph
 
 
 def _lifted_getter(getter, *args, **kwargs):
