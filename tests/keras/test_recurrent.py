@@ -95,7 +95,7 @@ def test_weight_names_follow_tf_1_15():
 def test_v1_defaults():
     # TF 1.15's v1 LSTM and GRU: hard_sigmoid gates, reset_after=False, unit_forget_bias=True.
     lstm, gru = recurrent.LSTM(3), recurrent.GRU(3)
-    assert lstm.recurrent_activation is K.hard_sigmoid and gru.recurrent_activation is K.hard_sigmoid
+    assert lstm.get_config()['recurrent_activation'] == gru.get_config()['recurrent_activation'] == 'hard_sigmoid'
     assert gru.reset_after is False and lstm.unit_forget_bias is True and lstm.implementation == 1
     lstm(K.placeholder((None, 2, 5)))
     bias = K.get_value(lstm.cell.bias)

@@ -11,55 +11,22 @@ Defaults are TF 1.15's: recurrent_activation='hard_sigmoid', GRU reset_after=Fal
 computes each gate with its own matmuls (and its own dropout mask), `implementation=2` one fused matmul.
 Dropout masks (inputs, recurrent state) are drawn once per call and only in the training phase.
 """
+from sluice.keras import activations, constraints, initializers, regularizers
 from sluice.keras import backend as K
 from sluice.keras.engine.base_layer import InputSpec, Layer
 from sluice.keras.layers.recurrent import RNN, DropoutRNNCellMixin, _generate_zero_filled_state_for_cell
 from sluice.ops import array_ops, init_ops
 
-_ACTIVATION_NAMES = ('tanh', 'sigmoid', 'hard_sigmoid', 'relu', 'softmax', 'elu', 'softplus', 'softsign', 'linear')
-
-
-def _keras_module(name):
-    """The sibling tf.keras module `name` (activations, initializers, ...), or None while it is absent."""
-    import importlib
-    try:
-        return importlib.import_module('sluice.keras.' + name)
-    except ModuleNotFoundError as e:
-        if e.name != 'sluice.keras.' + name:
-            raise
-        return None
-
-
-def _linear(x):
-    return x
-
-
-def get_activation(identifier):
-    """tf.keras.activations.get: None -> linear, a name -> Keras's function, a callable as is."""
-    activations = _keras_module('activations')
-    if activations is not None:
-        return activations.get(identifier)
-    if identifier is None or identifier == 'linear':
-        return _linear
-    if callable(identifier):
-        return identifier
-    if identifier in _ACTIVATION_NAMES:
-        return getattr(K, identifier)
-    raise ValueError('Unknown activation function:' + str(identifier))
+_MODULES = {'activations': activations, 'initializers': initializers, 'regularizers': regularizers,
+            'constraints': constraints}
 
 
 def _serialize(module_name, value):
-    """Keras's serialized form when the module has `serialize`, else the value itself (which `get` accepts)."""
-    module = _keras_module(module_name)
-    if module is not None and hasattr(module, 'serialize'):
-        return module.serialize(value)
-    if module_name == 'activations' and callable(value):
-        return 'linear' if value is _linear else getattr(value, '__name__', value)
-    return value
+    return _MODULES[module_name].serialize(value)
 
 
 def _get(module_name, identifier):
-    return _keras_module(module_name).get(identifier)
+    return _MODULES[module_name].get(identifier)
 
 
 class _CellOptions:
@@ -73,7 +40,7 @@ class _CellOptions:
 
     def _set_options(self, units, activation, use_bias, dropout, recurrent_dropout, **resolved):
         self.units = units
-        self.activation = get_activation(activation)
+        self.activation = activations.get(activation)
         self.use_bias = use_bias
         for attribute, module in self._SERIALIZED:
             setattr(self, attribute, _get(module, resolved[attribute]))
@@ -169,7 +136,7 @@ class GRUCell(DropoutRNNCellMixin, _CellOptions, Layer):
                           recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
                           kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
                           bias_constraint=bias_constraint)
-        self.recurrent_activation = get_activation(recurrent_activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
         self.implementation = implementation
         self.reset_after = reset_after
         self.state_size = self.units
@@ -253,7 +220,7 @@ class LSTMCell(DropoutRNNCellMixin, _CellOptions, Layer):
                           recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer,
                           kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint,
                           bias_constraint=bias_constraint)
-        self.recurrent_activation = get_activation(recurrent_activation)
+        self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.implementation = implementation
         self.state_size = [self.units, self.units]
