@@ -300,3 +300,34 @@ def test_time_distributed_shapes_and_errors():
     assert layer.compute_output_shape((None, 4, 3, 2)).as_list() == [None, 4, 5]
     with pytest.raises(ValueError, match='at least 3 dimensions'):
         wrappers.TimeDistributed(recurrent.SimpleRNN(5))(K.placeholder((None, 4)))
+
+
+_DEVICE_X = np.random.RandomState(0).randn(3, 4, 2).astype(np.float32)
+_DEVICE_MASK = np.array([[1, 1, 1, 1], [1, 1, 0, 0], [1, 0, 0, 0]], bool)
+
+
+def _bidirectional_gru_run(device=None):
+    """Outputs and gradients of a masked Bidirectional GRU, built under `device` (none: default placement)."""
+    K.clear_session()
+    with tf.device(device):
+        x, mask = K.placeholder((None, 4, 2)), K.placeholder((None, 4), dtype='bool')
+        layer = wrappers.Bidirectional(recurrent.GRU(3, return_sequences=True, reset_after=True))
+        y = layer(x, mask=mask)
+        grads = K.gradients(K.sum(y), layer.weights + [x])
+    rs = np.random.RandomState(1)
+    layer.set_weights([rs.randn(*w.shape.as_list()).astype(np.float32) for w in layer.weights])
+    return K.get_session().run([y] + grads, {x: _DEVICE_X, mask: _DEVICE_MASK})
+
+
+@pytest.fixture(scope='module')
+def cpu_values():
+    # Module scope: computed before the `device` fixture makes fake GPUs visible, so it runs on the CPU.
+    # (Built under an explicit '/cpu:0' while a GPU is visible, the gradient's TensorLists cross devices,
+    # which sluice's device copies do not carry yet.)
+    return _bidirectional_gru_run()
+
+
+def test_same_values_on_every_device(device, cpu_values):
+    # The loop, its TensorArrays and the gradient loop placed on each device give the CPU's values.
+    for ours, cpu in zip(_bidirectional_gru_run(device), cpu_values):
+        np.testing.assert_allclose(ours, cpu, rtol=1e-5, atol=1e-6)
