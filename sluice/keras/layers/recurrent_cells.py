@@ -228,14 +228,14 @@ class LSTMCell(DropoutRNNCellMixin, _CellOptions, Layer):
 
     def build(self, input_shape):
         self._add_kernels(_input_dim(input_shape), 4)
-        initializer = None
-        if self.unit_forget_bias:
-            def initializer(_, *args, **kwargs):
-                return K.concatenate([self.bias_initializer((self.units,), *args, **kwargs),
-                                      init_ops.Ones()((self.units,), *args, **kwargs),
-                                      self.bias_initializer((self.units * 2,), *args, **kwargs)])
-        self._add_bias((self.units * 4,), initializer)
+        self._add_bias((self.units * 4,), self._forget_bias_initializer if self.unit_forget_bias else None)
         self.built = True
+
+    def _forget_bias_initializer(self, _, *args, **kwargs):
+        """bias_initializer for the i, c and o gates; ones for the forget gate."""
+        return K.concatenate([self.bias_initializer((self.units,), *args, **kwargs),
+                              init_ops.Ones()((self.units,), *args, **kwargs),
+                              self.bias_initializer((self.units * 2,), *args, **kwargs)])
 
     def _compute_carry_and_output(self, x, h_tm1, c_tm1):
         x_i, x_f, x_c, x_o = x
