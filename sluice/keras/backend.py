@@ -357,8 +357,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     return Function(inputs, outputs, updates=updates, name=name, **kwargs)
 
 
-try:  # the tensor functions (K.mean, K.dot, K.rnn, ...), once they exist
-    from sluice.keras.backend_ops import *  # noqa: F401,F403,E402
-except ModuleNotFoundError as _e:  # pragma: no cover - only while backend_ops is absent
-    if _e.name != 'sluice.keras.backend_ops':
-        raise
+from sluice.keras.backend_ops import *  # noqa: F401,F403,E402  (the tensor functions: K.mean, K.dot, K.rnn, ...)
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.keras.backend')
