@@ -14,8 +14,8 @@ record('HistogramFixedWidth', lambda tf, x: [tf.histogram_fixed_width(x, [-0.5, 
 record(('LowerBound', 'UpperBound'),
        lambda tf, s, v: [tf.searchsorted(s, v), tf.searchsorted(s, v, side='right'),
                          tf.searchsorted(s, v, out_type=tf.int64)],
-       [fixed([[0.0, 0.25, 0.5, 0.5, 0.75], [-1.0, -0.5, 0.0, 0.5, 1.0]], F32), fixed([[0.5, -2.0, 0.3], [0.0, 2.0, 0.5]],
-                                                                                      F32)], dtypes=(F32,))
+       [fixed([[0.0, 0.25, 0.5, 0.5, 0.75], [-1.0, -0.5, 0.0, 0.5, 1.0]], F32),
+        fixed([[0.5, -2.0, 0.3], [0.0, 2.0, 0.5]], F32)], dtypes=(F32,))
 record('TensorScatterUpdate', lambda tf, t, i, u: [tf.tensor_scatter_update(t, i, u),
                                                    tf.tensor_scatter_nd_update(t, i[:1], u[:1])],
        [arg((4, 3)), fixed([[2], [0]]), arg((2, 3))], dtypes=REALS, grad=True)

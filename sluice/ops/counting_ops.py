@@ -24,6 +24,8 @@ register_op('UniqueWithCounts', ['x: T'], ['y: T', 'idx: out_idx', 'count: out_i
             {'T': 'type', 'out_idx': ('type', dtypes.int32)}, _vector_outputs)
 register_op('Bincount', ['arr: int32', 'size: int32', 'weights: T'], ['bins: T'], {'T': 'type'},
             lambda op: [TensorShape([None])])
+
+
 def _histogram_shape(op):
     nbins = shape_fns.constant_value(op._inputs[2])
     return [TensorShape([None if nbins is None else int(nbins)])]
