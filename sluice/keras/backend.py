@@ -358,6 +358,7 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
 
 
 from sluice.keras.backend_ops import *  # noqa: F401,F403,E402  (the tensor functions: K.mean, K.dot, K.rnn, ...)
+from sluice.keras.backend_ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: F401,E402
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
 __getattr__ = _namespace_getattr(__name__, 'tf.keras.backend')
