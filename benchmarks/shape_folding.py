@@ -71,7 +71,7 @@ def steps(args, tf, tf1):
         cpu = {n: _thread_cpu(runners[n], calls) for n in ('sluice specialized', 'sluice plain')}
         plain = timings['sluice plain'].rate
         for name, t in timings.items():
-            rows.append(['mlp%d' % batch, name, _harness.fmt_rate(t.rate), _harness.fmt_ratio(t.rate / plain),
+            rows.append(['mlp%d' % batch, name, '%.4g' % t.rate, _harness.fmt_ratio(t.rate / plain),
                          '%.3f' % (cpu[name] * 1e3) if name in cpu else '-',
                          '%d of %d' % (folded, len(plan.steps)) if name == 'sluice specialized' else '-'])
         for sess, _ in sessions.values():
