@@ -21,7 +21,8 @@ Which steps (decided once per plan, at its first specialization; `foldable_steps
      Python function: PyFuncStateless may still print).
   3. A kernel step is folded when all its outputs have fixed values, live in host memory, are not
      fetched, and were never offered to a kernel for writing in place
-     (`KernelContext.input_is_private`, recorded in `plan.private_inputs`).
+     (`KernelContext.input_is_private`, recorded in `plan.private_inputs`). So is a fused step
+     (integer arithmetic on shapes that fusion grouped) that reads only constants and folded values.
 A plan is specialized only when it has a measure step and MIN_FOLDED_STEPS steps to fold: else
 its runs pay nothing (the run function is the plain one, or answers through one attribute test).
 
@@ -154,7 +155,30 @@ def foldable_steps(plan):
             if op not in found and t.op in found:
                 del found[t.op]
                 changed = True
-    return set(found.values())
+    return _with_fused_groups(plan, set(found.values()), fetched)
+
+
+def _with_fused_groups(plan, found, fetched):
+    """`found` and the fused steps (integer shape arithmetic fusion grouped: a reduction gradient's
+    axes) that read only constants and folded values, unless a kernel outside the group and not
+    folded may write one of its members' values in place."""
+    folded_ops = {plan.steps[i].op for i in found}
+    fixed = {r for i in found for r in plan.steps[i].outputs}
+    fixed.update(s.outputs[0] for s in plan.steps if s.kind == 'kernel' and s.op._op_def.type == 'Const'
+                 and not s.inputs)
+    for i, step in enumerate(plan.steps):
+        if step.kind != 'fused' or not step.inputs or not all(r in fixed for r in step.inputs):
+            continue
+        if any(r is None or r in fetched or not plan.register_device(r).is_host for r in step.outputs):
+            continue
+        members = set(getattr(step.fn, 'members', ()))
+        if not members or any(t.op in members and op not in members and op not in folded_ops
+                              for op, t in plan.private_inputs):
+            continue
+        found.add(i)
+        folded_ops |= members
+        fixed.update(step.outputs)
+    return found
 
 
 def fixed_tensors(ops, fed):

@@ -185,3 +185,34 @@ def test_chunked_plans_are_specialized(monkeypatch):
         assert specializer.variants and 'part1' in specializer.variants[((2, 3),)].source
     for g in got:
         assert np.array_equal(g, feed[x] * 64)
+
+
+def _reduction_model(config, sizes):
+    """A dense layer on [batch, 20, 8] and means over axis 1 (Adam): the mean's gradient computes
+    its reduced shape with integer arithmetic that fusion groups. (losses, weights, specializer)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf.set_random_seed(3)
+        x = tf.placeholder(tf.float32, [None, 20, 8])
+        h = tf.layers.dense(x, 4)
+        m = tf.reduce_mean(h * tf.reduce_sum(x, axis=2, keepdims=True), axis=1)
+        loss = tf.reduce_mean(tf.square(m - 1.0))
+        train = tf.train.AdamOptimizer(0.01).minimize(loss)
+        init = tf.global_variables_initializer()
+        weights = tf.trainable_variables()
+    with tf.Session(graph=graph, config=config) as sess:
+        sess.run(init)
+        losses = [sess.run([loss, train], {x: np.random.default_rng(k).uniform(size=(n, 20, 8)).astype(np.float32)})[0]
+                  for k, n in enumerate(sizes)]
+        return losses, sess.run(weights), _specializer(sess, [loss, train], (x,))
+
+
+def test_fused_integer_shape_arithmetic_is_folded():
+    sizes = [16, 16, 16, 8, 8, 8, 16]
+    losses, weights, specializer = _reduction_model(ON, sizes)
+    plain_losses, plain_weights, _ = _reduction_model(OFF, sizes)
+    _assert_same(losses, plain_losses)
+    _assert_same(weights, plain_weights)
+    steps = specializer._plan.steps
+    assert any(steps[i].kind == 'fused' and steps[i].op.outputs[0].dtype == tf.int32 for i in specializer._foldable)
+    assert len(specializer.variants) == 2
