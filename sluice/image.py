@@ -16,6 +16,7 @@ from sluice.ops.image_patches_ops import extract_image_patches  # noqa: F401
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
 from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
 from sluice.image_quality import image_gradients, psnr, sobel_edges, ssim, total_variation  # noqa: F401
+from sluice.ops.image_resize_ops import resize_area, resize_bicubic  # noqa: F401
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
 
 __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_flip_up_down', 'rot90',
@@ -490,8 +491,10 @@ def resize_images(images, size, method=ResizeMethod.BILINEAR, align_corners=Fals
             return resize_bilinear(images_t, new_size, align_corners=align_corners)
         if method in (ResizeMethod.NEAREST_NEIGHBOR, 'nearest'):
             return resize_nearest_neighbor(images_t, new_size, align_corners=align_corners)
-        if method in (ResizeMethod.BICUBIC, ResizeMethod.AREA, 'bicubic', 'area'):
-            raise NotImplementedError('sluice implements the BILINEAR and NEAREST_NEIGHBOR resize methods only')
+        if method in (ResizeMethod.BICUBIC, 'bicubic'):
+            return resize_bicubic(images_t, new_size, align_corners=align_corners)
+        if method in (ResizeMethod.AREA, 'area'):
+            return resize_area(images_t, new_size, align_corners=align_corners)
         raise ValueError('Resize method is not implemented: {}'.format(method))
 
     with name_scope(name, 'resize', [images, size]):

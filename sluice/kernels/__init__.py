@@ -33,3 +33,4 @@ from sluice.kernels import ctc_kernels  # noqa: E402,F401  (CTC loss and decoder
 from sluice.kernels import beam_search_kernels  # noqa: E402,F401  (GatherTree)
 from sluice.kernels import space_batch_kernels  # noqa: E402,F401  (SpaceToDepth, SpaceToBatchND, ...)
 from sluice.kernels import counting_kernels  # noqa: E402,F401  (Bincount, searchsorted, tensor scatters)
+from sluice.kernels import image_resize_kernels  # noqa: E402,F401  (ResizeBicubic, ResizeArea)

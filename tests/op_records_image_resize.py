@@ -1,0 +1,25 @@
+"""Op records of ResizeBicubic(Grad) and ResizeArea (ops/image_resize_ops.py): values (and bicubic's
+gradient) against TF, up- and down-sampling, align_corners and half_pixel_centers. Loaded at the end of
+op_records.py."""
+from op_records import F32, F64, I32, arg, record
+
+
+def _bicubic(tf, x):
+    return [tf.image.resize_bicubic(x, [9, 7]), tf.image.resize_bicubic(x, [3, 4], align_corners=True),
+            tf.image.resize_bicubic(x, [11, 3], half_pixel_centers=True),
+            tf.image.resize_images(x, [6, 6], method=tf.image.ResizeMethod.BICUBIC)]
+
+
+record('ResizeBicubic', _bicubic, [arg((2, 5, 6, 3))], dtypes=(F32,), grad=True)
+# float64 images: TF's gradient multiplies float32 weights in float before adding in double; values only.
+record('ResizeBicubic', _bicubic, [arg((2, 5, 6, 3))], dtypes=(F64,), name='ResizeBicubic/float64')
+record('ResizeBicubic', _bicubic, [arg((1, 5, 6, 2), low=0, high=9)], dtypes=(I32,), name='ResizeBicubic/int')
+
+
+def _area(tf, x):
+    return [tf.image.resize_area(x, [3, 2]), tf.image.resize_area(x, [7, 9]), tf.image.resize_area(x, [4, 4],
+                                                                                                   align_corners=True),
+            tf.image.resize_images(x, [5, 3], method=tf.image.ResizeMethod.AREA)]
+
+
+record('ResizeArea', _area, [arg((2, 6, 5, 3))], dtypes=(F32, F64, I32))
