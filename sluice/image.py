@@ -17,6 +17,7 @@ from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
 from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
 from sluice.image_quality import image_gradients, psnr, sobel_edges, ssim, total_variation  # noqa: F401
 from sluice.ops.image_resize_ops import resize_area, resize_bicubic  # noqa: F401
+from sluice.ops.image_bbox_sampling_ops import draw_bounding_boxes, sample_distorted_bounding_box  # noqa: F401
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
 
 __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_flip_up_down', 'rot90',
