@@ -7,7 +7,7 @@ transformation in a FeatureTransformationCache) with
   _transform_feature(builder)  its transformed tensor, built from builder.get(<key or parent column>).
 A dense column (numeric, bucketized, indicator, embedding) also has _variable_shape and
 _get_dense_tensor(builder, weight_collections, trainable); a categorical column (identity, vocabulary
-list/file, hash bucket, bucketized, weighted) has _num_buckets and _get_sparse_tensors(...) -> IdWeightPair
+list/file, hash bucket, bucketized, weighted, crossed) has _num_buckets and _get_sparse_tensors(...) -> IdWeightPair
 of SparseTensors (ids in [0, num_buckets), optional weights).
 Dense integer/string inputs to categorical columns become SparseTensors with the ignore value (-1, '')
 dropped; bucketizing counts the boundaries each value reaches (TF's Bucketize: bucket i holds
@@ -21,7 +21,8 @@ from sluice.engine.graph import get_default_graph, name_scope
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import constant_op
 from sluice.ops import (array_ops, check_ops, filling_ops, graph_ops, indexing_ops, init_ops, lookup_ops,
-                        manip_ops, math_ops, reduction_ops, string_ops, string_transform_ops, variable_scope)
+                        manip_ops, math_ops, reduction_ops, sparse_cross_ops, string_ops, string_transform_ops,
+                        variable_scope)
 from sluice.ops.nn_embedding_sparse import safe_embedding_lookup_sparse
 from sluice.ops.parsing_ops import FixedLenFeature, VarLenFeature
 from sluice.ops.sparse_ops import sparse_tensor_to_dense
@@ -30,7 +31,7 @@ from sluice.ops.sparse_tensor import SparseTensor
 __all__ = ['numeric_column', 'bucketized_column', 'categorical_column_with_identity',
            'categorical_column_with_vocabulary_list', 'categorical_column_with_vocabulary_file',
            'categorical_column_with_hash_bucket', 'weighted_categorical_column', 'indicator_column',
-           'embedding_column', 'IdWeightPair']
+           'embedding_column', 'crossed_column', 'IdWeightPair']
 
 IdWeightPair = collections.namedtuple('IdWeightPair', ('id_tensor', 'weight_tensor'))
 
@@ -528,3 +529,65 @@ def embedding_column(categorical_column, dimension, combiner='mean', initializer
     creator = _EmbeddingWeightsCreator((categorical_column._num_buckets, dimension), initializer)
     return _EmbeddingColumn(categorical_column, dimension, combiner, creator, ckpt_to_load_from,
                             tensor_name_in_ckpt, max_norm, trainable)
+
+
+# -- crosses ----------------------------------------------------------------------------------------
+def _leaf_keys(column):
+    """The string keys and categorical columns under a (possibly nested) crossed column."""
+    keys = []
+    for key in column.keys:
+        keys.extend(_leaf_keys(key) if isinstance(key, _CrossedColumn) else [key])
+    return keys
+
+
+class _CrossedColumn(_CategoricalColumn, collections.namedtuple(
+        '_CrossedColumn', ['keys', 'hash_bucket_size', 'hash_key'])):
+    __slots__ = ()
+
+    name = property(lambda self: '_X_'.join(sorted(k if isinstance(k, str) else k.name
+                                                   for k in _leaf_keys(self))))
+    _num_buckets = property(lambda self: self.hash_bucket_size)
+
+    @property
+    def _parse_example_spec(self):
+        config = {}
+        for key in self.keys:
+            if isinstance(key, _FeatureColumn):
+                config.update(key._parse_example_spec)
+            else:
+                config[key] = VarLenFeature(dtypes.string)
+        return config
+
+    def _transform_feature(self, inputs):
+        feature_tensors = []
+        for key in _leaf_keys(self):
+            if isinstance(key, str):
+                feature_tensors.append(inputs.get(key))
+                continue
+            ids, weights = key._get_sparse_tensors(inputs)
+            if weights is not None:
+                raise ValueError('crossed_column does not support weight_tensor, but the given column populates '
+                                 'weight_tensor. Given column: {}'.format(key.name))
+            feature_tensors.append(ids)
+        return sparse_cross_ops.sparse_cross_hashed(feature_tensors, num_buckets=self.hash_bucket_size,
+                                                    hash_key=self.hash_key)
+
+    def _get_sparse_tensors(self, inputs, weight_collections=None, trainable=None):
+        return IdWeightPair(inputs.get(self), None)
+
+
+def crossed_column(keys, hash_bucket_size, hash_key=None):
+    """Hashed crosses of string features and categorical columns (SparseCross with FingerprintCat64)."""
+    if not hash_bucket_size or hash_bucket_size < 1:
+        raise ValueError('hash_bucket_size must be > 1. hash_bucket_size: {}'.format(hash_bucket_size))
+    if not keys or len(keys) < 2:
+        raise ValueError('keys must be a list with length > 1. Given: {}'.format(keys))
+    for key in keys:
+        if not isinstance(key, (str, _CategoricalColumn)):
+            raise ValueError('Unsupported key type. All keys must be either string, or categorical column except '
+                             '_HashedCategoricalColumn. Given: {}'.format(key))
+        if isinstance(key, _HashedCategoricalColumn):
+            raise ValueError('categorical_column_with_hash_bucket is not supported for crossing. Hashing before '
+                             'crossing will increase probability of collision. Instead, use the feature name as a '
+                             'string. Given: {}'.format(key))
+    return _CrossedColumn(tuple(keys), hash_bucket_size, hash_key)

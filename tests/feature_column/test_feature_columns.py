@@ -30,6 +30,9 @@ def _columns(m, vocab_file):
         fc.indicator_column(fc.weighted_categorical_column(fc.categorical_column_with_identity('ids', 4), 'ids_w')),
         fc.embedding_column(fc.categorical_column_with_vocabulary_file('city', vocab_file, num_oov_buckets=1), 2,
                             combiner='sum'),
+        fc.indicator_column(fc.crossed_column(['color', fc.bucketized_column(age, [0., 4., 10.])], 7)),
+        fc.embedding_column(fc.crossed_column([fc.crossed_column(['city', 'num_id'], 100), 'color'], 9,
+                                              hash_key=5), 2),
     ]
 
 
@@ -42,6 +45,7 @@ def _linear_columns(m, vocab_file):
         fc.categorical_column_with_hash_bucket('city', 5),
         fc.weighted_categorical_column(fc.categorical_column_with_identity('ids', 4), 'ids_w'),
         fc.categorical_column_with_vocabulary_file('num_id', vocab_file, dtype=m.int64, vocabulary_size=2),
+        fc.crossed_column(['city', fc.categorical_column_with_identity('ids', 4)], 13),
     ]
 
 
@@ -99,6 +103,8 @@ def test_variable_names_and_shapes(vocab_files):
         _linear_model(tf, vocab_files)
         names = {v.op.name: v.shape.as_list() for v in tf.global_variables()}
     assert names == {'input_layer/ids_embedding/embedding_weights': [4, 3],
+                     'input_layer/city_X_color_X_num_id_embedding/embedding_weights': [9, 2],
+                     'linear_model/city_X_ids/weights': [13, 1],
                      'input_layer/city_embedding/embedding_weights': [4, 2],
                      'linear_model/pair/weights': [2, 1], 'linear_model/age_bucketized/weights': [4, 1],
                      'linear_model/color/weights': [2, 1], 'linear_model/city/weights': [5, 1],
@@ -171,5 +177,7 @@ def test_parse_example_spec_and_errors():
         fc.categorical_column_with_vocabulary_list('c', ['a'], default_value=0, num_oov_buckets=2)
     with pytest.raises(ValueError, match='Invalid dimension'):
         fc.embedding_column(fc.categorical_column_with_identity('i', 5), 0)
+    with pytest.raises(ValueError, match='not supported for crossing'):
+        fc.crossed_column(['a', fc.categorical_column_with_hash_bucket('h', 10)], 10)
     with pytest.raises(AttributeError, match='does not implement'):
-        fc.crossed_column
+        fc.shared_embedding_columns
