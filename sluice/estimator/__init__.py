@@ -7,7 +7,8 @@ AttributeError that says so.
 from sluice.estimator import export, inputs  # noqa: F401
 from sluice.estimator.canned import (DNNClassifier, DNNEstimator, DNNLinearCombinedClassifier,  # noqa: F401
                                      DNNLinearCombinedEstimator, DNNLinearCombinedRegressor, DNNRegressor,
-                                     LinearClassifier, LinearEstimator, LinearRegressor)
+                                     LinearClassifier, LinearEstimator, LinearRegressor,
+                                     classifier_parse_example_spec, regressor_parse_example_spec)
 from sluice.estimator.estimator import Estimator  # noqa: F401
 from sluice.estimator.mode_keys import ModeKeys  # noqa: F401
 from sluice.estimator.model_fn import EstimatorSpec  # noqa: F401

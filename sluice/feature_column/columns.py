@@ -16,6 +16,8 @@ boundaries[i-1] <= x < boundaries[i]).
 import collections
 import math
 
+import numpy as np
+
 from sluice.engine import dtypes
 from sluice.engine.graph import get_default_graph, name_scope
 from sluice.engine.tensor_shape import TensorShape
@@ -107,17 +109,15 @@ class _NumericColumn(_DenseColumn, collections.namedtuple(
 
 
 def _check_default_value(shape, default_value, dtype, key):
-    """default_value as a tuple shaped like `shape` (a scalar broadcasts), or None."""
+    """default_value as a nested tuple shaped like `shape` (a scalar fills it, cast to dtype), or None."""
     if default_value is None:
         return None
-    size = int(math.prod(shape))
     if isinstance(default_value, (int, float)):
         if dtype.is_integer and not isinstance(default_value, int):
             raise TypeError('The default_value of {} must be compatible with dtype {}. default_value: {}'
                             .format(key, dtype, default_value))
-        return tuple(default_value for _ in range(size)) if len(shape) == 1 and shape[0] == size else \
-            _nest_like(shape, [default_value] * size)
-    import numpy as np
+        filled = (int if dtype.is_integer else float)(default_value)
+        return _nest_like(shape, [filled] * int(np.prod(shape)))
     value = np.asarray(default_value)
     if value.shape != tuple(shape):
         raise ValueError('The shape of default_value must be equal to given shape. default_value: {}, shape: {}, '
@@ -219,7 +219,8 @@ class _IdentityCategoricalColumn(_CategoricalColumn, collections.namedtuple(
         zero = math_ops.cast(0, dtypes.int64, name='zero')
         if self.default_value is None:
             # As TF: ids outside [0, num_buckets) fail at run time.
-            checks = [check_ops.assert_less(values, num_buckets, data=(values, num_buckets), name='assert_less_than_num_buckets'),
+            checks = [check_ops.assert_less(values, num_buckets, data=(values, num_buckets),
+                                            name='assert_less_than_num_buckets'),
                       check_ops.assert_less_equal(zero, values, data=(values,), name='assert_greater_or_equal_0')]
             with get_default_graph().control_dependencies(checks):
                 values = graph_ops.identity(values)

@@ -164,3 +164,12 @@ def test_bad_arguments():
         tf.estimator.DNNLinearCombinedRegressor(dnn_feature_columns=_column())
     with pytest.raises(ValueError, match='feature_columns must be specified'):
         tf.estimator.DNNRegressor([3], [])
+
+
+def test_label_checks(tmp_path):
+    est = tf.estimator.DNNClassifier([2], _column(), n_classes=3, model_dir=str(tmp_path / 'multi'))
+    with pytest.raises(ValueError, match='Labels dtype should be integer'):
+        est.train(full_batch({'x': X}, Y), steps=1)
+    est = tf.estimator.DNNClassifier([2], _column(), model_dir=str(tmp_path / 'binary'))
+    with pytest.raises(tf.errors.InvalidArgumentError, match='Labels must <= n_classes - 1'):
+        est.train(full_batch({'x': X}, np.array([[0], [1], [2], [1], [0]])), steps=1)

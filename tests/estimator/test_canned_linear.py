@@ -88,3 +88,25 @@ def test_bad_arguments():
         est.train(full_batch({'x': X, 'color': COLOR}, Y), steps=1)
     with pytest.raises(ValueError, match='n_classes must be > 2'):
         tf.estimator.LinearClassifier(_columns(), n_classes=1)
+
+
+def test_parse_example_specs():
+    fc = tf.feature_column
+    spec = tf.estimator.classifier_parse_example_spec([fc.categorical_column_with_hash_bucket('h', 5)], 'y',
+                                                      weight_column='w')
+    assert spec == {'h': tf.VarLenFeature(tf.string), 'y': tf.FixedLenFeature((1,), tf.int64),
+                    'w': tf.FixedLenFeature((1,), tf.float32)}
+    spec = tf.estimator.regressor_parse_example_spec([fc.numeric_column('x', shape=(2,))], 'y', label_dimension=3)
+    assert spec == {'x': tf.FixedLenFeature((2,), tf.float32), 'y': tf.FixedLenFeature((3,), tf.float32)}
+    with pytest.raises(ValueError, match='label should not be used as feature'):
+        tf.estimator.classifier_parse_example_spec([fc.numeric_column('y')], 'y')
+
+
+def test_binary_head_keeps_soft_float_labels(tmp_path):
+    write_checkpoint(str(tmp_path), {'linear/linear_model/x/weights': np.array([[0.5], [-1.]], np.float32),
+                                     'linear/linear_model/bias_weights': np.array([0.], np.float32)})
+    est = tf.estimator.LinearClassifier([tf.feature_column.numeric_column('x', shape=(2,))], model_dir=str(tmp_path))
+    soft = np.array([[0.25], [1.], [0.], [0.5]], np.float32)
+    metrics = est.evaluate(full_batch({'x': X}, soft, epochs=1))
+    p = sigmoid(X @ np.array([[0.5], [-1.]]))
+    np.testing.assert_allclose(metrics['loss'], -(soft * np.log(p) + (1 - soft) * np.log(1 - p)).sum(), rtol=1e-5)

@@ -75,13 +75,14 @@ def _class_ids(labels, label_vocabulary, n_classes):
             raise ValueError('Labels dtype should be string if there is a vocabulary. Given: {}'.format(labels.dtype))
         return lookup_ops.index_table_from_tensor(vocabulary_list=tuple(label_vocabulary),
                                                   name='class_id_lookup').lookup(labels)
-    if labels.dtype == dtypes.string:
+    if labels.dtype == dtypes.string or (n_classes > 2 and not labels.dtype.is_integer):
         raise ValueError('Labels dtype should be integer. Instead got {}.'.format(labels.dtype))
-    labels = math_ops.cast(labels, dtypes.int64)
+    # The binary head keeps float labels (soft labels in [0, 1]), as TF.
+    labels = math_ops.cast(labels, dtypes.int64 if labels.dtype.is_integer else dtypes.float32)
     # As TF: a label outside [0, n_classes) fails at run time.
-    checks = [check_ops.assert_less(labels, math_ops.cast(n_classes, dtypes.int64),
+    checks = [check_ops.assert_less(labels, math_ops.cast(n_classes, labels.dtype),
                                     message='Labels must <= n_classes - 1'),
-              check_ops.assert_less_equal(math_ops.cast(0, dtypes.int64), labels, message='Labels must >= 0')]
+              check_ops.assert_less_equal(math_ops.cast(0, labels.dtype), labels, message='Labels must >= 0')]
     with get_default_graph().control_dependencies(checks):
         return graph_ops.identity(labels)
 
@@ -207,8 +208,8 @@ class _BinaryHead(_Head):
     def _eval_metric_ops(self, labels, logits, predictions, unreduced, weights):
         _, metrics, _ = _losses()
         class_ids, logistic = predictions[Pred.CLASS_IDS], predictions[Pred.LOGISTIC]
-        label_mean = metrics.mean(labels, weights=_metric_weights(weights, labels), name=MetricKeys.LABEL_MEAN)
-        weights = _metric_weights(weights, labels)
+        weights = _metric_weights(weights)
+        label_mean = metrics.mean(labels, weights=weights, name=MetricKeys.LABEL_MEAN)
         ops = {
             MetricKeys.LOSS_MEAN: metrics.mean(unreduced, weights=weights, name=MetricKeys.LOSS_MEAN),
             MetricKeys.ACCURACY: metrics.accuracy(labels, class_ids, weights=weights, name=MetricKeys.ACCURACY),
@@ -230,7 +231,8 @@ class _BinaryHead(_Head):
         return ops
 
 
-def _metric_weights(weights, like):
+def _metric_weights(weights):
+    """None for the unweighted case (the head's weight 1.), else the [batch, 1] weights."""
     if isinstance(weights, float):
         return None
     return weights
@@ -280,7 +282,7 @@ class _MultiClassHead(_Head):
 
     def _eval_metric_ops(self, labels, logits, predictions, unreduced, weights):
         _, metrics, _ = _losses()
-        weights = _metric_weights(weights, labels)
+        weights = _metric_weights(weights)
         return {MetricKeys.LOSS_MEAN: metrics.mean(unreduced, weights=weights, name=MetricKeys.LOSS_MEAN),
                 MetricKeys.ACCURACY: metrics.accuracy(labels, predictions[Pred.CLASS_IDS], weights=weights,
                                                       name=MetricKeys.ACCURACY)}
@@ -314,7 +316,7 @@ class _RegressionHead(_Head):
 
     def _eval_metric_ops(self, labels, logits, predictions, unreduced, weights):
         _, metrics, _ = _losses()
-        weights = _metric_weights(weights, labels)
+        weights = _metric_weights(weights)
         if weights is not None:
             weights = weights * array_ops.ones_like(labels)
         return {MetricKeys.LOSS_MEAN: metrics.mean(unreduced, weights=weights, name=MetricKeys.LOSS_MEAN),
