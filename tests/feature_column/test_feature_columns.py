@@ -181,3 +181,21 @@ def test_parse_example_spec_and_errors():
         fc.crossed_column(['a', fc.categorical_column_with_hash_bucket('h', 10)], 10)
     with pytest.raises(AttributeError, match='does not implement'):
         fc.shared_embedding_columns
+
+
+def test_input_layer_and_linear_model_on_each_device(device, vocab_files):
+    """The dense math on `device`; string, table and cross ops fall back to the CPU (soft placement)."""
+    config = tf.ConfigProto(allow_soft_placement=True)
+    results = []
+    for where in ('/cpu:0', device):
+        with tf.Graph().as_default():
+            with tf.device(where):
+                out = [_input_layer(tf, vocab_files), _linear_model(tf, vocab_files, combiner='mean', units=2)]
+            with tf.Session(config=config) as sess:
+                sess.run([tf.global_variables_initializer(), tf.tables_initializer()])
+                for v in tf.global_variables():
+                    shape = v.shape.as_list()
+                    v.load(np.cos(np.arange(np.prod(shape))).reshape(shape).astype(np.float32), sess)
+                results.append(sess.run(out))
+    for ours, reference in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, reference, rtol=1e-6)
