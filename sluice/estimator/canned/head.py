@@ -239,9 +239,8 @@ def _metric_weights(weights):
 
 
 def _classification_output(predictions, n_classes, label_vocabulary):
-    batch_size = array_ops.shape(predictions[Pred.PROBABILITIES])[0]
-    names = label_vocabulary if label_vocabulary is not None else [str(i) for i in range(n_classes)]
-    classes = array_ops.tile(array_ops.expand_dims(constant_op.constant(list(names)), 0), [batch_size, 1])
+    """Scores = probabilities, classes = every class name on every row (TF's _classification_output)."""
+    _, classes = _all_class(predictions[Pred.PROBABILITIES], n_classes, label_vocabulary)
     return export_output.ClassificationOutput(scores=predictions[Pred.PROBABILITIES], classes=classes)
 
 
