@@ -14,16 +14,27 @@ _KMUL = 0xc6a4a7935bd1e995
 
 
 def _shift_mix(v):
-    return v ^ (v >> 47)
+    return v ^ (v >> np.uint64(47))
 
 
 def fingerprint_cat64(fp1, fp2):
-    """FarmHash's FingerprintCat64 of two uint64 fingerprints."""
-    result = fp1 ^ _KMUL
-    result ^= (_shift_mix((fp2 * _KMUL) & _MASK) * _KMUL) & _MASK
-    result = (result * _KMUL) & _MASK
-    result = (_shift_mix(result) * _KMUL) & _MASK
+    """FarmHash's FingerprintCat64 of uint64 arrays (elementwise; uint64 products wrap as in C)."""
+    kmul = np.uint64(_KMUL)
+    result = fp1 ^ kmul
+    result ^= _shift_mix(fp2 * kmul) * kmul
+    result = result * kmul
+    result = _shift_mix(result) * kmul
     return _shift_mix(result)
+
+
+def _hash_crosses(crosses, num_columns, hash_key, num_buckets):
+    """hash_key folded with each column's feature hash by FingerprintCat64, then bucketed, as int64."""
+    features = np.array(crosses, dtype=np.uint64).reshape(len(crosses), num_columns)
+    hashes = np.full(len(crosses), hash_key, dtype=np.uint64)
+    for column in range(num_columns):
+        hashes = fingerprint_cat64(hashes, features[:, column])
+    modulus = np.uint64(num_buckets if num_buckets > 0 else (1 << 63) - 1)
+    return (hashes % modulus).astype(np.int64)
 
 
 def _row_features(indices, values, shape, batch_size):
@@ -58,13 +69,15 @@ def sparse_cross(op, ctx):
     num_buckets = op.get_attr('num_buckets')
     hash_key = op.get_attr('hash_key') & _MASK
 
-    def combine(features):
-        if not hashed:
-            return b'_X_'.join(_as_text(f) for f in features)
-        h = hash_key
-        for f in features:
-            h = fingerprint_cat64(h, _as_hash(f))
-        return h % num_buckets if num_buckets > 0 else h % ((1 << 63) - 1)
+    def encode(values):
+        # Each distinct feature is hashed (or written as text) once per run, not once per cross.
+        values = np.asarray(values)
+        if values.size == 0:
+            return values.astype(object)
+        unique, inverse = np.unique(values, return_inverse=True)
+        encoded = np.empty(len(unique), dtype=object)
+        encoded[:] = [(_as_hash if hashed else _as_text)(v) for v in unique]
+        return encoded[inverse.reshape(values.shape)]
 
     def run(*xs):
         indices, values, shapes, dense = xs[:n], xs[n:2 * n], xs[2 * n:3 * n], xs[3 * n:]
@@ -73,16 +86,19 @@ def sparse_cross(op, ctx):
                 raise _invalid(op, 'SparseCross: dense inputs should be a matrix but received shape %s'
                                % (np.shape(d),))
         batch_size = _batch_size(op, shapes, dense)
-        columns = [_row_features(i, v, s, batch_size) for i, v, s in zip(indices, values, shapes)]
-        columns += [[list(row) for row in np.asarray(d)] for d in dense]
-        out_indices, out_values, width = [], [], 0
+        columns = [_row_features(i, encode(v), s, batch_size) for i, v, s in zip(indices, values, shapes)]
+        columns += [[list(row) for row in encode(d)] for d in dense]
+        out_indices, crosses, width = [], [], 0
         for b in range(batch_size):
-            crosses = [combine(c) for c in itertools.product(*(col[b] for col in columns))] if columns else []
-            out_indices.extend((b, k) for k in range(len(crosses)))
-            out_values.extend(crosses)
-            width = max(width, len(crosses))
-        value_array = np.empty(len(out_values), dtype=object if not hashed else np.int64)
-        value_array[:] = out_values
+            row = list(itertools.product(*(col[b] for col in columns))) if columns else []
+            out_indices.extend((b, k) for k in range(len(row)))
+            crosses.extend(row)
+            width = max(width, len(row))
+        if hashed:
+            value_array = _hash_crosses(crosses, len(columns), hash_key, num_buckets)
+        else:
+            value_array = np.empty(len(crosses), dtype=object)
+            value_array[:] = [b'_X_'.join(c) for c in crosses]
         return [np.array(out_indices, dtype=np.int64).reshape(-1, 2), value_array,
                 np.array([batch_size, width], dtype=np.int64)]
     return run
