@@ -140,6 +140,7 @@ from sluice import lookup, strings  # noqa: E402,F401  (tf.lookup, tf.strings)
 from sluice import distributions  # noqa: E402,F401  (tf.distributions)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
+from sluice import feature_column  # noqa: E402,F401  (tf.feature_column)
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
 from sluice import graph_util, saved_model  # noqa: E402,F401

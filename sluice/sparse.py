@@ -17,6 +17,7 @@ from sluice.ops.sparse_ops import sparse_reorder as reorder, sparse_reshape as r
 from sluice.ops.sparse_ops import sparse_softmax as softmax, sparse_tensor_to_dense as to_dense  # noqa: F401
 from sluice.ops.sparse_ops import sparse_tensor_dense_matmul as matmul  # noqa: F401
 from sluice.ops.sparse_ops import sparse_tensor_dense_matmul as sparse_dense_matmul  # noqa: F401
+from sluice.ops.sparse_cross_ops import sparse_cross as cross, sparse_cross_hashed as cross_hashed  # noqa: F401
 from sluice.ops.sparse_tensor import SparseTensor  # noqa: F401
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

@@ -1,10 +1,14 @@
 """tf.estimator: Estimator, EstimatorSpec, ModeKeys, RunConfig, train_and_evaluate and the training hooks.
 
 Each piece sits in the module named like TF's (estimator, model_fn, run_config, training, inputs,
-export); names of tf.estimator that sluice lacks (canned estimators, exporters, ...) raise an
+export); the canned estimators sit in canned/; names of tf.estimator that sluice lacks (exporters, ...) raise an
 AttributeError that says so.
 """
 from sluice.estimator import export, inputs  # noqa: F401
+from sluice.estimator.canned import (DNNClassifier, DNNEstimator, DNNLinearCombinedClassifier,  # noqa: F401
+                                     DNNLinearCombinedEstimator, DNNLinearCombinedRegressor, DNNRegressor,
+                                     LinearClassifier, LinearEstimator, LinearRegressor,
+                                     classifier_parse_example_spec, regressor_parse_example_spec)
 from sluice.estimator.estimator import Estimator  # noqa: F401
 from sluice.estimator.mode_keys import ModeKeys  # noqa: F401
 from sluice.estimator.model_fn import EstimatorSpec  # noqa: F401

@@ -35,3 +35,4 @@ from sluice.kernels import space_batch_kernels  # noqa: E402,F401  (SpaceToDepth
 from sluice.kernels import counting_kernels  # noqa: E402,F401  (Bincount, searchsorted, tensor scatters)
 from sluice.kernels import image_resize_kernels  # noqa: E402,F401  (ResizeBicubic, ResizeArea)
 from sluice.kernels import image_bbox_sampling_kernels  # noqa: E402,F401  (random crops, box drawing)
+from sluice.kernels import sparse_cross_kernels  # noqa: E402,F401  (SparseCross: feature crosses)

@@ -128,7 +128,7 @@ def test_estimator_fills_session_config_and_checks_model_dir(tmp_path):
 
 
 def test_unimplemented_names_say_so():
-    with pytest.raises(AttributeError, match='sluice does not implement tf.estimator.DNNClassifier yet'):
-        Est.DNNClassifier  # noqa: B018
+    with pytest.raises(AttributeError, match='sluice does not implement tf.estimator.BaselineClassifier yet'):
+        Est.BaselineClassifier  # noqa: B018
     with pytest.raises(AttributeError, match='sluice does not implement tf.estimator.inputs.pandas_input_fn yet'):
         Est.inputs.pandas_input_fn  # noqa: B018
