@@ -99,7 +99,9 @@ class Tensor:
                     use. Appended by Operation._link once a consumer's shape function has accepted it;
                     only graph_import's rollback removes entries. Gradients walk it forward.
     """
-    __slots__ = ('_op', '_value_index', '_dtype', '_shape', '_consumers', '__weakref__')
+    # `_keras_history` / `_keras_mask`: set by tf.keras layers on their outputs (unset until then).
+    __slots__ = ('_op', '_value_index', '_dtype', '_shape', '_consumers', '_keras_history', '_keras_mask',
+                 '__weakref__')
 
     # Lets NumPy defer to our reflected operators (np.float32(2) * t -> t.__rmul__).
     __array_priority__ = 100

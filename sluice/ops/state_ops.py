@@ -94,5 +94,7 @@ def assign_sub(ref, value, use_locking=None, name=None):
 
 
 def is_variable_initialized(variable):
+    if hasattr(variable, 'is_initialized'):  # a resource variable: VarIsInitializedOp on its handle
+        return variable.is_initialized()
     ref = _ref_of(variable)
     return _graph.graph_of([ref])._create_op('IsVariableInitialized', [ref], {}, name='IsVariableInitialized')._outputs[0]

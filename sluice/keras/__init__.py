@@ -1,0 +1,7 @@
+"""tf.keras: TF 1.15's Keras in graph mode (layers build ops in the default graph; models train through
+`backend.get_session()`)."""
+from sluice.keras import backend  # noqa: F401
+from sluice.keras import engine  # noqa: F401
+from sluice.unimplemented import namespace_getattr as _namespace_getattr
+
+__getattr__ = _namespace_getattr(__name__, 'tf.keras')

@@ -1,0 +1,6 @@
+"""tf.keras.regularizers (placeholder until the full module lands): `get` resolves Keras's identifiers."""
+from sluice.layers import arguments
+
+
+def get(identifier):
+    return arguments.regularizer(identifier)
