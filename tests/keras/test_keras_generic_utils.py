@@ -2,6 +2,7 @@
 still has it; Progbar's lines as TF 1.15's generic_utils writes them, with the clock fixed)."""
 import io
 import sys
+import types
 
 import numpy as np
 import pytest
@@ -103,7 +104,7 @@ def test_batches_and_slices():
 
 def _run_progbar(monkeypatch, verbose, updates, target=4, dynamic=False, **kwargs):
     clock = iter(np.arange(0, 100, 0.5))   # every time.time() call advances half a second
-    monkeypatch.setattr(generic_utils.time, 'time', lambda: next(clock))
+    monkeypatch.setattr(generic_utils, 'time', types.SimpleNamespace(time=lambda: next(clock)))
     out = io.StringIO()
     monkeypatch.setattr(sys, 'stdout', out)
     bar = generic_utils.Progbar(target, verbose=verbose, **kwargs)
