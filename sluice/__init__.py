@@ -128,12 +128,12 @@ from sluice import sparse  # noqa: E402  (tf.sparse)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)
-from sluice import keras  # noqa: E402,F401  (tf.keras, graph mode)
 from sluice import contrib  # noqa: E402,F401  (lazy: submodules import on first use)
 from sluice import graph_util, saved_model  # noqa: E402,F401
 from sluice import layers  # noqa: E402,F401  (tf.layers)
 from sluice import data  # noqa: E402,F401  (tf.data)
 from sluice.python.util import nest  # noqa: E402,F401  (tf.nest)
+from sluice import keras  # noqa: E402,F401  (tf.keras, graph mode)
 from sluice.io.graph_import import import_graph_def  # noqa: E402
 from sluice import tf_logging as logging  # noqa: E402
 

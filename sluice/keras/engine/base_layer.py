@@ -20,7 +20,7 @@ import inspect
 
 import numpy as np
 
-from sluice import nest
+from sluice.python.util import nest
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.tensor_shape import TensorShape

@@ -6,7 +6,7 @@ and on each layer that produced an input (`outbound_nodes`), and tags each outpu
 """
 import collections
 
-from sluice import nest
+from sluice.python.util import nest
 from sluice.keras import backend
 
 KerasHistory = collections.namedtuple('KerasHistory', ['layer', 'node_index', 'tensor_index'])
