@@ -437,5 +437,7 @@ def test_tensorboard_embeddings_are_not_implemented():
 
 
 def test_callbacks_namespace_names_what_is_missing():
+    assert tf.keras.callbacks.History is callbacks.History and tf.keras.utils.Progbar is generic_utils.Progbar
+    assert tf.keras.preprocessing.text.Tokenizer and tf.keras.datasets.mnist.load_data
     with pytest.raises(AttributeError, match='sluice does not implement tf.keras.callbacks.BackupAndRestore yet'):
         callbacks.BackupAndRestore
