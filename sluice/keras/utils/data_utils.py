@@ -14,19 +14,12 @@ order; `get()` yields them. OrderedEnqueuer runs a Sequence's indices epoch afte
 asked, calling `on_epoch_end` between epochs); GeneratorEnqueuer draws from a generator until it ends.
 """
 import hashlib
-import multiprocessing
 import os
 import queue
 import random
-import shutil
-import tarfile
 import threading
 import time
-import urllib.error
-import urllib.request
-import zipfile
 from contextlib import closing
-from multiprocessing.pool import ThreadPool
 
 import numpy as np
 
@@ -44,6 +37,9 @@ def is_generator_or_sequence(x):
 
 def _extract_archive(file_path, path='.', archive_format='auto'):
     """Unpacks a tar or zip archive into `path`; False when the file is none of `archive_format`."""
+    import shutil
+    import tarfile
+    import zipfile
     if archive_format is None:
         return False
     if archive_format == 'auto':
@@ -89,6 +85,8 @@ def validate_file(fpath, file_hash, algorithm='auto', chunk_size=65535):
 
 
 def _download(origin, fpath):
+    import urllib.error   # loaded on first download: most imports of sluice never fetch anything
+    import urllib.request
     print('Downloading data from', origin)
     progress = {}
 
@@ -187,6 +185,7 @@ _COUNTER_LOCK = threading.Lock()
 
 
 def _init_pool(seqs, random_seed=None):
+    import multiprocessing
     global _SHARED_SEQUENCES
     _SHARED_SEQUENCES = seqs
     if random_seed is not None:   # each worker process draws its own stream
@@ -220,6 +219,8 @@ class SequenceEnqueuer(object):
         return self.stop_signal is not None and not self.stop_signal.is_set()
 
     def start(self, workers=1, max_queue_size=10):
+        import multiprocessing
+        from multiprocessing.pool import ThreadPool
         if self.use_multiprocessing:
             seed = getattr(self, 'random_seed', None)
             self.executor_fn = lambda seqs: multiprocessing.Pool(workers, initializer=_init_pool,
