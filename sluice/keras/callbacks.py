@@ -12,7 +12,7 @@ write the model through `stop_training`, `optimizer.lr` (backend get_value/set_v
 ones put in the epoch logs (BaseLogger's averages, the schedulers' 'lr').
 
 Monitors ('auto' mode) maximize a quantity whose name contains 'acc' (ModelCheckpoint also
-'fmeasure*') and minimize any other. TensorBoard is TF 1.15's v1 callback (callbacks_v1).
+'fmeasure*') and minimize any other; an unknown mode warns and falls back to 'auto'. TensorBoard is TF 1.15's v1 callback (callbacks_v1).
 """
 import collections
 import csv
@@ -352,14 +352,14 @@ class History(Callback):
             self.history.setdefault(k, []).append(v)
 
 
-def _monitor_op(mode, monitor, owner, maximize_names=('acc',)):
-    """np.less or np.greater for a monitor mode (unknown modes warn and fall back to 'auto')."""
+def _monitor_op(mode, monitor, owner, fmeasure=False):
+    """np.less or np.greater for a monitor mode (unknown modes warn and fall back to 'auto'); 'auto'
+    maximizes accuracies (and, for ModelCheckpoint, 'fmeasure*')."""
     if mode not in ('auto', 'min', 'max'):
         _log.warning('%s mode %s is unknown, fallback to auto mode.', owner, mode)
         mode = 'auto'
     if mode == 'auto':
-        maximize = any(name in monitor for name in maximize_names) or monitor.startswith('fmeasure')
-        mode = 'max' if maximize else 'min'
+        mode = 'max' if 'acc' in monitor or (fmeasure and monitor.startswith('fmeasure')) else 'min'
     return np.greater if mode == 'max' else np.less
 
 
@@ -391,7 +391,7 @@ class ModelCheckpoint(Callback):
                          'number of samples seen.')
         if kwargs:
             raise TypeError('Unrecognized keyword arguments: %s' % sorted(kwargs))
-        self.monitor_op = _monitor_op(mode, monitor, 'ModelCheckpoint')
+        self.monitor_op = _monitor_op(mode, monitor, 'ModelCheckpoint', fmeasure=True)
         self.best = np.inf if self.monitor_op is np.less else -np.inf
         if self.save_freq != 'epoch' and not isinstance(self.save_freq, int):
             raise ValueError('Unrecognized save_freq: {}'.format(self.save_freq))

@@ -198,6 +198,14 @@ def test_early_stopping_decides_as_tf_keras():
         assert _stop_epoch_tf115(values, patience=patience, min_delta=min_delta) == ref_stop, (values, patience)
 
 
+def test_auto_mode_directions(caplog):
+    assert callbacks.ModelCheckpoint('x', monitor='fmeasure_1').monitor_op is np.greater
+    assert callbacks.EarlyStopping(monitor='fmeasure_1').monitor_op is np.less   # TF 1.15 checks only 'acc'
+    assert callbacks.EarlyStopping(monitor='val_loss', mode='max').monitor_op is np.greater
+    assert callbacks.EarlyStopping(monitor='val_acc', mode='upward').monitor_op is np.greater
+    assert 'EarlyStopping mode upward is unknown, fallback to auto mode.' in caplog.text
+
+
 def test_early_stopping_restores_the_best_weights(capsys):
     model = FakeModel()
     stopper = callbacks.EarlyStopping(patience=1, restore_best_weights=True, verbose=1)
