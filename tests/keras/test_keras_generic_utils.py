@@ -94,6 +94,17 @@ def test_has_arg():
     assert not generic_utils.has_arg(f, 'c') and generic_utils.has_arg(f, 'c', accept_all=True)
 
 
+def test_structure_and_keyword_checks():
+    a, b = object(), object()
+    assert generic_utils.object_list_uid([a, (b,)]) == '%d, %d' % (id(a), id(b))
+    assert generic_utils.is_all_none([None, (None,)]) and not generic_utils.is_all_none([None, 0])
+    with pytest.raises(ValueError, match=r"Unknown entries in loss dictionary: \['x'\]"):
+        generic_utils.check_for_unexpected_keys('loss', {'x': 1, 'y': 2}, ['y'])
+    generic_utils.validate_kwargs({'name': 1}, {'name', 'dtype'})
+    with pytest.raises(TypeError, match='Keyword argument not understood'):
+        generic_utils.validate_kwargs({'nme': 1}, {'name'})
+
+
 def test_batches_and_slices():
     assert generic_utils.make_batches(5, 2) == [(0, 2), (2, 4), (4, 5)]
     x, y = np.arange(6), np.arange(6) * 10

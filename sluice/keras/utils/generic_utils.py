@@ -154,6 +154,31 @@ def to_snake_case(name):
     return snake if snake[0] != '_' else 'private' + snake
 
 
+def object_list_uid(object_list):
+    """One string naming the objects (a nested structure) by id, as Keras keys its caches."""
+    from sluice.python.util import nest
+    return ', '.join(str(abs(id(x))) for x in nest.flatten(object_list))
+
+
+def is_all_none(structure):
+    from sluice.python.util import nest
+    return all(element is None for element in nest.flatten(structure))
+
+
+def check_for_unexpected_keys(name, input_dict, expected_values):
+    unknown = set(input_dict.keys()).difference(expected_values)
+    if unknown:
+        raise ValueError('Unknown entries in {} dictionary: {}. Only expected following keys: {}'.format(
+            name, list(unknown), expected_values))
+
+
+def validate_kwargs(kwargs, allowed_kwargs, error_message='Keyword argument not understood:'):
+    """Raises TypeError(error_message, kwarg) for the first keyword not in allowed_kwargs."""
+    for kwarg in kwargs:
+        if kwarg not in allowed_kwargs:
+            raise TypeError(error_message, kwarg)
+
+
 def to_list(x):
     """x if it is a list, else [x]."""
     if isinstance(x, list):
