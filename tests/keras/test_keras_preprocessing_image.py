@@ -159,8 +159,8 @@ def test_generator_errors_and_warnings():
         image.ImageDataGenerator(featurewise_center=True).standardize(np.zeros((2, 2, 1)))
     with pytest.warns(UserWarning, match='expected either 1, 3, or 4 channels'):
         image.ImageDataGenerator().flow(np.zeros((2, 3, 3, 5)))
-    with pytest.raises(NotImplementedError, match='flow_from_directory'):
-        image.ImageDataGenerator().flow_from_directory('.')
+    with pytest.raises(NotImplementedError, match='flow_from_dataframe'):
+        image.ImageDataGenerator().flow_from_dataframe(None)
     with pytest.raises(ValueError, match='Asked to retrieve element 3'):
         image.ImageDataGenerator().flow(np.zeros((2, 3, 3, 1)), batch_size=1)[3]
 
@@ -170,3 +170,53 @@ def test_brightness_goes_through_pil_scaled_to_255():
     x[0, 0] = 1.0
     brighter = image.apply_brightness_shift(x, 1.0)
     assert brighter.max() == 255 and brighter[1, 1, 0] == 127
+
+
+@pytest.fixture
+def class_directory(tmp_path):
+    rng = np.random.RandomState(3)
+    for label, count in [('cats', 3), ('dogs', 2), ('empty', 0)]:
+        folder = tmp_path / 'data' / label
+        folder.mkdir(parents=True)
+        for i in range(count):
+            image.save_img(str(folder / ('%d.png' % i)), rng.uniform(0, 255, (6, 5, 3)), scale=False)
+    (tmp_path / 'data' / 'cats' / 'notes.txt').write_text('not an image')
+    nested = tmp_path / 'data' / 'dogs' / 'puppies'
+    nested.mkdir()
+    image.save_img(str(nested / 'p.jpg'), rng.uniform(0, 255, (8, 8, 3)))
+    return str(tmp_path / 'data')
+
+
+@pytest.mark.parametrize('kwargs', [dict(class_mode='categorical'), dict(class_mode='sparse', color_mode='grayscale'),
+                                    dict(class_mode='binary', classes=['dogs', 'cats']),
+                                    dict(class_mode=None, target_size=(3, 4), interpolation='bilinear'),
+                                    dict(class_mode='input', color_mode='rgba')])
+def test_flow_from_directory_as_tf_keras(reference, class_directory, capsys, kwargs):
+    generator_kwargs = dict(rescale=1 / 255., horizontal_flip=True)
+    ours = image.ImageDataGenerator(**generator_kwargs).flow_from_directory(
+        class_directory, target_size=kwargs.pop('target_size', (6, 5)), batch_size=4, seed=2, **kwargs)
+    ours_out = capsys.readouterr().out
+    kwargs['target_size'] = ours.target_size
+    theirs = reference.ImageDataGenerator(**generator_kwargs).flow_from_directory(
+        class_directory, batch_size=4, seed=2, **kwargs)
+    assert ours_out == capsys.readouterr().out
+    assert ours.filenames == theirs.filenames and ours.class_indices == theirs.class_indices
+    np.testing.assert_array_equal(ours.classes, theirs.classes)
+    assert len(ours) == len(theirs) == 2
+    for i in range(2):
+        mine, other = ours[i], theirs[i]
+        for a, b in zip(mine if isinstance(mine, tuple) else [mine], other if isinstance(other, tuple) else [other]):
+            np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_flow_from_directory_subsets_and_errors(class_directory, capsys):
+    generator = image.ImageDataGenerator(validation_split=0.5)
+    validation = generator.flow_from_directory(class_directory, target_size=(6, 5), subset='validation')
+    training = generator.flow_from_directory(class_directory, target_size=(6, 5), subset='training')
+    assert validation.filenames == [os.path.join('cats', '0.png'), os.path.join('dogs', '0.png')]
+    assert len(training.filenames) == 4   # int(n * 0.5) of each class validates: cats 1 of 3, dogs 1 of 3
+    assert 'Found 2 images belonging to 3 classes.' in capsys.readouterr().out
+    with pytest.raises(ValueError, match='Invalid class_mode'):
+        generator.flow_from_directory(class_directory, class_mode='raw')
+    with pytest.raises(ValueError, match='Invalid color mode'):
+        generator.flow_from_directory(class_directory, color_mode='cmyk')

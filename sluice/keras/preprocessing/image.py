@@ -9,8 +9,9 @@ output pixel o reads the input at M o + offset; `order` 1 is bilinear; fill_mode
 (cval), reflect or wrap for points outside), as TF 1.15 does: the transforms need SciPy (ImportError
 otherwise). PIL-backed functions (array_to_img, img_to_array from PIL images, load_img, save_img and
 the brightness shift, which goes through a PIL image scaled to 0-255 as in TF 1.15) need Pillow,
-sluice's optional extra 'image'. The augmenting iterator over NumPy arrays is ImageDataGenerator
-(image_data_generator.py); flow_from_directory and flow_from_dataframe are not implemented.
+sluice's optional extra 'image'. The augmenting iterators are ImageDataGenerator's (over NumPy arrays in
+image_data_generator.py, over class directories in directory_iterator.py); flow_from_dataframe is not
+implemented.
 """
 import warnings
 
@@ -227,3 +228,4 @@ def random_brightness(x, brightness_range):
 
 from sluice.keras.preprocessing.image_data_generator import (ImageDataGenerator, Iterator,  # noqa: E402,F401
                                                              NumpyArrayIterator)
+from sluice.keras.preprocessing.directory_iterator import DirectoryIterator  # noqa: E402,F401

@@ -1,4 +1,4 @@
-"""tf.keras.preprocessing.image.ImageDataGenerator over NumPy arrays (TF 1.15 / keras_preprocessing 1.1).
+"""tf.keras.preprocessing.image.ImageDataGenerator (TF 1.15 / keras_preprocessing 1.1).
 
 `flow(x, y)` returns a NumpyArrayIterator, a Sequence of batches: for each image the generator draws
 random transform parameters (get_random_transform: rotation, height/width shifts as fractions of the
@@ -8,7 +8,8 @@ the result in this order: preprocessing_function, rescale, samplewise centre/std
 and ZCA whitening (the latter three from `fit`). `fit` computes per-channel mean and std over (samples,
 rows, cols) and the ZCA matrix U diag(1 / sqrt(s + zca_epsilon)) U^T of the flattened images'
 covariance. Batches come in index order or, with shuffle, a permutation drawn per epoch; with a
-seed, batch b reseeds NumPy with seed + b (batches seen), so runs repeat.
+seed, batch b reseeds NumPy with seed + b (batches seen), so runs repeat. `flow_from_directory`
+reads images from class subdirectories (directory_iterator.py); flow_from_dataframe is not implemented.
 """
 import os
 import threading
@@ -245,8 +246,17 @@ class ImageDataGenerator(object):
                                   seed=seed, data_format=self.data_format, save_to_dir=save_to_dir,
                                   save_prefix=save_prefix, save_format=save_format, subset=subset, dtype=self.dtype)
 
-    def flow_from_directory(self, *args, **kwargs):
-        raise NotImplementedError('sluice does not implement ImageDataGenerator.flow_from_directory yet')
+    def flow_from_directory(self, directory, target_size=(256, 256), color_mode='rgb', classes=None,
+                            class_mode='categorical', batch_size=32, shuffle=True, seed=None, save_to_dir=None,
+                            save_prefix='', save_format='png', follow_links=False, subset=None,
+                            interpolation='nearest'):
+        """A DirectoryIterator over one subdirectory of images per class (directory_iterator.py)."""
+        from sluice.keras.preprocessing.directory_iterator import DirectoryIterator
+        return DirectoryIterator(directory, self, target_size=target_size, color_mode=color_mode, classes=classes,
+                                 class_mode=class_mode, data_format=self.data_format, batch_size=batch_size,
+                                 shuffle=shuffle, seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix,
+                                 save_format=save_format, follow_links=follow_links, subset=subset,
+                                 interpolation=interpolation, dtype=self.dtype)
 
     def flow_from_dataframe(self, *args, **kwargs):
         raise NotImplementedError('sluice does not implement ImageDataGenerator.flow_from_dataframe yet')
