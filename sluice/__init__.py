@@ -130,6 +130,7 @@ from sluice import image  # noqa: E402  (tf.image)
 from sluice.ops.image_patches_ops import extract_image_patches  # noqa: E402,F401  (TF 1.x top-level alias)
 from sluice import sparse  # noqa: E402  (tf.sparse)
 from sluice import lookup, strings  # noqa: E402,F401  (tf.lookup, tf.strings)
+from sluice import distributions  # noqa: E402,F401  (tf.distributions)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)

@@ -1,11 +1,6 @@
-"""tf.keras.utils' object registry, (de)serialization and the Progbar (TF 1.15's generic_utils).
-
-Serialization contract: an object with `get_config` becomes {'class_name': <class name>, 'config':
-<get_config()>}; a function becomes its `__name__`. Deserializing looks a name up, in order, in the
-caller's `custom_objects`, the global custom objects (`get_custom_objects()`, scoped by
-`custom_object_scope`), then the module's own table; a config dict goes through the class's
-`from_config` (passing `custom_objects` when it accepts them), a bare class name instantiates the
-class with no arguments, a function name returns the function.
+"""tf.keras.utils' generic helpers (TF 1.15's generic_utils): the Progbar, function (de)marshalling,
+argument checks, and the custom-object registry and (de)serialization, which are sluice.keras.serialization's
+(one registry for all of Keras) re-exported here under TF 1.15's module path.
 
 Progbar prints Keras' progress lines. verbose=1 redraws one line ('\\r' on a terminal, a new line
 otherwise): '  n/target [====>....] - ETA: 3s - loss: 0.1234', ending with the elapsed seconds and
@@ -24,91 +19,12 @@ import types
 
 import numpy as np
 
-_GLOBAL_CUSTOM_OBJECTS = {}
-
-
-class CustomObjectScope(object):
-    """`with CustomObjectScope({'MyLayer': MyLayer}):` makes the names resolvable during
-    deserialization; whatever the block adds to the global custom objects is undone on exit."""
-
-    def __init__(self, *args):
-        self.custom_objects = args
-        self.backup = None
-
-    def __enter__(self):
-        self.backup = dict(_GLOBAL_CUSTOM_OBJECTS)
-        for objects in self.custom_objects:
-            _GLOBAL_CUSTOM_OBJECTS.update(objects)
-        return self
-
-    def __exit__(self, *exc_info):
-        _GLOBAL_CUSTOM_OBJECTS.clear()
-        _GLOBAL_CUSTOM_OBJECTS.update(self.backup)
-
-
-def custom_object_scope(*args):
-    return CustomObjectScope(*args)
-
-
-def get_custom_objects():
-    """The live global dict of name -> custom class or function."""
-    return _GLOBAL_CUSTOM_OBJECTS
-
-
-def serialize_keras_class_and_config(cls_name, cls_config):
-    return {'class_name': cls_name, 'config': cls_config}
-
-
-def serialize_keras_object(instance):
-    if instance is None:
-        return None
-    if hasattr(instance, 'get_config'):
-        return serialize_keras_class_and_config(instance.__class__.__name__, instance.get_config())
-    if hasattr(instance, '__name__'):
-        return instance.__name__
-    raise ValueError('Cannot serialize', instance)
-
-
-def _lookup(name, module_objects, custom_objects):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    if name in _GLOBAL_CUSTOM_OBJECTS:
-        return _GLOBAL_CUSTOM_OBJECTS[name]
-    return (module_objects or {}).get(name)
-
-
-def class_and_config_for_serialized_keras_object(config, module_objects=None, custom_objects=None,
-                                                 printable_module_name='object'):
-    if not isinstance(config, dict) or 'class_name' not in config or 'config' not in config:
-        raise ValueError('Improper config format: ' + str(config))
-    cls = _lookup(config['class_name'], module_objects, custom_objects)
-    if cls is None:
-        raise ValueError('Unknown ' + printable_module_name + ': ' + config['class_name'])
-    return cls, config['config']
-
-
-def deserialize_keras_object(identifier, module_objects=None, custom_objects=None,
-                             printable_module_name='object'):
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        cls, cls_config = class_and_config_for_serialized_keras_object(
-            identifier, module_objects, custom_objects, printable_module_name)
-        custom_objects = custom_objects or {}
-        if hasattr(cls, 'from_config'):
-            if has_arg(cls.from_config, 'custom_objects'):
-                return cls.from_config(cls_config,
-                                       custom_objects=dict(_GLOBAL_CUSTOM_OBJECTS, **custom_objects))
-            with CustomObjectScope(custom_objects):
-                return cls.from_config(cls_config)
-        with CustomObjectScope(custom_objects):  # a factory function: the config holds its kwargs
-            return cls(**cls_config)
-    if isinstance(identifier, str):
-        obj = _lookup(identifier, module_objects, custom_objects)
-        if obj is None:
-            raise ValueError('Unknown ' + printable_module_name + ':' + identifier)
-        return obj() if inspect.isclass(obj) else obj
-    raise ValueError('Could not interpret serialized %s: %s' % (printable_module_name, identifier))
+# One registry for all of Keras: the custom-object scope and (de)serialization live in
+# sluice.keras.serialization (which losses, optimizers and layers import); tf.keras.utils re-exports them.
+from sluice.keras.serialization import (_GLOBAL_CUSTOM_OBJECTS, CustomObjectScope,  # noqa: E402,F401
+                                        class_and_config_for_serialized_keras_object, custom_object_scope,
+                                        deserialize_keras_object, get_custom_objects,
+                                        serialize_keras_class_and_config, serialize_keras_object)
 
 
 def func_dump(func):
