@@ -449,3 +449,17 @@ def test_callbacks_namespace_names_what_is_missing():
     assert tf.keras.preprocessing.text.Tokenizer and tf.keras.datasets.mnist.load_data
     with pytest.raises(AttributeError, match='sluice does not implement tf.keras.callbacks.BackupAndRestore yet'):
         callbacks.BackupAndRestore
+
+
+@pytest.mark.parametrize('name', ['SGD', 'Adam', 'RMSprop'])
+def test_lr_callbacks_drive_keras_optimizers(name):
+    optimizer = getattr(tf.keras.optimizers, name)(lr=0.1)
+    model = FakeModel()
+    model.optimizer = optimizer
+    logs = [{'loss': 1.0} for _ in range(3)]
+    drive([callbacks.LearningRateScheduler(lambda epoch, lr: lr * 0.5),
+           callbacks.ReduceLROnPlateau(monitor='loss', patience=1, factor=0.1)], model, logs)
+    # the plateau callback logs lr before it reduces: epoch 1 halves to 0.025, logs it, then cuts to 0.0025;
+    # epoch 2 halves that to 0.00125, logs it, then cuts to 0.000125
+    np.testing.assert_allclose([log['lr'] for log in logs], [0.05, 0.025, 0.00125], rtol=1e-5)
+    np.testing.assert_allclose(K.get_value(optimizer.lr), 0.000125, rtol=1e-5)
