@@ -14,3 +14,6 @@ EXEMPT.update(dict.fromkeys(('StringSplit', 'StringSplitV2', 'Substr', 'StringLe
 EXEMPT.update(dict.fromkeys(('CTCLoss', 'CTCGreedyDecoder', 'CTCBeamSearchDecoder'),
                             'CTC: losses, gradients and decoded paths against TF in tests/ops/test_ctc.py (sparse '
                             'labels; the loss also against a brute-force sum over alignments)'))
+
+EXEMPT['GatherTree'] = ('beam back-tracking on int ids: TF\'s documented example and the beam search written out in '
+                        'NumPy in tests/contrib/test_beam_search.py (no gradient, as in TF)')
