@@ -43,6 +43,11 @@ from sluice.ops.string_transform_ops import (reduce_join, regex_replace, string_
                                              string_to_hash_bucket, string_to_hash_bucket_fast,
                                              string_to_hash_bucket_strong, substr)
 from sluice.ops.lookup_ops import initialize_all_tables, tables_initializer  # noqa: F401
+from sluice.ops.custom_gradient import custom_gradient  # noqa: F401
+from sluice.ops.counting_ops import (batch_gather, bincount, histogram_fixed_width,  # noqa: F401
+                                     histogram_fixed_width_bins, searchsorted, tensor_scatter_add,
+                                     tensor_scatter_nd_add, tensor_scatter_nd_sub, tensor_scatter_nd_update,
+                                     tensor_scatter_sub, tensor_scatter_update, unique_with_counts)
 from sluice.ops.space_batch_ops import (batch_to_space, batch_to_space_nd, depth_to_space, space_to_batch,  # noqa: F401
                                         space_to_batch_nd, space_to_depth)
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401

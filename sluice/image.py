@@ -15,6 +15,7 @@ from sluice.ops.image_color_ops import adjust_hue_op, adjust_saturation_op, hsv_
 from sluice.ops.image_patches_ops import extract_image_patches  # noqa: F401
 from sluice.ops.image_ops import resize_bilinear, resize_nearest_neighbor
 from sluice.ops.random_ops import random_crop  # noqa: F401  (tf.image.random_crop is tf.random_crop)
+from sluice.image_quality import image_gradients, psnr, sobel_edges, ssim, total_variation  # noqa: F401
 from sluice.ops.shape_fns import constant_value, constant_value_as_shape
 
 __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_flip_up_down', 'rot90',

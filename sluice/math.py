@@ -16,6 +16,7 @@ for _name in ('div', 'realdiv', 'floor_div', 'truncatediv', 'truncatemod', 'div_
 del _name, _math_all
 from sluice.ops.nn_activation import log_softmax, softmax  # noqa: F401
 from sluice.ops.segment_ops import segment_sum  # noqa: F401
+from sluice.ops.counting_ops import bincount  # noqa: F401
 from sluice.ops.confusion_matrix import confusion_matrix  # noqa: F401
 from sluice.nn import in_top_k, l2_normalize, zero_fraction  # noqa: F401  (TF1 has them in both namespaces)
 

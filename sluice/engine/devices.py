@@ -38,6 +38,8 @@ class Device:
         """A copy of a host array in this device's memory."""
         if self.is_host:
             return array
+        if hasattr(array, 'elements'):
+            return _moved_elements(array, self.from_host)
         if self.fake:
             return np.array(array, copy=True)
         with self.xp.cuda.Device(self.physical_index):
@@ -47,6 +49,8 @@ class Device:
         """A host (NumPy) array with the value of a device array."""
         if self.is_host:
             return array
+        if hasattr(array, 'elements'):
+            return _moved_elements(array, self.to_host)
         if self.fake:
             return np.array(array, copy=True)
         return array.get()
@@ -155,3 +159,10 @@ def _logical_gpus(visible, gpu_options):
                         "virtual_devices list. #GPUs in visible_device_list: %d virtual_devices.size(): %d"
                         % (len(visible), len(virtual)))
     return [(phys, mb) for phys, entry in zip(visible, virtual) for mb in (list(entry.memory_limit_mb) or [None])]
+
+
+def _moved_elements(value, move):
+    """A list value (a TensorList: a host object with `copy()` and `elements`) with each element moved."""
+    moved = value.copy()
+    moved.elements = [None if e is None else move(e) for e in value.elements]
+    return moved

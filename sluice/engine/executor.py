@@ -26,11 +26,14 @@ Planning, once per signature:
      `run_traced` walks the same steps one by one with a hook per step, for tracing and debugging.
   9. Capture: a GPU plan whose steps can all be captured runs as a replayed CUDA graph from its
      second run per feed shapes (`engine/graph_capture.py`); other plans keep the function of 8.
+ 10. Specialize: a plan that still runs the function of 8 and measures shapes (Shape, Size, Rank)
+     runs, per feed shapes, a variant compiled without the steps whose values those shapes fix
+     (their values bound as constants; `engine/shape_folding.py`).
 """
 import numpy as np
 
 from sluice.engine import collectives, dead_values, device_lanes, dtypes, errors
-from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture, pinned_batches
+from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture, pinned_batches, shape_folding
 from sluice.kernels import registry as kernel_registry
 
 
@@ -42,7 +45,8 @@ class KernelContext:
     session:   what is planning: the Session, or a function's session inside If/While kernels.
     """
 
-    def __init__(self, op, device, resources, fed, consumer_counts, fetched, kernel_of, session=None, pinned=None):
+    def __init__(self, op, device, resources, fed, consumer_counts, fetched, kernel_of, session=None, pinned=None,
+                 granted=None):
         self.op = op
         self.session = session
         self.device = device
@@ -53,6 +57,7 @@ class KernelContext:
         self._fetched = fetched
         self._kernel_of = kernel_of
         self._pinned = pinned
+        self._granted = granted  # the inputs input_is_private gave away (a set the plan keeps), or None
 
     def constant_input(self, index):
         """The NumPy value of input `index` when it is an unfed Const, else None."""
@@ -67,7 +72,10 @@ class KernelContext:
         if t in self._fed or t in self._fetched or self._consumer_counts.get(t, 0) != 1:
             return False
         kdef = self._kernel_of.get(t._op)
-        return kdef is not None and kdef.fresh_output and not t._dtype._is_ref_dtype
+        private = kdef is not None and kdef.fresh_output and not t._dtype._is_ref_dtype
+        if private and self._granted is not None:
+            self._granted.add((self.op, t))  # this op may write t in place: t is no constant while it runs
+        return private
 
     def producer_is_fresh(self, index):
         """True when input `index` comes from a kernel whose outputs are always new arrays."""
@@ -138,6 +146,7 @@ class ExecutionPlan:
         self._host = host = session._devices[0]
         fetched = set(self.fetches)
         kernel_of = {}  # op -> KernelDef bound in this plan
+        self.private_inputs = set()  # (op, input tensor) it may write in place (KernelContext.input_is_private)
         consumer_counts = {}
         for op in order:
             for t in op._inputs:
@@ -163,7 +172,8 @@ class ExecutionPlan:
                     errors.NotFoundError, op, "No registered '%s' OpKernel for %s devices compatible with node %s"
                     % (op.type, device.device_type, op.name))
             ctx = KernelContext(op, device, session._resources, fed, consumer_counts, fetched, kernel_of, session,
-                                lambda node: self._pinned_batches(node, order, device_of, fed, fetched))
+                                lambda node: self._pinned_batches(node, order, device_of, fed, fetched),
+                                self.private_inputs)
             try:
                 with device.context():
                     fn = kdef.builder(op, ctx)
@@ -227,11 +237,15 @@ class ExecutionPlan:
         if region:
             self._fetch_converters = [dead_values.checked_fetch(c, j) for j, c in enumerate(self._fetch_converters)]
         self.n_registers = n_regs[0]
-        self._plan_frees()
-        self.run = graph_capture.install(self, session, self._compile())
+        for i, frees in self._frees().items():
+            self.steps[i].frees = frees
+        plain = self._compile()
+        self.run = graph_capture.install(self, session, plain)
         lanes = device_lanes.lane_runner(self, device_lanes.threads_for(getattr(session, '_config', None)))
         if lanes is not None:  # towers on several devices: their steps on a thread each
             self.run = lanes
+        elif self.run is plain and getattr(session, '_shape_folding', False):
+            self.run = shape_folding.install(self, plain)
 
     def _grouped(self, order, fed):
         """The order with each collective group contiguous (engine/collectives.py)."""
@@ -297,9 +311,13 @@ class ExecutionPlan:
         pool = self._pinned_pools[op] = pinned_batches.PinnedBatches(readers.pop())
         return pool
 
-    def _plan_frees(self):
+    def _frees(self, left_out=()):
+        """{step index: registers dropped after it}: each register after its last reader, among the
+        steps not in `left_out` (a specialized variant's folded steps), unless fetched or fed."""
         last_use = {}
         for i, step in enumerate(self.steps):
+            if i in left_out:
+                continue
             for r in step.inputs:
                 last_use[r] = i
             for r in step.outputs:
@@ -310,15 +328,23 @@ class ExecutionPlan:
         for r, i in last_use.items():
             if r not in keep and r >= len(self.feeds):
                 frees.setdefault(i, []).append(r)
-        for i, regs in frees.items():
-            self.steps[i].frees = tuple(sorted(regs))
+        return {i: tuple(sorted(regs)) for i, regs in frees.items()}
 
     # -- compiling the steps into one function --
-    def _compile(self):
+    def _compile(self, folded=None):
+        """The run function of the steps. folded ({step index: its outputs' values}, a variant of
+        engine/shape_folding.py): those steps are left out and their values bound as constants."""
         names = {'_fail': self._fail, '__name__': 'sluice.engine.plan'}  # a module name warning filters can match
         inlined = set()
-        code = []  # (step index, step, its lines)
+        code = []  # (step index, step, its lines, the registers it frees)
+        frees_of = self._frees(folded) if folded else None
         for i, step in enumerate(self.steps):
+            if folded and i in folded:
+                for r, value in zip(step.outputs, folded[i]):
+                    if r is not None:
+                        names['r%d' % r] = value
+                        inlined.add(r)
+                continue
             if step.kind == 'kernel' and step.op._op_def.type == 'Const' and step.outputs[0] is not None and \
                     not step.inputs:  # (a Const in a TF 1.x conditional has a liveness input)
                 # A Const yields the same array every run: bind it once as a global of the function.
@@ -329,7 +355,8 @@ class ExecutionPlan:
                 inlined.add(step.outputs[0])  # a constant's copy (an int32 Const to a GPU kernel) is one too
                 continue
             names['k%d' % i] = step.fn
-            code.append((i, step, _step_lines(i, step, inlined)))
+            frees = step.frees if frees_of is None else frees_of.get(i, ())
+            code.append((i, step, _step_lines(i, step, inlined, frees), frees))
         results = []
         for j, (r, conv) in enumerate(zip(self.fetch_regs, self._fetch_converters)):
             value = 'r%d' % r if r in inlined or len(code) <= _CHUNK_STEPS else 'R[%d]' % r
@@ -343,14 +370,16 @@ class ExecutionPlan:
             if self.feeds:
                 lines.append('    %s, = feed_values' % ', '.join('r%d' % i for i in range(len(self.feeds))))
             lines += ['    s = 0', '    try:']
-            lines += [line for _, _, step_lines in code for line in step_lines] or ['        pass']
+            lines += [line for _, _, step_lines, _ in code for line in step_lines] or ['        pass']
             lines += ['    except Exception as e:', '        _fail(e, s)']
         else:
             parts, lines = _chunked(code, inlined, set(self.fetch_regs), len(self.feeds), self.n_registers, names)
         lines.append('    return [%s]' % ', '.join(results))
         source = '\n'.join(lines)
         exec(compile(source, '<sluice plan: %d steps>' % len(self.steps), 'exec'), names)
-        self.source = '\n'.join(parts + [source])
+        names['run'].source = '\n'.join(parts + [source])
+        if not folded:
+            self.source = names['run'].source
         return names['run']
 
     def run_traced(self, feed_values, on_step=None, before_step=None):
@@ -389,7 +418,7 @@ class ExecutionPlan:
 _CHUNK_STEPS = 2000
 
 
-def _step_lines(i, step, inlined):
+def _step_lines(i, step, inlined, frees):
     call = 'k%d(%s)' % (i, ', '.join('r%d' % r for r in step.inputs))
     outs = ['_' if r is None else 'r%d' % r for r in step.outputs]
     lines = ['        s = %d' % i]
@@ -399,7 +428,7 @@ def _step_lines(i, step, inlined):
         lines.append('        %s = %s' % (outs[0], call))
     else:
         lines.append('        ' + call)
-    frees = [r for r in step.frees if r not in inlined]
+    frees = [r for r in frees if r not in inlined]
     if frees:
         lines.append('        del %s' % ', '.join('r%d' % r for r in frees))
     return lines
@@ -416,24 +445,24 @@ def _chunked(code, inlined, fetched, n_feeds, n_registers, names):
     sources = [None] * len(chunks)
     read_after = set(fetched)  # registers read by the chunks after the one being written
     for j in range(len(chunks) - 1, -1, -1):
-        written = {r for _, step, _ in chunks[j] for r in step.outputs if r is not None}
-        read = {r for _, step, _ in chunks[j] for r in step.inputs if r not in inlined}
+        written = {r for _, step, _, _ in chunks[j] for r in step.outputs if r is not None}
+        read = {r for _, step, _, _ in chunks[j] for r in step.inputs if r not in inlined}
         loaded, stored = sorted(read - written), sorted(written & read_after)
         lines = ['def part%d(R):' % j]
         if loaded:
             names_list = ', '.join('r%d' % r for r in loaded)
             lines.append('    %s, = %s,' % (names_list, ', '.join('R[%d]' % r for r in loaded)))
         lines.append('    try:')  # the first step sets s
-        for _, step, step_lines in chunks[j]:
+        for _, step, step_lines, frees in chunks[j]:
             lines += step_lines
-            released = [r for r in step.frees if r in loaded]
+            released = [r for r in frees if r in loaded]
             if released:
                 lines.append('        %s = None' % ' = '.join('R[%d]' % r for r in released))
         lines += ['    except Exception as e:', '        _fail(e, s)']
         lines += ['    R[%d] = r%d' % (r, r) for r in stored]
         scope = {'_fail': names['_fail'], '__name__': names['__name__']}
-        scope.update(('k%d' % i, names['k%d' % i]) for i, _, _ in chunks[j])
-        scope.update(('r%d' % r, names['r%d' % r]) for _, step, _ in chunks[j] for r in step.inputs if r in inlined)
+        scope.update(('k%d' % i, names['k%d' % i]) for i, _, _, _ in chunks[j])
+        scope.update(('r%d' % r, names['r%d' % r]) for _, step, _, _ in chunks[j] for r in step.inputs if r in inlined)
         sources[j] = '\n'.join(lines)
         exec(compile(sources[j], '<sluice plan part %d>' % j, 'exec'), scope)
         names['part%d' % j] = scope['part%d' % j]

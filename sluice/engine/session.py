@@ -25,7 +25,7 @@ import numpy as np
 from sluice.engine import devices as _devices
 from sluice.engine import errors
 from sluice.engine.log import logger
-from sluice.engine import executor, fusion
+from sluice.engine import executor, fusion, shape_folding
 from sluice.engine import gpu_memory
 from sluice.engine import process_config
 from sluice.engine import run_context
@@ -257,6 +257,7 @@ class BaseSession:
                                else process_config.get('intra_op'))
         self._timeout_ms = getattr(config, 'operation_timeout_in_ms', 0) or 0
         self._fusion = fusion.enabled_by(config)  # elementwise fusion in this session's plans
+        self._shape_folding = shape_folding.enabled_by(config)  # per-feed-shape plan variants
         self._default_session_context = None
         self._default_graph_context = None
 

@@ -330,10 +330,9 @@ class Function:
                 if isinstance(update, (list, tuple)):
                     update = state_ops.assign(update[0], update[1])
                 update_ops.append(update)
-            from sluice.ops import control_flow_ops
             with _graph.get_default_graph().control_dependencies(
                     [o for o in self.outputs if _graph.is_tensor(o)]):
-                self.updates_op = control_flow_ops.group(*update_ops) if update_ops else None
+                self.updates_op = graph_ops.group(*update_ops) if update_ops else None
         self._callable = None
 
     def __call__(self, inputs):
@@ -358,8 +357,8 @@ def function(inputs, outputs, updates=None, name=None, **kwargs):
     return Function(inputs, outputs, updates=updates, name=name, **kwargs)
 
 
-try:  # the tensor functions (K.mean, K.dot, K.rnn, ...), once they exist
-    from sluice.keras.backend_ops import *  # noqa: F401,F403,E402
-except ModuleNotFoundError as _e:  # pragma: no cover - only while backend_ops is absent
-    if _e.name != 'sluice.keras.backend_ops':
-        raise
+from sluice.keras.backend_ops import *  # noqa: F401,F403,E402  (the tensor functions: K.mean, K.dot, K.rnn, ...)
+from sluice.keras.backend_ctc import ctc_batch_cost, ctc_decode, ctc_label_dense_to_sparse  # noqa: F401,E402
+from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
+
+__getattr__ = _namespace_getattr(__name__, 'tf.keras.backend')

@@ -32,3 +32,4 @@ from sluice.kernels import lookup_kernels, string_transform_kernels  # noqa: E40
 from sluice.kernels import ctc_kernels  # noqa: E402,F401  (CTC loss and decoders)
 from sluice.kernels import beam_search_kernels  # noqa: E402,F401  (GatherTree)
 from sluice.kernels import space_batch_kernels  # noqa: E402,F401  (SpaceToDepth, SpaceToBatchND, ...)
+from sluice.kernels import counting_kernels  # noqa: E402,F401  (Bincount, searchsorted, tensor scatters)

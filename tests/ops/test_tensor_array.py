@@ -168,3 +168,19 @@ def test_close_is_an_op_and_constructor_checks():
         tf.TensorArray(tf.float32, flow=tf.constant(0.0))
     same = tf.TensorArray(tf.float32, flow=ta.flow)
     assert same.flow is ta.flow and ta.handle is ta.flow
+
+
+def test_an_array_crosses_devices_element_by_element():
+    # A TensorList value is a host object whose elements live on a device: copies move each element.
+    from sluice.engine import devices
+    with devices.fake_gpus(1):
+        with tf.device('/cpu:0'):
+            ta = tf.TensorArray(tf.float32, size=3, clear_after_read=False).unstack(
+                tf.constant(np.arange(6, dtype=np.float32).reshape(3, 2)))
+        with tf.device('/gpu:0'):
+            doubled = ta.read(1) * 2
+            written = tf.TensorArray(tf.float32, size=2).write(0, doubled).write(1, ta.read(2))
+        with tf.device('/cpu:0'):
+            stacked = written.stack()
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run(stacked), [[4, 6], [4, 5]])

@@ -77,6 +77,7 @@ class Layer:
         self._maybe_create_attribute('_non_trainable_weights', [])
         self._maybe_create_attribute('_layers', [])
         self._updates, self._losses, self._callable_losses, self._metrics = [], [], [], []
+        self._conditional_loss_ids = set()  # ids of losses added with `inputs` (Tensors take no new attributes)
         self._dtype = None if dtype is None else dtypes.as_dtype(dtype).base_dtype.name
         self._inbound_nodes, self._outbound_nodes = [], []
         self._dynamic = dynamic
@@ -204,7 +205,8 @@ class Layer:
                 continue
             if not _graph.is_tensor(loss):
                 loss = _graph.convert_to_tensor(loss, dtype=backend.floatx())
-            loss._unconditional_loss = inputs is None
+            if inputs is not None:
+                self._conditional_loss_ids.add(id(loss))
             self._losses.append(loss)
 
     def add_update(self, updates, inputs=None):
@@ -219,8 +221,14 @@ class Layer:
 
     def get_losses_for(self, inputs):
         if inputs is None:
-            return [x for x in self.losses if getattr(x, '_unconditional_loss', True)]
-        return [x for x in self.losses if not getattr(x, '_unconditional_loss', True)]
+            return [x for x in self.losses if id(x) not in self._all_conditional_loss_ids()]
+        return [x for x in self.losses if id(x) in self._all_conditional_loss_ids()]
+
+    def _all_conditional_loss_ids(self):
+        ids = set(self._conditional_loss_ids)
+        for layer in getattr(self, '_layers', []):
+            ids |= layer._all_conditional_loss_ids()
+        return ids
 
     # -- weights ---------------------------------------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,
