@@ -195,6 +195,7 @@ class _Layer(object):
 def test_print_summary_of_a_chain():
     class Sequential(object):
         name = 'sequential'
+        _is_graph_network, _nodes_by_depth = True, {}
         layers = [_Layer('dense', 'Dense', (None, 4), 12), _Layer('dense_1', 'Dense', (None, 1), 5)]
         trainable_weights = [_Weight(2, 4), _Weight(4), _Weight(4, 1), _Weight(1)]
         non_trainable_weights = [_Weight(1000)]

@@ -1,10 +1,6 @@
-"""Layer and model bookkeeping for tf.keras: parameter counts, source inputs, and Model.summary's table.
-
-print_summary follows TF 1.15: a model whose graph is a chain (one node per depth, one inbound layer
-per node, no shared layer) prints three columns (Layer (type), Output Shape, Param #; 65 characters
-at [.45, .85, 1.]), any other graph network adds 'Connected to' ('<layer>[<node>][<tensor>]' per
-inbound tensor; 98 characters at [.33, .55, .67, 1.]). Each field is cut to its column. The footer
-counts parameters of the unique trainable and non-trainable weights, with thousands separators.
+"""Layer and model bookkeeping for tf.keras.utils (TF 1.15's layer_utils): parameter counts of unique
+weights, the Input tensors a tensor is computed from, and print_summary (the engine's Model.summary
+table, sluice.keras.engine.summary, re-exported under TF 1.15's path).
 """
 import numpy as np
 
@@ -53,77 +49,5 @@ def _inbound(node):
                     _flatten(node.tensor_indices), _flatten(node.input_tensors)))
 
 
-def _is_sequential_like(model):
-    if model.__class__.__name__ == 'Sequential' or not getattr(model, '_is_graph_network', False):
-        return True   # a subclassed model is listed as a sequence of layers
-    nodes = []
-    for depth_nodes in model._nodes_by_depth.values():
-        if len(depth_nodes) > 1 or (len(depth_nodes) == 1
-                                    and len(list(_flatten(depth_nodes[0].inbound_layers))) > 1):
-            return False
-        nodes += depth_nodes
-    for layer in model.layers:   # a layer called twice within the model is shared
-        if sum(1 for node in layer._inbound_nodes if node in nodes) > 1:
-            return False
-    return True
-
-
-def _output_shape(layer):
-    try:
-        return layer.output_shape
-    except AttributeError:
-        return 'multiple'
-    except RuntimeError:
-        return '?'
-
-
-def print_summary(model, line_length=None, positions=None, print_fn=None):
-    """Prints the model's layers, output shapes and parameter counts (Model.summary)."""
-    print_fn = print_fn or print
-    sequential_like = _is_sequential_like(model)
-    if sequential_like:
-        line_length = line_length or 65
-        positions = positions or [.45, .85, 1.]
-        header = ['Layer (type)', 'Output Shape', 'Param #']
-        relevant_nodes = []
-    else:
-        line_length = line_length or 98
-        positions = positions or [.33, .55, .67, 1.]
-        header = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to']
-        relevant_nodes = [node for nodes in model._nodes_by_depth.values() for node in nodes]
-    if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
-
-    def print_row(fields):
-        line = ''
-        for i, field in enumerate(fields):
-            if i > 0:
-                line = line[:-1] + ' '
-            line = (line + str(field))[:positions[i]]
-            line += ' ' * (positions[i] - len(line))
-        print_fn(line)
-
-    print_fn('Model: "{}"'.format(model.name))
-    print_fn('_' * line_length)
-    print_row(header)
-    print_fn('=' * line_length)
-    layers = model.layers
-    for i, layer in enumerate(layers):
-        fields = ['%s (%s)' % (layer.name, layer.__class__.__name__), _output_shape(layer), layer.count_params()]
-        if sequential_like:
-            print_row(fields)
-        else:
-            connections = ['{}[{}][{}]'.format(inbound.name, node_index, tensor_index)
-                           for node in layer._inbound_nodes if not relevant_nodes or node in relevant_nodes
-                           for inbound, node_index, tensor_index, _ in _inbound(node)]
-            print_row(fields + [connections[0] if connections else ''])
-            for connection in connections[1:]:
-                print_row(['', '', '', connection])
-        print_fn(('=' if i == len(layers) - 1 else '_') * line_length)
-    trainable = getattr(model, '_collected_trainable_weights', None)
-    trainable_count = count_params(model.trainable_weights if trainable is None else trainable)
-    non_trainable_count = count_params(model.non_trainable_weights)
-    print_fn('Total params: {:,}'.format(trainable_count + non_trainable_count))
-    print_fn('Trainable params: {:,}'.format(trainable_count))
-    print_fn('Non-trainable params: {:,}'.format(non_trainable_count))
-    print_fn('_' * line_length)
+# Model.summary's table is the engine's (one implementation); tf.keras.utils.print_summary is the same function.
+from sluice.keras.engine.summary import print_summary  # noqa: E402,F401
