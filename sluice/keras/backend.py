@@ -320,6 +320,7 @@ class Function:
         self._unpack = not isinstance(outputs, (list, tuple))
         self.name = name
         self.fetches = session_kwargs.pop('fetches', [])
+        self.fetch_callbacks = {}  # {tensor: fn(value)}: extra fetches handed to a callback (TensorBoard)
         self.feed_dict = session_kwargs.pop('feed_dict', None)
         if session_kwargs:
             raise ValueError('Some keys in session_kwargs are not supported at this time: %s' %
@@ -347,8 +348,14 @@ class Function:
             if _graph.is_tensor(tensor) and hasattr(tensor, 'dtype'):
                 value = np.asarray(value, dtype=tensor.dtype.base_dtype.as_numpy_dtype)
             feed[tensor] = value
-        fetches = self.outputs + ([self.updates_op] if self.updates_op is not None else []) + list(self.fetches)
-        results = session.run(fetches, feed_dict=feed)
+        updates = [self.updates_op] if self.updates_op is not None else []
+        listed = set(id(f) for f in self.fetches)  # (K.any shadows the builtin in this module)
+        extra = list(self.fetches) + [f for f in self.fetch_callbacks if id(f) not in listed]
+        results = session.run(self.outputs + updates + extra, feed_dict=feed)
+        for fetch, value in zip(extra, results[len(self.outputs) + len(updates):]):
+            callback = self.fetch_callbacks.get(fetch)
+            if callback is not None:
+                callback(value)
         outputs = results[:len(self.outputs)]
         return outputs[0] if self._unpack else outputs
 
