@@ -3,8 +3,9 @@
 Each case builds layers on placeholders with `tf` (sluice or tf.compat.v1) and returns
 {'inputs': [placeholders], 'outputs': [tensors], 'layers': [layers], 'training': bool, 'masks': [tensors]}.
 `evaluate` sets the layers' weights (seeded values, or those `given`), feeds seeded inputs and fetches the
-outputs in the inference phase (and the training phase when the case is deterministic there), runs the
-layers' updates once in training and reads the weights back. It returns (arrays, meta).
+outputs in the inference phase (and the training phase when the case is deterministic there) and the
+gradients of sum(outputs ** 2), runs the layers' updates once in training and reads the weights back.
+It returns (arrays, meta).
 """
 import numpy as np
 
@@ -185,6 +186,16 @@ def evaluate(tf, name, given=None):
         if case['training']:
             for i, value in enumerate(sess.run(outputs, {**feed, phase: True})):
                 arrays['train_out/%d' % i] = value
+        # gradients of sum(outputs ** 2) w.r.t. the float inputs and the trainable weights, in the
+        # training phase where the case is deterministic there
+        sources = [x for x in case['inputs'] if x.dtype.is_floating] + \
+            [w for layer in case['layers'] for w in layer.trainable_weights]
+        if sources:
+            loss = tf.add_n([tf.reduce_sum(tf.square(y)) for y in case['outputs']])
+            grads = [g for g in tf.gradients(loss, sources) if g is not None]
+            grads = [tf.convert_to_tensor(g) for g in grads]
+            for i, value in enumerate(sess.run(grads, {**feed, phase: case['training']})):
+                arrays['grad/%d' % i] = value
         updates = [u for layer in case['layers'] for u in layer.updates]
         if updates:
             sess.run(updates, {**feed, phase: True})
