@@ -4,7 +4,8 @@ activations.get/serialize and serialize_keras_object).
 - activations: None (the `linear` identity), a callable, or a name ('relu', 'softmax', 'hard_sigmoid', ...);
   serialized as the function's name.
 - initializers, regularizers, constraints: resolved by tf.keras.initializers / regularizers / constraints
-  `get`; serialized as {'class_name': <class name>, 'config': obj.get_config()}, None as None.
+  `get` (a config dict: its class from those modules, then tf's init_ops / the tf.layers regularizer);
+  serialized as {'class_name': <class name>, 'config': obj.get_config()}, None as None.
 """
 from sluice.keras import constraints, initializers, regularizers
 from sluice.layers import arguments
@@ -49,17 +50,33 @@ _KERAS_INITIALIZERS = {'uniform': lambda: init_ops.RandomUniform(-0.05, 0.05),
                        'normal': lambda: init_ops.RandomNormal(0.0, 0.05)}
 
 
+def _from_config(config, *namespaces):
+    """The object a {'class_name', 'config'} dict describes, its class from the first namespace holding it."""
+    name = config['class_name']
+    for namespace in namespaces:
+        cls = getattr(namespace, name, None)
+        if isinstance(cls, type):
+            return cls.from_config(config['config']) if hasattr(cls, 'from_config') else cls(**config['config'])
+    raise ValueError('Unknown ' + namespaces[0].__name__.rsplit('.', 1)[-1] + ': ' + str(name))
+
+
 def initializer(identifier):
     if isinstance(identifier, str) and identifier in _KERAS_INITIALIZERS:
         return _KERAS_INITIALIZERS[identifier]()
+    if isinstance(identifier, dict):
+        return _from_config(identifier, initializers, init_ops)
     return initializers.get(identifier)
 
 
 def regularizer(identifier):
+    if isinstance(identifier, dict):
+        return _from_config(identifier, regularizers, arguments)
     return regularizers.get(identifier)
 
 
 def constraint(identifier):
+    if isinstance(identifier, dict):
+        return _from_config(identifier, constraints)
     return constraints.get(identifier)
 
 
