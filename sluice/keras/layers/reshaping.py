@@ -49,15 +49,12 @@ def _normalize_pairs(value, rank, what):
     if isinstance(value, int):
         return ((value, value),) * rank
     if not hasattr(value, '__len__'):
-        if rank == 2:
-            raise ValueError('`%s` should be either an int, a tuple of 2 ints (symmetric_height_%s, '
-                             'symmetric_width_%s), or a tuple of 2 tuples of 2 ints ((top_%s, bottom_%s), '
-                             '(left_%s, right_%s)). Found: %s' % ((what,) + (what[:-4] if what == 'padding'
-                                                                             else 'crop',) * 6 + (value,)))
-        raise ValueError('`%s` should be either an int, a tuple of %d ints or a tuple of %d tuples of 2 ints. '
-                         'Found: %s' % (what, rank, rank, value))
+        short = 'pad' if what == 'padding' else 'crop'
+        raise ValueError('`%s` should be either an int, a tuple of %d ints (symmetric_..._%s), or a tuple of %d '
+                         'tuples of 2 ints ((left_..._%s, right_..._%s), ...). Found: %s'
+                         % (what, rank, short, rank, short, short, value))
     if len(value) != rank:
-        raise ValueError('`%s` should have %d elements. Found: %s' % (what, rank, value))
+        raise ValueError('`%s` should have %s elements. Found: %s' % (what, 'two' if rank == 2 else rank, value))
     return tuple(arguments.normalize_tuple(v, 2, '%s entry of %s' % (_ORDINALS[i], what))
                  for i, v in enumerate(value))
 
