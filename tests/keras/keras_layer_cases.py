@@ -130,6 +130,14 @@ CASES = {
     'dot_3d': _merge(lambda L: L.Dot(axes=(2, 2)), [(None, 2, 3), (None, 4, 3)]),
     'dot_3d_axes12': _merge(lambda L: L.Dot(axes=(1, 2)), [(None, 3, 2), (None, 4, 3)]),
     'dot_normalize': _merge(lambda L: L.Dot(axes=-1, normalize=True), [(None, 4), (None, 4)]),
+    'locally_connected1d': _single(lambda L: L.LocallyConnected1D(3, 2, strides=2, activation='relu'),
+                                   (None, 7, 2), True),
+    'locally_connected1d_channels_first': _single(
+        lambda L: L.LocallyConnected1D(2, 3, data_format='channels_first'), (None, 3, 5), True),
+    'locally_connected2d': _single(lambda L: L.LocallyConnected2D(2, (2, 3), strides=(1, 2)), (None, 4, 5, 2),
+                                   True),
+    'locally_connected2d_channels_first': _single(
+        lambda L: L.LocallyConnected2D(3, 2, data_format='channels_first'), (None, 2, 3, 4), True),
     'leaky_relu': _single(lambda L: L.LeakyReLU(0.1), (None, 5), True),
     'prelu_shared': _single(lambda L: L.PReLU(shared_axes=[1, 2]), (None, 3, 3, 2), True),
     'elu': _single(lambda L: L.ELU(0.5), (None, 5), True),

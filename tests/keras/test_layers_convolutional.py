@@ -116,3 +116,19 @@ def test_errors():
         L.UpSampling2D(interpolation='bicubic')
     with pytest.raises(ValueError, match='The `data_format` argument must be one of'):
         L.MaxPooling2D(data_format='NHWC')
+
+
+def test_locally_connected_weights_config_and_errors():
+    layer = L.LocallyConnected2D(3, 2, strides=2)
+    y = layer(tf.placeholder(tf.float32, (None, 5, 4, 2)))
+    assert y.shape.as_list() == [None, 2, 2, 3]
+    assert [w.shape.as_list() for w in layer.weights] == [[4, 8, 3], [2, 2, 3]]
+    assert [w.name for w in layer.weights] == ['locally_connected2d/kernel:0', 'locally_connected2d/bias:0']
+    config = layer.get_config()
+    assert config['implementation'] == 1 and config['kernel_size'] == (2, 2) and config['padding'] == 'valid'
+    with pytest.raises(ValueError, match='only "valid" is supported if implementation is 1'):
+        L.LocallyConnected1D(2, 2, padding='same')
+    with pytest.raises(NotImplementedError, match=r'LocallyConnected1D\(implementation=2\)'):
+        L.LocallyConnected1D(2, 2, implementation=2)
+    with pytest.raises(ValueError, match='should be fully-defined'):
+        L.LocallyConnected2D(2, 2)(tf.placeholder(tf.float32, (None, None, 3, 1)))

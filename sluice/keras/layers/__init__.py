@@ -10,6 +10,7 @@ from sluice.keras.layers.core import (  # noqa: F401
     Activation, ActivityRegularization, Dense, Dropout, Flatten, Lambda, Masking, Permute, RepeatVector, Reshape,
     SpatialDropout1D, SpatialDropout2D, SpatialDropout3D)
 from sluice.keras.layers.embeddings import Embedding  # noqa: F401
+from sluice.keras.layers.local import LocallyConnected1D, LocallyConnected2D  # noqa: F401
 from sluice.keras.layers.merge import (  # noqa: F401
     Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract, add, average, concatenate, dot, maximum,
     minimum, multiply, subtract)
