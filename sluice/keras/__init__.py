@@ -2,6 +2,7 @@
 `backend.get_session()`)."""
 from sluice.keras import backend  # noqa: F401
 from sluice.keras import engine  # noqa: F401
+from sluice.keras import layers  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.keras')
