@@ -90,3 +90,26 @@ def test_layer_normalization_over_several_axes():
     assert layer.get_config()['axis'] == [1, 2]
     with pytest.raises(ValueError, match="Expected an int or a list/tuple of ints for the argument 'axis'"):
         L.LayerNormalization(axis='1')
+
+
+def test_small_cnn_trains_the_same_on_each_device(device):
+    """Conv2D, BatchNormalization (fused, learning phase fed), MaxPooling2D, Flatten, Dense: outputs, gradients
+    and the moving-statistics updates on `device` equal the CPU's."""
+    rng = np.random.RandomState(5)
+    value = rng.uniform(-1, 1, (3, 6, 6, 2)).astype(np.float32)
+    results = []
+    for where in ('/cpu:0', device):
+        graph = tf.Graph()
+        with graph.as_default(), tf.device(where):
+            x = tf.placeholder(tf.float32, (None, 6, 6, 2))
+            conv, norm = L.Conv2D(3, 3, kernel_initializer='ones'), L.BatchNormalization()
+            dense = L.Dense(2, kernel_initializer='ones')
+            y = dense(L.Flatten()(L.MaxPooling2D()(norm(conv(x)))))
+            grads = tf.gradients(tf.reduce_sum(y * y), [x] + conv.weights + norm.trainable_weights)
+            sess = K.get_session()
+            feed = {x: value, K.learning_phase(): True}
+            outputs = sess.run([y] + grads, feed)
+            sess.run(norm.updates, feed)
+            results.append(outputs + sess.run(norm.non_trainable_weights))
+    for ours, cpu in zip(results[1], results[0]):
+        np.testing.assert_allclose(ours, cpu, rtol=1e-5, atol=1e-5)
