@@ -13,6 +13,7 @@ Flatten, Reshape, Permute, RepeatVector, Lambda, Masking, ActivityRegularization
   a scratch graph. Variables a Lambda's function makes are not tracked as its weights (TF 1.15 tracks them).
 """
 import codecs
+import inspect
 import marshal
 import sys
 import types
@@ -278,8 +279,9 @@ class RepeatVector(Layer):
 
 
 def _function_to_config(fn, allow_raw=False):
-    """(value, type, module): Keras's Lambda serialization (a lambda's bytecode in base64)."""
-    if isinstance(fn, types.LambdaType) and fn.__name__ == '<lambda>':
+    """(value, type, module): Keras's Lambda serialization. Every Python function (lambda or def) travels as
+    its bytecode in base64 with its defaults and closure values; other callables by name."""
+    if isinstance(fn, types.FunctionType):
         code = codecs.encode(marshal.dumps(fn.__code__), 'base64').decode('ascii')
         closure = tuple(c.cell_contents for c in fn.__closure__) if fn.__closure__ else None
         return (code, fn.__defaults__, closure), 'lambda', fn.__module__
@@ -321,7 +323,6 @@ class Lambda(Layer):
             self.supports_masking = True
         self.mask = mask
         self._output_shape = output_shape
-        import inspect
         params = inspect.signature(function).parameters
         self._fn_expects_training_arg = 'training' in params
         self._fn_expects_mask_arg = 'mask' in params
