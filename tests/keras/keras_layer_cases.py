@@ -1,4 +1,4 @@
-"""tf.keras.layers cases run on both sluice and TensorFlow (tests/keras/test_layers_vs_tf.py).
+"""tf.keras.layers cases run on both sluice and TensorFlow (tests/keras/test_keras_layers_vs_tf.py).
 
 Each case builds layers on placeholders with `tf` (sluice or tf.compat.v1) and returns
 {'inputs': [placeholders], 'outputs': [tensors], 'layers': [layers], 'training': bool, 'masks': [tensors]}.

@@ -1,4 +1,4 @@
-"""The TensorFlow side of tests/keras/test_layers_vs_tf.py, run in a subprocess (tf_keras's graph-mode
+"""The TensorFlow side of tests/keras/test_keras_layers_vs_tf.py, run in a subprocess (tf_keras's graph-mode
 layers need TF_USE_LEGACY_KERAS=1 before TensorFlow is first imported, which a shared test process cannot
 promise).
 
