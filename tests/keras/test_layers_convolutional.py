@@ -1,5 +1,5 @@
 """tf.keras.layers convolutions, resampling and pooling in sluice alone: channels_first equals channels_last
-on transposed data (TF's CPU kernels lack NCHW, so test_layers_vs_tf.py compares channels_last only),
+on transposed data (TF's CPU kernels lack NCHW, so test_keras_layers_vs_tf.py compares channels_last only),
 shapes, configs and errors."""
 import numpy as np
 import pytest

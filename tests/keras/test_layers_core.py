@@ -1,5 +1,5 @@
 """tf.keras.layers core layers in sluice alone: TF 1.15's configs, names, the learning phase, masks,
-Lambda's serialization, errors, and a run on each device (the TF comparisons are in test_layers_vs_tf.py)."""
+Lambda's serialization, errors, and a run on each device (the TF comparisons: test_keras_layers_vs_tf.py)."""
 import numpy as np
 import pytest
 
