@@ -39,6 +39,10 @@ from sluice.ops.linalg_ops import *  # noqa: F401,F403  (eye, norm, tensordot, m
 from sluice.ops.linalg_factor_ops import *  # noqa: F401,F403  (cholesky, matrix_solve, qr, svd, ...)
 from sluice.ops.special_math_ops import *  # noqa: F401,F403  (digamma, igamma, zeta, betainc, lbeta, ...)
 from sluice.ops.string_ops import *  # noqa: F401,F403  (as_string, string_join, string_to_number)
+from sluice.ops.string_transform_ops import (reduce_join, regex_replace, string_split, string_strip,  # noqa: F401
+                                             string_to_hash_bucket, string_to_hash_bucket_fast,
+                                             string_to_hash_bucket_strong, substr)
+from sluice.ops.lookup_ops import initialize_all_tables, tables_initializer  # noqa: F401
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401
 from sluice.ops.clip_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)
 from sluice.ops.random_ops import *  # noqa: F401,F403
@@ -125,6 +129,8 @@ from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)
 from sluice.ops.image_patches_ops import extract_image_patches  # noqa: E402,F401  (TF 1.x top-level alias)
 from sluice import sparse  # noqa: E402  (tf.sparse)
+from sluice import lookup, strings  # noqa: E402,F401  (tf.lookup, tf.strings)
+from sluice import distributions  # noqa: E402,F401  (tf.distributions)
 from sluice import profiler  # noqa: E402  (tf.profiler)
 from sluice.custom_ops import load_op_library  # noqa: E402,F401
 from sluice import estimator  # noqa: E402,F401  (tf.estimator)

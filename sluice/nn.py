@@ -24,6 +24,7 @@ from sluice.ops import rnn_cell_impl as rnn_cell  # noqa: F401  (tf.nn.rnn_cell.
 from sluice.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa: F401
                                                log_uniform_candidate_sampler, uniform_candidate_sampler)
 from sluice.ops.nn_sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
+from sluice.ops.ctc_ops import ctc_beam_search_decoder, ctc_greedy_decoder, ctc_loss  # noqa: F401
 from sluice.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn,  # noqa: F401
                             static_rnn)
 

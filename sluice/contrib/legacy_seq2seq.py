@@ -1,11 +1,10 @@
-"""tf.contrib.legacy_seq2seq: sequence_loss_by_example and sequence_loss over lists of per-step logits.
-
-The legacy encoder-decoder models (basic_rnn_seq2seq, embedding_attention_seq2seq, ...) are not
-here: they raise AttributeError saying sluice does not implement them yet.
-"""
+"""tf.contrib.legacy_seq2seq: sequence_loss_by_example and sequence_loss over lists of per-step logits, and
+the encoder-decoder models of legacy_seq2seq_models (one2many_rnn_seq2seq and a tensor `feed_previous` are
+not here: they say so)."""
 from sluice.engine import graph as _graph
 from sluice.ops import array_ops, math_ops, reduction_ops
 from sluice.ops.nn_losses import sparse_softmax_cross_entropy_with_logits
+from sluice.contrib.legacy_seq2seq_models import *  # noqa: F401,F403,E402
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.contrib.legacy_seq2seq')

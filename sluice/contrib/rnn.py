@@ -7,6 +7,7 @@ from sluice.ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
 from sluice.ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,  # noqa: F401
                                       GRUCell, LayerRNNCell, LSTMCell, LSTMStateTuple, MultiRNNCell,
                                       ResidualWrapper, RNNCell)
+from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.contrib.rnn')

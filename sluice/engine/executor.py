@@ -10,8 +10,11 @@ Planning, once per signature:
      step callable (attrs, constant inputs and resources are resolved here, not per run).
   5. Wire: every value gets a register. Where an edge crosses memory spaces (host <-> GPU, GPU
      <-> GPU, or a GPU value into a host-memory input) a copy step is added, shared by all
-     consumers on the same device. Reading a variable (a Ref value into a plain input) is a read
-     step placed just before its consumer, so it sees writes made earlier in the run.
+     consumers on the same device (a fed value's through a pinned staging buffer; a host op whose
+     outputs are read only on one GPU, a queue's DequeueMany, may build them in the pinned buffers
+     of engine/pinned_batches.py, which its copy steps upload). Reading a variable (a Ref value
+     into a plain input) is a read step placed just before its consumer, so it sees writes made
+     earlier in the run.
   5b. Group: the nodes of one collective (TF's per-device NcclAllReduce nodes of a shared_name)
      are made contiguous in the order and become one step over all their inputs and outputs
      (`engine/collectives.py`); a run that executes only part of a group fails here.
@@ -27,7 +30,7 @@ Planning, once per signature:
 import numpy as np
 
 from sluice.engine import collectives, dead_values, device_lanes, dtypes, errors
-from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture
+from sluice.engine import feed_staging, fusion, gpu_memory, graph_capture, pinned_batches
 from sluice.kernels import registry as kernel_registry
 
 
@@ -39,7 +42,7 @@ class KernelContext:
     session:   what is planning: the Session, or a function's session inside If/While kernels.
     """
 
-    def __init__(self, op, device, resources, fed, consumer_counts, fetched, kernel_of, session=None):
+    def __init__(self, op, device, resources, fed, consumer_counts, fetched, kernel_of, session=None, pinned=None):
         self.op = op
         self.session = session
         self.device = device
@@ -49,6 +52,7 @@ class KernelContext:
         self._consumer_counts = consumer_counts
         self._fetched = fetched
         self._kernel_of = kernel_of
+        self._pinned = pinned
 
     def constant_input(self, index):
         """The NumPy value of input `index` when it is an unfed Const, else None."""
@@ -69,6 +73,12 @@ class KernelContext:
         """True when input `index` comes from a kernel whose outputs are always new arrays."""
         kdef = self._kernel_of.get(self.op._inputs[index]._op)
         return kdef is not None and kdef.fresh_output
+
+    def pinned_batches(self):
+        """A PinnedBatches pool (engine/pinned_batches.py) when every output of this host op is read only
+        by steps on one GPU: the kernel may build its outputs in the pool's buffers, and the plan's
+        copy steps upload them asynchronously. None otherwise."""
+        return self._pinned(self.op) if self._pinned is not None else None
 
     def op_state(self, factory):
         """Per-session state of this node (an RNG, a reader position), made once by factory()."""
@@ -113,6 +123,7 @@ class ExecutionPlan:
         self.steps = []
         self.ops = []
         self._copy_devices = {}   # register -> device, for the copies' registers
+        self._pinned_pools = {}   # host op -> PinnedBatches its outputs' copy steps upload from
         self._build(session)
 
     # -- planning --
@@ -151,7 +162,8 @@ class ExecutionPlan:
                 raise errors.error_for_op(
                     errors.NotFoundError, op, "No registered '%s' OpKernel for %s devices compatible with node %s"
                     % (op.type, device.device_type, op.name))
-            ctx = KernelContext(op, device, session._resources, fed, consumer_counts, fetched, kernel_of, session)
+            ctx = KernelContext(op, device, session._resources, fed, consumer_counts, fetched, kernel_of, session,
+                                lambda node: self._pinned_batches(node, order, device_of, fed, fetched))
             try:
                 with device.context():
                     fn = kdef.builder(op, ctx)
@@ -253,7 +265,10 @@ class ExecutionPlan:
         if cache is not None and key in cache:
             return cache[key]
         out = new_reg()
-        if src.is_host:  # a fed value goes through a pinned buffer on a copy stream
+        pool = self._pinned_pools.get(t._op)
+        if pool is not None and _space(pool.device) == _space(dst):  # a batch built in pinned memory
+            fn = pool.upload
+        elif src.is_host:  # a fed value goes through a pinned buffer on a copy stream
             fn = dst.from_host if reg >= len(self.feeds) else feed_staging.FeedUploader(dst)
         elif dst.is_host:
             fn = src.to_host
@@ -266,6 +281,21 @@ class ExecutionPlan:
         if cache is not None:
             cache[key] = out
         return out
+
+    def _pinned_batches(self, op, order, device_of, fed, fetched):
+        """KernelContext.pinned_batches: a pool for `op` when all its outputs are read, in this plan, only
+        by steps on one GPU (not fetched or fed, not in host memory), else None."""
+        if not op._outputs or any(t in fed or t in fetched for t in op._outputs) or not pinned_batches.enabled():
+            return None
+        readers = set()
+        for consumer in order:
+            for i, t in enumerate(consumer._inputs):
+                if t._op is op:
+                    readers.add(_reader_device(consumer, i, device_of(consumer)))
+        if not readers or None in readers or len({_space(d) for d in readers}) != 1:
+            return None
+        pool = self._pinned_pools[op] = pinned_batches.PinnedBatches(readers.pop())
+        return pool
 
     def _plan_frees(self):
         last_use = {}
@@ -539,6 +569,17 @@ def _in_host_memory(op, device):
     if any(t._dtype is not dtypes.int32 for t in op._outputs) or any(t._dtype is not dtypes.int32 for t in op._inputs):
         return False
     return kernel_registry.get_kernel(op._op_def.type, 'CPU') is not None
+
+
+def _reader_device(op, index, placed):
+    """The device whose memory input `index` of `op` is read in, or None for host memory."""
+    if placed.is_host or op._ref_inputs[index] or _in_host_memory(op, placed):
+        return None
+    kdef = kernel_registry.get_kernel(op._op_def.type, placed.device_type)
+    n = len(op._inputs)
+    if kdef is None or index in {i % n for i in kdef.host_inputs}:
+        return None
+    return placed
 
 
 def _copied_once(step, names):

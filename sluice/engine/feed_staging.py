@@ -10,7 +10,8 @@ asynchronous: `FeedUploader(device)` is the copy step of one fed value; each cal
      for the copy before the step's kernels,
 so the thread goes on queueing kernels while the copy runs. Where pinned memory cannot be had, or on a
 NumPy-backed fake GPU, the same steps run with a NumPy staging buffer and the copy is a plain one.
-The captured path (`engine/capture_backends.py`) stages its fixed input buffers the same way.
+The captured path (`engine/capture_backends.py`) stages its fixed input buffers the same way, and
+batches a queue dequeue builds for a GPU consumer are uploaded by `upload_async` (engine/pinned_batches.py).
 """
 import threading
 
@@ -56,16 +57,23 @@ class FeedUploader:
             if self._copied is not None:
                 self._copied.synchronize()
             staging = self._stage(value, lambda shape, dtype: pinned_array(cp, shape, dtype))
-            out = cp.empty(value.shape, value.dtype)
-            current = cp.cuda.get_current_stream()
-            copy_stream = _copy_stream(cp, self.device)
-            copy_stream.wait_event(current.record())
-            if staging.nbytes:
-                cp.cuda.runtime.memcpyAsync(out.data.ptr, staging.ctypes.data, staging.nbytes,
-                                            _MEMCPY_HOST_TO_DEVICE, copy_stream.ptr)
-            self._copied = copy_stream.record()
-            current.wait_event(self._copied)
+            out, self._copied = upload_async(cp, self.device, staging)
         return out
+
+
+def upload_async(cp, device, staging):
+    """(device array, event): steps 2-3 above for a pinned host array `staging`, under device's context.
+    The caller must not write `staging` again before the event has completed."""
+    out = cp.empty(staging.shape, staging.dtype)
+    current = cp.cuda.get_current_stream()
+    copy_stream = _copy_stream(cp, device)
+    copy_stream.wait_event(current.record())
+    if staging.nbytes:
+        cp.cuda.runtime.memcpyAsync(out.data.ptr, staging.ctypes.data, staging.nbytes,
+                                    _MEMCPY_HOST_TO_DEVICE, copy_stream.ptr)
+    copied = copy_stream.record()
+    current.wait_event(copied)
+    return out, copied
 
 
 def _copy_stream(cp, device):

@@ -336,6 +336,22 @@ def building(func_graph):
                         g.__dict__.pop(name, None)
 
 
+@contextlib.contextmanager
+def outermost_graph():
+    """Ops made here go to the graph around every function being built (TF's init_scope): variables made
+    while a loop body or branch is built are created once, outside, and the body reads them as captures.
+    Outside any function this changes nothing."""
+    g = current_graph()
+    outer = g
+    while isinstance(outer, FuncGraph):
+        outer = outer.outer_graph
+    if outer is g:
+        yield
+        return
+    with _own(outer), outer.as_default(), outer.name_scope(None):
+        yield
+
+
 def current_graph():
     """The graph new ops go to: the default graph, or the function graph being built inside it."""
     return effective_graph(_graph.get_default_graph())

@@ -127,8 +127,8 @@ def learning_phase():
     g = get_graph()
     if g not in _GRAPH_LEARNING_PHASES:
         with g.as_default(), g.control_dependencies(None), name_scope(''):
-            _GRAPH_LEARNING_PHASES[g] = graph_ops.placeholder_with_default(False, shape=(),
-                                                                            name='keras_learning_phase')
+            phase = graph_ops.placeholder_with_default(False, shape=(), name='keras_learning_phase')
+            _GRAPH_LEARNING_PHASES[g] = phase
     return _GRAPH_LEARNING_PHASES[g]
 
 

@@ -28,3 +28,6 @@ from sluice.kernels import linalg_factor_kernels  # noqa: E402,F401  (Cholesky, 
 from sluice.kernels import special_math_kernels  # noqa: E402,F401  (Betainc)
 from sluice.kernels import sparse_kernels  # noqa: E402,F401  (SparseTensor ops)
 from sluice.kernels import sparse_manip_kernels  # noqa: E402,F401  (SparseAdd, SparseConcat, ...)
+from sluice.kernels import lookup_kernels, string_transform_kernels  # noqa: E402,F401  (tables, text ops)
+from sluice.kernels import ctc_kernels  # noqa: E402,F401  (CTC loss and decoders)
+from sluice.kernels import beam_search_kernels  # noqa: E402,F401  (GatherTree)

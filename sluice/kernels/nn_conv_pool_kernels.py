@@ -22,8 +22,9 @@ window without copying: windows[n, oh, ow, kh, kw, c] = x[n, oh*sh + kh*dh, ow*s
 - Depthwise convolution uses the same window view with an einsum per channel.
 - BiasAdd adds the bias along the channel axis of data_format; BiasAddGrad sums over the others.
 
-There is no cuDNN path: CuPy 14 removed its cuDNN bindings, so the GPU runs the same im2col +
-GEMM (cuBLAS) code. On CPU, float32/float64 Conv2D, its gradients and the pooling ops run the C loops
+On GPUs, Conv2D and its gradients run on cuDNN through NVIDIA's frontend where it is installed
+(kernels/cudnn_conv.py; CuPy 14 has no cuDNN bindings); these im2col + GEMM (cuBLAS) bodies are its
+fallback. Pooling runs these bodies on GPUs. On CPU, float32/float64 Conv2D, its gradients and the pooling ops run the C loops
 of kernels/nn_conv_pool_cpu_kernels.py (no im2col buffer) where the extension is built; these
 bodies are their fallback and their reference in tests.
 """
@@ -430,5 +431,7 @@ def bias_add_grad(op, ctx):
     return run
 
 
-# The CPU specializations on the C loops (they use the helpers above, so they load after them).
+# The CPU specializations on the C loops and the GPU ones on cuDNN (they use the helpers above, so they
+# load after them).
 from sluice.kernels import nn_conv_pool_cpu_kernels  # noqa: E402,F401
+from sluice.kernels import cudnn_conv  # noqa: E402,F401  (the GPU specializations on cuDNN)

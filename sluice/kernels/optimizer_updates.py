@@ -422,5 +422,101 @@ ADADELTA = OptimizerUpdate(
         accum_update = accum_update * rho + update * update * (T(1) - rho);''')
 
 
+# -- the Keras optimizers' updates: KerasMomentum, AdamWithAmsgrad, AdagradV2, AdaMax ----------------
+
+def _keras_momentum(xp, tmp, var, accum, lr, momentum, grad, use_nesterov):
+    t = tmp()
+    xp.multiply(grad, lr, out=t)
+    accum *= momentum
+    accum -= t
+    if use_nesterov:
+        u = tmp()
+        xp.multiply(accum, momentum, out=u)
+        u -= t
+        var += u
+    else:
+        var += accum
+
+
+KERAS_MOMENTUM = OptimizerUpdate(
+    'ApplyKerasMomentum', _keras_momentum, attrs=('use_nesterov',),
+    cuda=lambda use_nesterov: 'accum = accum * momentum - grad * lr; ' + (
+        'var += accum * momentum - grad * lr;' if use_nesterov else 'var += accum;'))
+
+
+def _adam_with_amsgrad(xp, tmp, var, m, v, vhat, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad):
+    one = beta1_power.dtype.type(1)
+    alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
+    t = tmp()
+    xp.subtract(grad, m, out=t)
+    t *= one - beta1
+    m += t
+    xp.multiply(grad, grad, out=t)
+    t -= v
+    t *= one - beta2
+    v += t
+    xp.maximum(vhat, v, out=vhat)
+    xp.sqrt(vhat, out=t)
+    t += epsilon
+    u = tmp()
+    xp.multiply(m, alpha, out=u)
+    u /= t
+    var -= u
+
+
+ADAM_WITH_AMSGRAD = OptimizerUpdate(
+    'ApplyAdamWithAmsgrad', _adam_with_amsgrad,
+    cuda=lambda: '''
+        const T alpha = lr * sqrt(T(1) - beta2_power) / (T(1) - beta1_power);
+        m += (grad - m) * (T(1) - beta1);
+        v += (grad * grad - v) * (T(1) - beta2);
+        vhat = vhat > v ? vhat : v;
+        var -= m * alpha / (sqrt(vhat) + epsilon);''')
+
+
+def _adagrad_v2(xp, tmp, var, accum, lr, epsilon, grad, update_slots):
+    t = tmp()
+    if update_slots:
+        xp.multiply(grad, grad, out=t)
+        accum += t
+    xp.sqrt(accum, out=t)
+    t += epsilon
+    xp.divide(grad, t, out=t)
+    t *= lr
+    var -= t
+
+
+ADAGRAD_V2 = OptimizerUpdate(
+    'ApplyAdagradV2', _adagrad_v2, attrs=('update_slots',),
+    cuda=lambda update_slots: ('accum += grad * grad; ' if update_slots else '')
+    + 'var -= grad * lr / (sqrt(accum) + epsilon);')
+
+
+def _ada_max(xp, tmp, var, m, v, beta1_power, lr, beta1, beta2, epsilon, grad):
+    one = beta1_power.dtype.type(1)
+    t = tmp()
+    xp.subtract(grad, m, out=t)
+    t *= one - beta1
+    m += t
+    v *= beta2
+    xp.abs(grad, out=t)
+    xp.maximum(v, t, out=v)
+    xp.add(v, epsilon, out=t)
+    xp.divide(m, t, out=t)
+    t *= lr / (one - beta1_power)
+    var -= t
+
+
+ADA_MAX = OptimizerUpdate(
+    'ApplyAdaMax', _ada_max,
+    cuda=lambda: '''
+        m += (grad - m) * (T(1) - beta1);
+        const T decayed = beta2 * v;
+        const T magnitude = sl_abs(grad);
+        v = decayed > magnitude ? decayed : magnitude;
+        var -= lr / (T(1) - beta1_power) * (m / (v + epsilon));''')
+
+
 UPDATES = (GRADIENT_DESCENT, PROXIMAL_GRADIENT_DESCENT, MOMENTUM, ADAM, ADAGRAD, PROXIMAL_ADAGRAD, ADAGRAD_DA,
-           FTRL, FTRL_V2, RMS_PROP, CENTERED_RMS_PROP, ADADELTA)
+           FTRL, FTRL_V2, RMS_PROP, CENTERED_RMS_PROP, ADADELTA, KERAS_MOMENTUM, ADAM_WITH_AMSGRAD, ADAGRAD_V2,
+           ADA_MAX)

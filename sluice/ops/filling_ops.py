@@ -94,7 +94,8 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
     """A Const when the shape is static, a Fill when the dtype changes, else ZerosLike."""
     with _scope(name, 'zeros_like', [tensor]) as scope:
         tensor = _convert(tensor, name='tensor')
-        if optimize and tensor.shape.is_fully_defined():
+        # A variant (a TensorList) has no constant form: its ZerosLike is a list of zeros.
+        if optimize and tensor.shape.is_fully_defined() and tensor.dtype.base_dtype != dtypes.variant:
             return zeros(tensor.shape, dtype=dtype or tensor.dtype, name=scope)
         if dtype is not None and dtypes.as_dtype(dtype) != tensor.dtype.base_dtype:
             return zeros(_shape_of(tensor, optimize), dtype=dtype, name=scope)

@@ -208,8 +208,9 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     outputs = []
     with vs.variable_scope(scope or 'rnn') as varscope:
         first = _graph.convert_to_tensor(_flatten(inputs[0])[0])
-        if first.shape.ndims is not None and first.shape.ndims != 2:
-            raise ValueError('Input must be 2-D')
+        # Rank 1 is allowed for ids an EmbeddingWrapper embeds (TF's exception); else [batch, depth, ...].
+        if first.shape.ndims is not None and first.shape.ndims != 1:
+            first.shape.with_rank_at_least(2)
         batch_size = first.shape[0].value if first.shape.ndims else None
         if batch_size is None:
             batch_size = array_ops.shape(first)[0]

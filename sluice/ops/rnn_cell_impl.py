@@ -11,6 +11,7 @@ the wrappers open no scope. LSTM gates are split in TF's order i, j, f, o.
 """
 import collections
 import contextlib
+import copy
 import numbers
 import re
 
@@ -61,19 +62,7 @@ def zero_state_tensors(state_size, batch_size, dtype):
     return one(state_size)
 
 
-@contextlib.contextmanager
-def _outermost_graph():
-    """Variables made while a loop body is being built go to the graph around the loops (TF's
-    init_scope), so they are created once and the body reads them as captured values."""
-    g = subgraph.current_graph()
-    outer = g
-    while isinstance(outer, subgraph.FuncGraph):
-        outer = outer.outer_graph
-    if outer is g:
-        yield
-        return
-    with subgraph._own(outer), outer.as_default(), outer.name_scope(None):
-        yield
+_outermost_graph = subgraph.outermost_graph
 
 
 def _lifted_getter(getter, *args, **kwargs):
@@ -109,6 +98,20 @@ class RNNCell:
 
     name = property(lambda self: self._name or self._base_name)
     dtype = property(lambda self: self._dtype)
+
+    def __deepcopy__(self, memo):
+        """A copy sharing the original's variables and tensors (TF's Layer.__deepcopy__), as the legacy
+        seq2seq models copy a cell, once built, for their encoder."""
+        result = type(self).__new__(type(self))
+        memo[id(self)] = result
+        for key, value in self.__dict__.items():
+            if key == '_scope':
+                setattr(result, key, copy.copy(value))
+            elif key == '_variables' or _graph.is_tensor(value):
+                setattr(result, key, value)
+            else:
+                setattr(result, key, copy.deepcopy(value, memo))
+        return result
 
     @property
     def state_size(self):

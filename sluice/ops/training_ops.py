@@ -136,6 +136,15 @@ _declare('ApplyCenteredRMSProp', ['var', 'mg', 'ms', 'mom'], ['lr', 'rho', 'mome
          sparse_name='SparseApplyCenteredRMSProp')
 _declare('ApplyAdadelta', ['var', 'accum', 'accum_update'], ['lr', 'rho', 'epsilon', 'grad'],
          sparse_name='SparseApplyAdadelta')
+# The Keras optimizers' updates (TF 1.15's optimizer_v2). TF declares ApplyKerasMomentum and
+# ApplyAdamWithAmsgrad only in their Resource form; the Ref forms here are what that form mirrors.
+_declare('ApplyAdaMax', ['var', 'm', 'v'], ['beta1_power', 'lr', 'beta1', 'beta2', 'epsilon', 'grad'])
+_declare('ApplyAdagradV2', ['var', 'accum'], ['lr', 'epsilon', 'grad'], {'update_slots': ('bool', True)},
+         sparse_name='SparseApplyAdagradV2')
+_declare('ApplyKerasMomentum', ['var', 'accum'], ['lr', 'grad', 'momentum'], {'use_nesterov': _NESTEROV},
+         sparse_name='SparseApplyKerasMomentum')
+_declare('ApplyAdamWithAmsgrad', ['var', 'm', 'v', 'vhat'],
+         ['beta1_power', 'beta2_power', 'lr', 'beta1', 'beta2', 'epsilon', 'grad'])
 
 
 def _scatter_shape(op):

@@ -23,6 +23,7 @@ import traceback
 
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import subgraph
 from sluice.engine import tensor_shape
 from sluice.engine.graph import GraphKeys
 from sluice.ops import init_ops
@@ -206,20 +207,22 @@ class _VariableStore:
                                  "and the shape should not be provided or an instance of "
                                  "`tf.keras.initializers.*' and `shape` should be fully defined.")
 
-        g = _graph.get_default_graph()
-        # TF's init_scope: variables (and their regularizer ops) ignore control dependencies in force.
-        with g.control_dependencies(None):
-            v = variables.Variable(initial_value=init_val, name=name, trainable=trainable, collections=collections,
-                                   caching_device=caching_device, dtype=variable_dtype,
-                                   validate_shape=validate_shape, constraint=constraint,
-                                   synchronization=synchronization, aggregation=aggregation,
-                                   use_resource=use_resource)
-            self._vars[name] = v
-            if regularizer:
-                with g.colocate_with(v.op), g.name_scope(name + '/Regularizer/'):
-                    loss = regularizer(v)
-                if loss is not None:
-                    g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+        # TF's init_scope: a variable made while a loop body or branch is built is made outside it, once,
+        # and (with its regularizer ops) ignores the control dependencies in force.
+        with subgraph.outermost_graph():
+            g = _graph.get_default_graph()
+            with g.control_dependencies(None):
+                v = variables.Variable(initial_value=init_val, name=name, trainable=trainable,
+                                       collections=collections, caching_device=caching_device, dtype=variable_dtype,
+                                       validate_shape=validate_shape, constraint=constraint,
+                                       synchronization=synchronization, aggregation=aggregation,
+                                       use_resource=use_resource)
+                self._vars[name] = v
+                if regularizer:
+                    with g.colocate_with(v.op), g.name_scope(name + '/Regularizer/'):
+                        loss = regularizer(v)
+                    if loss is not None:
+                        g.add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
         return v
 
 

@@ -10,8 +10,9 @@ first input and call it (sluice/queues/queue_state.py holds the blocking logic).
 Enqueue kernels store the arrays they receive: without a copy when the executor says an input is
 private to them, else a copy, so that an element can never alias a constant, a fed array or a
 variable's storage. A dequeued element is therefore owned by its consumer (fresh_output).
-DequeueMany stacks the elements; a PaddingFIFOQueue pads the dimensions its shapes leave unknown
-with zeros (b'' for strings) up to the largest element of the batch.
+DequeueMany stacks the elements (into page-locked buffers of engine/pinned_batches.py, uploaded
+asynchronously, when the plan reads the batch only on one GPU); a PaddingFIFOQueue pads the
+dimensions its shapes leave unknown with zeros (b'' for strings) up to the largest element of the batch.
 """
 import numpy as np
 
@@ -214,6 +215,7 @@ def dequeue_many(op, ctx):
     np_dtypes = [_numpy_dtype(t) for t in types]
     up_to = op._op_def.type == 'QueueDequeueUpToV2'
     op_name = 'DequeueUpToOp' if up_to else 'DequeueManyOp'
+    pinned = ctx.pinned_batches()  # outputs read only on one GPU: batches in pinned memory, copied async
 
     def run(queue, n):
         check_types(queue)
@@ -233,9 +235,16 @@ def dequeue_many(op, ctx):
             elif not parts:
                 outputs.append(np.empty((0,) + tuple(shapes[i]), dtype=dtype))
             else:
-                outputs.append(np.stack(parts))
+                outputs.append(_stacked(parts, pinned, i, dtype))
         return outputs
     return run
+
+
+def _stacked(parts, pinned, output, dtype):
+    """np.stack(parts), written into a pinned buffer when the batch is bound for a GPU."""
+    if pinned is None or dtype == object:
+        return np.stack(parts)
+    return np.stack(parts, out=pinned.acquire(output, (len(parts),) + parts[0].shape, dtype))
 
 
 # -- the rest --------------------------------------------------------------------------------------------

@@ -109,7 +109,7 @@ class Layer:
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, Layer) and item is not self:
                     self._maybe_create_attribute('_layers', [])
-                    if not any(item is l for l in self._layers):
+                    if not any(item is known for known in self._layers):
                         self._layers.append(item)
                 elif isinstance(item, _variables.Variable) and hasattr(self, '_trainable_weights'):
                     # A variable made outside add_weight (self.w = tf.Variable(...)) counts as a weight.
@@ -219,8 +219,8 @@ class Layer:
 
     def get_losses_for(self, inputs):
         if inputs is None:
-            return [l for l in self.losses if getattr(l, '_unconditional_loss', True)]
-        return [l for l in self.losses if not getattr(l, '_unconditional_loss', True)]
+            return [x for x in self.losses if getattr(x, '_unconditional_loss', True)]
+        return [x for x in self.losses if not getattr(x, '_unconditional_loss', True)]
 
     # -- weights ---------------------------------------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None, regularizer=None, trainable=None,

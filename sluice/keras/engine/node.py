@@ -38,5 +38,5 @@ class Node:
 
     def get_config(self):
         return {'outbound_layer': self.outbound_layer.name,
-                'inbound_layers': nest.map_structure(lambda l: l.name if l else None, self.inbound_layers),
+                'inbound_layers': nest.map_structure(lambda layer: layer.name if layer else None, self.inbound_layers),
                 'node_indices': self.node_indices, 'tensor_indices': self.tensor_indices}

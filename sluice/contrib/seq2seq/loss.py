@@ -1,14 +1,7 @@
-"""tf.contrib.seq2seq: sequence_loss (the weighted cross entropy of [batch, time, classes] logits).
-
-The decoders, helpers and attention mechanisms of TF 1.15's seq2seq are not here: they raise
-AttributeError saying sluice does not implement them yet.
-"""
+"""tf.contrib.seq2seq.sequence_loss: the weighted cross entropy of [batch, time, classes] logits."""
 from sluice.engine import graph as _graph
 from sluice.ops import array_ops, math_ops, reduction_ops
 from sluice.ops.nn_losses import sparse_softmax_cross_entropy_with_logits
-from sluice.unimplemented import namespace_getattr as _namespace_getattr
-
-__getattr__ = _namespace_getattr(__name__, 'tf.contrib.seq2seq')
 
 
 def sequence_loss(logits, targets, weights, average_across_timesteps=True, average_across_batch=True,
