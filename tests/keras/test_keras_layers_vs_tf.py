@@ -23,8 +23,10 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 
 # Output names that differ by construction: tf.cond's result is 'cond:0' (an If node) in sluice and
 # 'cond/Merge:0' in TF 1.x. TF 1.15's batch_dot ends 2-D products with ExpandDims, its ELU uses `where`
-# (Select) and LayerNormalization tf.nn.batch_normalization; tf_keras 2.x builds these differently.
-_TF115_NAMES = {'dot_2d': ['dot/ExpandDims:0'], 'dot_normalize': ['dot/ExpandDims:0'], 'elu': ['elu/Select:0'],
+# (Select) and LayerNormalization tf.nn.batch_normalization, its selu is scale * K.elu(x, alpha); tf_keras 2.x
+# builds these differently.
+_TF115_NAMES = {'activation_selu': ['activation/mul_1:0'], 'dot_2d': ['dot/ExpandDims:0'],
+                'dot_normalize': ['dot/ExpandDims:0'], 'elu': ['elu/Select:0'],
                 'layer_norm': ['layer_normalization/batchnorm/add_1:0']}
 # Config keys tf_keras added after TF 1.15 ('groups', 'keepdims', the noise layers' 'seed'); TF 1.15's
 # separable convolutions drop the kernel_* keys their base class has.

@@ -7,9 +7,8 @@ and alpha * relu(threshold - x) is subtracted. PReLU learns 'alpha' per non-shar
 relu(x) - alpha * relu(-x).
 """
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.keras.layers import identifiers
 from sluice.keras.layers.core import merge_config
 from sluice.ops import clip_ops, constant_op, elementwise_ops, indexing_ops, math_ops, nn_activation
 
@@ -62,9 +61,9 @@ class PReLU(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        self.alpha_initializer = identifiers.initializer(alpha_initializer)
-        self.alpha_regularizer = identifiers.regularizer(alpha_regularizer)
-        self.alpha_constraint = identifiers.constraint(alpha_constraint)
+        self.alpha_initializer = initializers.get(alpha_initializer)
+        self.alpha_regularizer = regularizers.get(alpha_regularizer)
+        self.alpha_constraint = constraints.get(alpha_constraint)
         if shared_axes is None:
             self.shared_axes = None
         elif not isinstance(shared_axes, (list, tuple)):
@@ -96,9 +95,9 @@ class PReLU(Layer):
 
     def get_config(self):
         return merge_config(super().get_config(), {
-            'alpha_initializer': identifiers.serialize(self.alpha_initializer),
-            'alpha_regularizer': identifiers.serialize(self.alpha_regularizer),
-            'alpha_constraint': identifiers.serialize(self.alpha_constraint),
+            'alpha_initializer': initializers.serialize(self.alpha_initializer),
+            'alpha_regularizer': regularizers.serialize(self.alpha_regularizer),
+            'alpha_constraint': constraints.serialize(self.alpha_constraint),
             'shared_axes': self.shared_axes})
 
 

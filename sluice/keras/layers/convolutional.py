@@ -14,9 +14,8 @@ The resampling layers Keras keeps in this module (UpSampling*, ZeroPadding*, Cro
 and are re-exported here.
 """
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import activations, backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.keras.layers import identifiers
 from sluice.keras.layers.core import merge_config
 from sluice.keras.layers.reshaping import (  # noqa: F401  (Keras's module holds them)
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
@@ -33,7 +32,7 @@ class Conv(Layer):
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None,
                  bias_constraint=None, trainable=True, name=None, **kwargs):
         super().__init__(trainable=trainable, name=name,
-                         activity_regularizer=identifiers.regularizer(activity_regularizer), **kwargs)
+                         activity_regularizer=regularizers.get(activity_regularizer), **kwargs)
         self.rank = rank
         self.filters = filters
         self.kernel_size = arguments.normalize_tuple(kernel_size, rank, 'kernel_size')
@@ -43,14 +42,14 @@ class Conv(Layer):
             raise ValueError('Causal padding is only supported for `Conv1D`and ``SeparableConv1D`.')
         self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
         self.dilation_rate = arguments.normalize_tuple(dilation_rate, rank, 'dilation_rate')
-        self.activation = identifiers.activation(activation)
+        self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = identifiers.initializer(kernel_initializer)
-        self.bias_initializer = identifiers.initializer(bias_initializer)
-        self.kernel_regularizer = identifiers.regularizer(kernel_regularizer)
-        self.bias_regularizer = identifiers.regularizer(bias_regularizer)
-        self.kernel_constraint = identifiers.constraint(kernel_constraint)
-        self.bias_constraint = identifiers.constraint(bias_constraint)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def _channel_axis(self):
@@ -127,14 +126,14 @@ class Conv(Layer):
         return merge_config(super().get_config(), {
             'filters': self.filters, 'kernel_size': self.kernel_size, 'strides': self.strides,
             'padding': self.padding, 'data_format': self.data_format, 'dilation_rate': self.dilation_rate,
-            'activation': identifiers.serialize_activation(self.activation), 'use_bias': self.use_bias,
-            'kernel_initializer': identifiers.serialize(self.kernel_initializer),
-            'bias_initializer': identifiers.serialize(self.bias_initializer),
-            'kernel_regularizer': identifiers.serialize(self.kernel_regularizer),
-            'bias_regularizer': identifiers.serialize(self.bias_regularizer),
-            'activity_regularizer': identifiers.serialize(self.activity_regularizer),
-            'kernel_constraint': identifiers.serialize(self.kernel_constraint),
-            'bias_constraint': identifiers.serialize(self.bias_constraint)})
+            'activation': activations.serialize(self.activation), 'use_bias': self.use_bias,
+            'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint)})
 
 
 def causal_padding(layer):
@@ -273,12 +272,12 @@ class SeparableConv(Conv):
         super().__init__(rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format,
                          dilation_rate=dilation_rate, **kwargs)
         self.depth_multiplier = depth_multiplier
-        self.depthwise_initializer = identifiers.initializer(depthwise_initializer)
-        self.pointwise_initializer = identifiers.initializer(pointwise_initializer)
-        self.depthwise_regularizer = identifiers.regularizer(depthwise_regularizer)
-        self.pointwise_regularizer = identifiers.regularizer(pointwise_regularizer)
-        self.depthwise_constraint = identifiers.constraint(depthwise_constraint)
-        self.pointwise_constraint = identifiers.constraint(pointwise_constraint)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
 
     def build(self, input_shape):
         input_dim = self._input_dim(input_shape)
@@ -325,12 +324,12 @@ class SeparableConv(Conv):
             config.pop(key)
         config.update({
             'depth_multiplier': self.depth_multiplier,
-            'depthwise_initializer': identifiers.serialize(self.depthwise_initializer),
-            'pointwise_initializer': identifiers.serialize(self.pointwise_initializer),
-            'depthwise_regularizer': identifiers.serialize(self.depthwise_regularizer),
-            'pointwise_regularizer': identifiers.serialize(self.pointwise_regularizer),
-            'depthwise_constraint': identifiers.serialize(self.depthwise_constraint),
-            'pointwise_constraint': identifiers.serialize(self.pointwise_constraint)})
+            'depthwise_initializer': initializers.serialize(self.depthwise_initializer),
+            'pointwise_initializer': initializers.serialize(self.pointwise_initializer),
+            'depthwise_regularizer': regularizers.serialize(self.depthwise_regularizer),
+            'pointwise_regularizer': regularizers.serialize(self.pointwise_regularizer),
+            'depthwise_constraint': constraints.serialize(self.depthwise_constraint),
+            'pointwise_constraint': constraints.serialize(self.pointwise_constraint)})
         return config
 
 
@@ -364,9 +363,9 @@ class DepthwiseConv2D(Conv2D):
                          bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer,
                          bias_constraint=bias_constraint, bias_initializer=bias_initializer, **kwargs)
         self.depth_multiplier = depth_multiplier
-        self.depthwise_initializer = identifiers.initializer(depthwise_initializer)
-        self.depthwise_regularizer = identifiers.regularizer(depthwise_regularizer)
-        self.depthwise_constraint = identifiers.constraint(depthwise_constraint)
+        self.depthwise_initializer = initializers.get(depthwise_initializer)
+        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
+        self.depthwise_constraint = constraints.get(depthwise_constraint)
 
     def build(self, input_shape):
         if len(input_shape) < 4:
@@ -408,9 +407,9 @@ class DepthwiseConv2D(Conv2D):
         for key in ('filters', 'kernel_initializer', 'kernel_regularizer', 'kernel_constraint'):
             config.pop(key)
         config['depth_multiplier'] = self.depth_multiplier
-        config['depthwise_initializer'] = identifiers.serialize(self.depthwise_initializer)
-        config['depthwise_regularizer'] = identifiers.serialize(self.depthwise_regularizer)
-        config['depthwise_constraint'] = identifiers.serialize(self.depthwise_constraint)
+        config['depthwise_initializer'] = initializers.serialize(self.depthwise_initializer)
+        config['depthwise_regularizer'] = regularizers.serialize(self.depthwise_regularizer)
+        config['depthwise_constraint'] = constraints.serialize(self.depthwise_constraint)
         return config
 
 

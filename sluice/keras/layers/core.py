@@ -23,9 +23,8 @@ import numpy as np
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import activations, backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.keras.layers import identifiers
 from sluice.layers import arguments
 from sluice.layers.base import smart_cond, static_bool
 from sluice.ops import array_ops, graph_ops, linalg_ops, math_ops, nn_conv_pool, nn_dropout, reduction_ops
@@ -152,7 +151,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        self.activation = identifiers.activation(activation)
+        self.activation = activations.get(activation)
 
     def call(self, inputs):
         return self.activation(inputs)
@@ -162,7 +161,7 @@ class Activation(Layer):
 
     def get_config(self):
         return merge_config(super().get_config(),
-                            {'activation': identifiers.serialize_activation(self.activation)})
+                            {'activation': activations.serialize(self.activation)})
 
 
 class Reshape(Layer):
@@ -405,16 +404,16 @@ class Dense(Layer):
                  kernel_constraint=None, bias_constraint=None, **kwargs):
         if 'input_shape' not in kwargs and 'input_dim' in kwargs:
             kwargs['input_shape'] = (kwargs.pop('input_dim'),)
-        super().__init__(activity_regularizer=identifiers.regularizer(activity_regularizer), **kwargs)
+        super().__init__(activity_regularizer=regularizers.get(activity_regularizer), **kwargs)
         self.units = int(units)
-        self.activation = identifiers.activation(activation)
+        self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = identifiers.initializer(kernel_initializer)
-        self.bias_initializer = identifiers.initializer(bias_initializer)
-        self.kernel_regularizer = identifiers.regularizer(kernel_regularizer)
-        self.bias_regularizer = identifiers.regularizer(bias_regularizer)
-        self.kernel_constraint = identifiers.constraint(kernel_constraint)
-        self.bias_constraint = identifiers.constraint(bias_constraint)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=2)
 
@@ -460,21 +459,21 @@ class Dense(Layer):
 
     def get_config(self):
         return merge_config(super().get_config(), {
-            'units': self.units, 'activation': identifiers.serialize_activation(self.activation),
-            'use_bias': self.use_bias, 'kernel_initializer': identifiers.serialize(self.kernel_initializer),
-            'bias_initializer': identifiers.serialize(self.bias_initializer),
-            'kernel_regularizer': identifiers.serialize(self.kernel_regularizer),
-            'bias_regularizer': identifiers.serialize(self.bias_regularizer),
-            'activity_regularizer': identifiers.serialize(self.activity_regularizer),
-            'kernel_constraint': identifiers.serialize(self.kernel_constraint),
-            'bias_constraint': identifiers.serialize(self.bias_constraint)})
+            'units': self.units, 'activation': activations.serialize(self.activation),
+            'use_bias': self.use_bias, 'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint)})
 
 
 class ActivityRegularization(Layer):
     """Identity that adds l1 * sum|x| + l2 * sum x^2 (per batch element) of its outputs to the losses."""
 
     def __init__(self, l1=0., l2=0., **kwargs):
-        super().__init__(activity_regularizer=arguments.L1L2(l1=l1, l2=l2), **kwargs)
+        super().__init__(activity_regularizer=regularizers.L1L2(l1=l1, l2=l2), **kwargs)
         self.supports_masking = True
         self.l1 = l1
         self.l2 = l2

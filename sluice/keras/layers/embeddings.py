@@ -3,9 +3,8 @@ initializer, U(-0.05, 0.05)); the output is embedding_lookup(embeddings, ids) (i
 int32/int64). With mask_zero, id 0 is padding: the output mask is ids != 0.
 """
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import Layer
-from sluice.keras.layers import identifiers
 from sluice.keras.layers.core import merge_config
 from sluice.ops import math_ops, nn_embedding
 
@@ -19,12 +18,12 @@ class Embedding(Layer):
         if 'input_shape' not in kwargs:
             kwargs['input_shape'] = (input_length,) if input_length else (None,)
         dtype = kwargs.pop('dtype', K.floatx())
-        super().__init__(dtype=dtype, activity_regularizer=identifiers.regularizer(activity_regularizer), **kwargs)
+        super().__init__(dtype=dtype, activity_regularizer=regularizers.get(activity_regularizer), **kwargs)
         self.input_dim = input_dim
         self.output_dim = output_dim
-        self.embeddings_initializer = identifiers.initializer(embeddings_initializer)
-        self.embeddings_regularizer = identifiers.regularizer(embeddings_regularizer)
-        self.embeddings_constraint = identifiers.constraint(embeddings_constraint)
+        self.embeddings_initializer = initializers.get(embeddings_initializer)
+        self.embeddings_regularizer = regularizers.get(embeddings_regularizer)
+        self.embeddings_constraint = constraints.get(embeddings_constraint)
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.input_length = input_length
@@ -66,10 +65,10 @@ class Embedding(Layer):
     def get_config(self):
         return merge_config(super().get_config(), {
             'input_dim': self.input_dim, 'output_dim': self.output_dim,
-            'embeddings_initializer': identifiers.serialize(self.embeddings_initializer),
-            'embeddings_regularizer': identifiers.serialize(self.embeddings_regularizer),
-            'activity_regularizer': identifiers.serialize(self.activity_regularizer),
-            'embeddings_constraint': identifiers.serialize(self.embeddings_constraint),
+            'embeddings_initializer': initializers.serialize(self.embeddings_initializer),
+            'embeddings_regularizer': regularizers.serialize(self.embeddings_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'embeddings_constraint': constraints.serialize(self.embeddings_constraint),
             'mask_zero': self.mask_zero, 'input_length': self.input_length})
 
 

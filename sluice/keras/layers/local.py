@@ -12,9 +12,8 @@ Only padding 'valid' (TF 1.15's rule for implementation 1); implementations 2 an
 import itertools
 
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import activations, backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.keras.layers import identifiers
 from sluice.keras.layers.core import merge_config
 from sluice.layers import arguments
 from sluice.ops import array_ops, math_ops
@@ -40,15 +39,15 @@ class _LocallyConnected(Layer):
             raise NotImplementedError('sluice does not implement %s(implementation=%s) yet'
                                       % (type(self).__name__, implementation))
         self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
-        self.activation = identifiers.activation(activation)
+        self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = identifiers.initializer(kernel_initializer)
-        self.bias_initializer = identifiers.initializer(bias_initializer)
-        self.kernel_regularizer = identifiers.regularizer(kernel_regularizer)
-        self.bias_regularizer = identifiers.regularizer(bias_regularizer)
-        self.activity_regularizer = identifiers.regularizer(activity_regularizer)
-        self.kernel_constraint = identifiers.constraint(kernel_constraint)
-        self.bias_constraint = identifiers.constraint(bias_constraint)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
         self.implementation = implementation
         self.input_spec = InputSpec(ndim=rank + 2)
 
@@ -125,14 +124,14 @@ class _LocallyConnected(Layer):
         return merge_config(super().get_config(), {
             'filters': self.filters, 'kernel_size': self.kernel_size, 'strides': self.strides,
             'padding': self.padding, 'data_format': self.data_format,
-            'activation': identifiers.serialize_activation(self.activation), 'use_bias': self.use_bias,
-            'kernel_initializer': identifiers.serialize(self.kernel_initializer),
-            'bias_initializer': identifiers.serialize(self.bias_initializer),
-            'kernel_regularizer': identifiers.serialize(self.kernel_regularizer),
-            'bias_regularizer': identifiers.serialize(self.bias_regularizer),
-            'activity_regularizer': identifiers.serialize(self.activity_regularizer),
-            'kernel_constraint': identifiers.serialize(self.kernel_constraint),
-            'bias_constraint': identifiers.serialize(self.bias_constraint),
+            'activation': activations.serialize(self.activation), 'use_bias': self.use_bias,
+            'kernel_initializer': initializers.serialize(self.kernel_initializer),
+            'bias_initializer': initializers.serialize(self.bias_initializer),
+            'kernel_regularizer': regularizers.serialize(self.kernel_regularizer),
+            'bias_regularizer': regularizers.serialize(self.bias_regularizer),
+            'activity_regularizer': regularizers.serialize(self.activity_regularizer),
+            'kernel_constraint': constraints.serialize(self.kernel_constraint),
+            'bias_constraint': constraints.serialize(self.bias_constraint),
             'implementation': self.implementation})
 
 

@@ -19,9 +19,8 @@ from sluice.engine import dtypes
 from sluice.engine import graph as _graph
 from sluice.engine.graph import convert_to_tensor
 from sluice.engine.tensor_shape import TensorShape
-from sluice.keras import backend as K
+from sluice.keras import backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.keras.layers import identifiers
 from sluice.keras.layers.core import merge_config, training_phase
 from sluice.layers.base import smart_cond, static_bool
 from sluice.ops import array_ops, constant_op, math_ops, nn_normalization, state_ops
@@ -59,14 +58,14 @@ class BatchNormalization(Layer):
             raise TypeError('axis must be int or list, type given: %s' % type(axis))
         self.momentum, self.epsilon = momentum, epsilon
         self.center, self.scale = center, scale
-        self.beta_initializer = identifiers.initializer(beta_initializer)
-        self.gamma_initializer = identifiers.initializer(gamma_initializer)
-        self.moving_mean_initializer = identifiers.initializer(moving_mean_initializer)
-        self.moving_variance_initializer = identifiers.initializer(moving_variance_initializer)
-        self.beta_regularizer = identifiers.regularizer(beta_regularizer)
-        self.gamma_regularizer = identifiers.regularizer(gamma_regularizer)
-        self.beta_constraint = identifiers.constraint(beta_constraint)
-        self.gamma_constraint = identifiers.constraint(gamma_constraint)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm, self.virtual_batch_size, self.adjustment = False, None, None
         self.supports_masking = True
         self.fused = True if fused is None else fused
@@ -207,14 +206,14 @@ class BatchNormalization(Layer):
     def get_config(self):
         return merge_config(super().get_config(), {
             'axis': self.axis, 'momentum': self.momentum, 'epsilon': self.epsilon, 'center': self.center,
-            'scale': self.scale, 'beta_initializer': identifiers.serialize(self.beta_initializer),
-            'gamma_initializer': identifiers.serialize(self.gamma_initializer),
-            'moving_mean_initializer': identifiers.serialize(self.moving_mean_initializer),
-            'moving_variance_initializer': identifiers.serialize(self.moving_variance_initializer),
-            'beta_regularizer': identifiers.serialize(self.beta_regularizer),
-            'gamma_regularizer': identifiers.serialize(self.gamma_regularizer),
-            'beta_constraint': identifiers.serialize(self.beta_constraint),
-            'gamma_constraint': identifiers.serialize(self.gamma_constraint)})
+            'scale': self.scale, 'beta_initializer': initializers.serialize(self.beta_initializer),
+            'gamma_initializer': initializers.serialize(self.gamma_initializer),
+            'moving_mean_initializer': initializers.serialize(self.moving_mean_initializer),
+            'moving_variance_initializer': initializers.serialize(self.moving_variance_initializer),
+            'beta_regularizer': regularizers.serialize(self.beta_regularizer),
+            'gamma_regularizer': regularizers.serialize(self.gamma_regularizer),
+            'beta_constraint': constraints.serialize(self.beta_constraint),
+            'gamma_constraint': constraints.serialize(self.gamma_constraint)})
 
 
 class LayerNormalization(Layer):
@@ -232,12 +231,12 @@ class LayerNormalization(Layer):
             raise ValueError('Expected an int or a list/tuple of ints for the argument \'axis\', but received '
                              'instead: %s' % axis)
         self.epsilon, self.center, self.scale = epsilon, center, scale
-        self.beta_initializer = identifiers.initializer(beta_initializer)
-        self.gamma_initializer = identifiers.initializer(gamma_initializer)
-        self.beta_regularizer = identifiers.regularizer(beta_regularizer)
-        self.gamma_regularizer = identifiers.regularizer(gamma_regularizer)
-        self.beta_constraint = identifiers.constraint(beta_constraint)
-        self.gamma_constraint = identifiers.constraint(gamma_constraint)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
 
     def build(self, input_shape):
@@ -282,9 +281,9 @@ class LayerNormalization(Layer):
     def get_config(self):
         return merge_config(super().get_config(), {
             'axis': self.axis, 'epsilon': self.epsilon, 'center': self.center, 'scale': self.scale,
-            'beta_initializer': identifiers.serialize(self.beta_initializer),
-            'gamma_initializer': identifiers.serialize(self.gamma_initializer),
-            'beta_regularizer': identifiers.serialize(self.beta_regularizer),
-            'gamma_regularizer': identifiers.serialize(self.gamma_regularizer),
-            'beta_constraint': identifiers.serialize(self.beta_constraint),
-            'gamma_constraint': identifiers.serialize(self.gamma_constraint)})
+            'beta_initializer': initializers.serialize(self.beta_initializer),
+            'gamma_initializer': initializers.serialize(self.gamma_initializer),
+            'beta_regularizer': regularizers.serialize(self.beta_regularizer),
+            'gamma_regularizer': regularizers.serialize(self.gamma_regularizer),
+            'beta_constraint': constraints.serialize(self.beta_constraint),
+            'gamma_constraint': constraints.serialize(self.gamma_constraint)})
