@@ -43,6 +43,8 @@ from sluice.ops.string_transform_ops import (reduce_join, regex_replace, string_
                                              string_to_hash_bucket, string_to_hash_bucket_fast,
                                              string_to_hash_bucket_strong, substr)
 from sluice.ops.lookup_ops import initialize_all_tables, tables_initializer  # noqa: F401
+from sluice.ops.space_batch_ops import (batch_to_space, batch_to_space_nd, depth_to_space, space_to_batch,  # noqa: F401
+                                        space_to_batch_nd, space_to_depth)
 from sluice.ops.script_ops import numpy_function, py_func  # noqa: F401
 from sluice.ops.clip_ops import *  # noqa: F401,F403  (tf.clip_by_norm, clip_by_global_norm, global_norm, ...)
 from sluice.ops.random_ops import *  # noqa: F401,F403

@@ -25,6 +25,7 @@ from sluice.ops.candidate_sampling_ops import (compute_accidental_hits,  # noqa:
                                                log_uniform_candidate_sampler, uniform_candidate_sampler)
 from sluice.ops.nn_sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
 from sluice.ops.ctc_ops import ctc_beam_search_decoder, ctc_greedy_decoder, ctc_loss  # noqa: F401
+from sluice.ops.space_batch_ops import atrous_conv2d, convolution, depth_to_space, space_to_depth  # noqa: F401
 from sluice.ops.rnn import (bidirectional_dynamic_rnn, dynamic_rnn, static_bidirectional_rnn,  # noqa: F401
                             static_rnn)
 

@@ -1,6 +1,7 @@
 """Op-record exemptions of the text ops, lookup tables and CTC: strings, table resources and sparse labels
 cannot be fed to the generic records (float inputs, finite-difference gradients); each op is checked
 against TF, built from the same program, in its own test file."""
+import sluice.contrib.seq2seq  # noqa: F401  (registers GatherTree, a contrib op loaded on first use)
 from op_records import EXEMPT
 
 _TEST = 'tests/ops/test_strings_and_tables.py (values, names, dtypes against TF; no gradient, as in TF)'

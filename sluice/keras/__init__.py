@@ -2,7 +2,7 @@
 `backend.get_session()`)."""
 from sluice.keras import backend  # noqa: F401
 from sluice.keras import engine  # noqa: F401
-from sluice.keras import activations, constraints, initializers, losses, regularizers  # noqa: F401
+from sluice.keras import activations, constraints, initializers, losses, metrics, regularizers  # noqa: F401
 from sluice.keras import optimizers  # noqa: F401
 from sluice.keras import layers  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr

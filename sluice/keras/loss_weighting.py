@@ -11,7 +11,7 @@ losses, multiplied, then reduced by the Reduction: NONE keeps them, SUM adds the
 """
 from sluice.engine import dtypes
 from sluice.engine.graph import convert_to_tensor, get_default_graph, name_scope
-from sluice.losses import _broadcast_weights as broadcast_weights
+from sluice.losses import _broadcast_weights as broadcast_weights  # noqa: F401  (metrics import it from here)
 from sluice.ops import array_ops, control_flow_ops, math_ops
 
 

@@ -31,3 +31,4 @@ from sluice.kernels import sparse_manip_kernels  # noqa: E402,F401  (SparseAdd, 
 from sluice.kernels import lookup_kernels, string_transform_kernels  # noqa: E402,F401  (tables, text ops)
 from sluice.kernels import ctc_kernels  # noqa: E402,F401  (CTC loss and decoders)
 from sluice.kernels import beam_search_kernels  # noqa: E402,F401  (GatherTree)
+from sluice.kernels import space_batch_kernels  # noqa: E402,F401  (SpaceToDepth, SpaceToBatchND, ...)

@@ -178,4 +178,4 @@ def test_tile_batch_hardmax_and_errors():
     with pytest.raises(ValueError, match='Expected sequence_length to be a vector'):
         tf.contrib.seq2seq.TrainingHelper(tf.constant(DEC_IN), 3)
     with pytest.raises(AttributeError, match='sluice does not implement'):
-        tf.contrib.seq2seq.BeamSearchDecoder
+        tf.contrib.seq2seq.BahdanauMonotonicAttention

@@ -88,7 +88,7 @@ def test_contrib_namespaces():
     with pytest.raises(AttributeError, match='sluice does not implement'):
         tf.contrib.rnn.LSTMBlockCell
     with pytest.raises(AttributeError, match='sluice does not implement'):
-        tf.contrib.seq2seq.BeamSearchDecoder
+        tf.contrib.seq2seq.BahdanauMonotonicAttention
     loss = tf.contrib.legacy_seq2seq.sequence_loss([tf.zeros([2, 3])], [tf.constant([0, 1])], [tf.ones([2])])
     with tf.Session() as sess:
         np.testing.assert_allclose(sess.run(loss), np.log(3.0), rtol=1e-6)

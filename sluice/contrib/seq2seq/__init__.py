@@ -6,7 +6,7 @@ from sluice.contrib.seq2seq.attention import (AttentionMechanism, AttentionWrapp
 from sluice.contrib.seq2seq.beam_search import (BeamSearchDecoder, BeamSearchDecoderOutput,  # noqa: F401
                                                 BeamSearchDecoderState, FinalBeamSearchDecoderOutput, gather_tree)
 from sluice.contrib.seq2seq.decoding import BasicDecoder, BasicDecoderOutput, Decoder, dynamic_decode  # noqa: F401
-from sluice.contrib.seq2seq.helpers import (CustomHelper, GreedyEmbeddingHelper, Helper, InferenceHelper,  # noqa: F401
+from sluice.contrib.seq2seq.sampling import (CustomHelper, GreedyEmbeddingHelper, Helper, InferenceHelper,  # noqa: F401
                                             SampleEmbeddingHelper, TrainingHelper)
 from sluice.contrib.seq2seq.loss import sequence_loss  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr

@@ -135,3 +135,18 @@ def test_hinge_labels_converted_at_run_time():
         # labels in {0, 1} become {-1, 1}; other labels are used as they are
         np.testing.assert_allclose(sess.run(value, {y: [[1., 0.]]}), [np.mean([0.7, 0.8])], rtol=1e-6)
         np.testing.assert_allclose(sess.run(value, {y: [[2., -1.]]}), [np.mean([0.4, 0.8])], rtol=1e-6)
+
+
+def test_on_every_device(device):
+    y, p, w = loss_cases.ONE_HOT, loss_cases.PROBS, loss_cases.WEIGHTS
+    with tf.device(device):
+        loss = losses.CategoricalCrossentropy(label_smoothing=0.1)(y, p, w)
+        logits = tf.constant(loss_cases.LOGITS)
+        grad = tf.gradients(losses.BinaryCrossentropy(from_logits=True)(y, logits), [logits])[0]
+    smoothed = y * 0.9 + 0.1 / 4
+    expected = (-(smoothed * np.log(np.clip(p / p.sum(-1, keepdims=True), 1e-7, 1 - 1e-7))).sum(-1) * w).mean()
+    sigmoid = 1 / (1 + np.exp(-loss_cases.LOGITS))
+    with tf.Session() as sess:
+        got_loss, got_grad = sess.run([loss, grad])
+    assert got_loss == pytest.approx(expected, rel=1e-5)
+    np.testing.assert_allclose(got_grad, (sigmoid - y) / y.size, rtol=1e-5, atol=1e-7)
