@@ -36,6 +36,12 @@ def _normalize_axes(axis, ndims):
     return axes
 
 
+def _read_outside_cond(*values):
+    """Variables read before a tf.cond uses them: sluice differentiates an If branch only when it holds no
+    stateful op, and a variable read in a branch is one (ReadVariableOp)."""
+    return [convert_to_tensor(v) for v in values]
+
+
 class BatchNormalization(Layer):
     """Normalizes over all axes but `axis` with batch statistics (training) or moving ones (inference)."""
 
@@ -137,14 +143,17 @@ class BatchNormalization(Layer):
     def _fused_batch_norm(self, inputs, training):
         beta = self.beta if self.center else self._beta_const
         gamma = self.gamma if self.scale else self._gamma_const
+        moving_mean, moving_variance = self.moving_mean, self.moving_variance
+        if static_bool(training) is None:
+            gamma, beta, moving_mean, moving_variance = _read_outside_cond(gamma, beta, moving_mean, moving_variance)
 
         def train():
             return nn_normalization.fused_batch_norm(inputs, gamma, beta, epsilon=self.epsilon,
                                                      data_format=self._data_format)
 
         def infer():
-            return nn_normalization.fused_batch_norm(inputs, gamma, beta, mean=self.moving_mean,
-                                                     variance=self.moving_variance, epsilon=self.epsilon,
+            return nn_normalization.fused_batch_norm(inputs, gamma, beta, mean=moving_mean,
+                                                     variance=moving_variance, epsilon=self.epsilon,
                                                      is_training=False, data_format=self._data_format)
         output, mean, variance = smart_cond(training, train, infer)
         training_value = static_bool(training)
@@ -180,8 +189,9 @@ class BatchNormalization(Layer):
             batch_mean, batch_variance = nn_normalization.moments(
                 math_ops.cast(inputs, self._param_dtype), reduction_axes, keep_dims=len(self.axis) > 1)
             moving_mean, moving_variance = self.moving_mean, self.moving_variance
-            mean = smart_cond(training, lambda: batch_mean, lambda: convert_to_tensor(moving_mean))
-            variance = smart_cond(training, lambda: batch_variance, lambda: convert_to_tensor(moving_variance))
+            mean_value, variance_value = _read_outside_cond(moving_mean, moving_variance)
+            mean = smart_cond(training, lambda: batch_mean, lambda: mean_value)
+            variance = smart_cond(training, lambda: batch_variance, lambda: variance_value)
             new_mean, new_variance = mean, variance
             self.add_update(lambda: smart_cond(
                 training, lambda: self._assign_moving_average(moving_mean, new_mean, self.momentum),
