@@ -6,7 +6,8 @@ from sluice.keras import activations, constraints, initializers, losses, metrics
 from sluice.keras import models  # noqa: F401
 from sluice.keras.engine import Input, Model, Sequential  # noqa: F401
 from sluice.keras import optimizers  # noqa: F401
-from sluice.keras import callbacks, datasets, preprocessing, utils  # noqa: F401  (H4)
+from sluice.keras import callbacks, datasets, preprocessing, utils  # noqa: F401
+from sluice.keras import layers  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.keras')

@@ -57,9 +57,9 @@ class Wrapper(Layer):
 
 
 def _known_layer(class_name):
-    from sluice.keras.layers import recurrent
+    from sluice.keras import layers
     try:
-        return getattr(recurrent, class_name)
+        return getattr(layers, class_name)
     except AttributeError:
         raise ValueError('Unknown layer: ' + class_name) from None
 
