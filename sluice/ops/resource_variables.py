@@ -109,16 +109,11 @@ class ResourceVariable(variables.Variable):
     def _as_graph_element(self):
         return self._snapshot  # fetching the variable fetches its value, as in TF
 
-    def value(self):
-        """A new ReadVariableOp in the current name scope (TF 1.15): each use reads the variable where it
-        is used, after the control dependencies in force there."""
-        g = _graph.graph_of([self._variable])
-        with g.as_default(), g.colocate_with(None, ignore_existing=True):
-            return self._read()
-
     # -- reads --
     def _read(self):
-        return gen.read_variable_op(self._variable, self._dtype)
+        value = gen.read_variable_op(self._variable, self._dtype)
+        value.set_shape(self._snapshot.shape)  # a handle captured into a function body carries no shape
+        return value
 
     def read_value(self):
         with _graph.graph_of([self._variable]).as_default():

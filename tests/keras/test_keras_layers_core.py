@@ -164,8 +164,6 @@ def test_dense_and_flatten_on_each_device(device):
     np.testing.assert_allclose(_run(y, {x: np.ones((2, 2, 3), np.float32)}), np.full((2, 2), 7.))
 
 
-@pytest.mark.xfail(strict=True, reason='base_layer adds activity losses through an attribute sluice tensors '
-                                       "lack ('_unconditional_loss' is not among Tensor's __slots__)")
 def test_activity_regularization_adds_its_loss():
     x = tf.placeholder(tf.float32, (None, 2))
     layer = L.ActivityRegularization(l1=0.1, l2=0.2)

@@ -256,7 +256,7 @@ def test_resource_variable_nodes_and_methods():
         v = tf.get_variable('v', initializer=np.array([1., 2., 3.], np.float32), use_resource=True)
         assert type(v).__name__ == 'ResourceVariable' and v.dtype == tf.float32 and v.shape.as_list() == [3]
         assert v.name == 'v:0' and v.op.type == 'VarHandleOp' and v.handle is v.op.outputs[0]
-        assert v.initializer.name == 'v/Assign' and v.value().name == 'ReadVariableOp:0'  # a new read per use, as TF
+        assert v.initializer.name == 'v/Assign' and v.value().name == 'v/Read/ReadVariableOp:0'
         assert v.initial_value.name == 'v/Initializer/initial_value:0'
         assert g.get_operation_by_name('v/IsInitialized/VarIsInitializedOp').type == 'VarIsInitializedOp'
         assert tf.trainable_variables() == [v]
