@@ -7,6 +7,8 @@ from sluice.ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
 from sluice.ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,  # noqa: F401
                                       GRUCell, LayerRNNCell, LSTMCell, LSTMStateTuple, MultiRNNCell,
                                       ResidualWrapper, RNNCell)
+from sluice.contrib.lstm_block_cells import (GRUBlockCell, GRUBlockCellV2, LSTMBlockCell,  # noqa: F401
+                                             LSTMBlockFusedCell)
 from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
