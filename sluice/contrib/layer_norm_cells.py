@@ -23,6 +23,16 @@ from sluice.ops.rnn_cell_impl import LSTMStateTuple, RNNCell
 __all__ = ['LayerNormBasicLSTMCell']
 
 
+def norm(gain, shift, inp, scope, dtype=dtypes.float32):
+    """contrib.layers.layer_norm of `inp` over its last axis under `scope`, its 'gamma' starting at `gain`
+    and 'beta' at `shift` (made here first, then reused by layer_norm)."""
+    shape = inp.shape[-1:]
+    with vs.variable_scope(scope):
+        vs.get_variable('gamma', shape=shape, dtype=dtype, initializer=init_ops.constant_initializer(gain))
+        vs.get_variable('beta', shape=shape, dtype=dtype, initializer=init_ops.constant_initializer(shift))
+    return layer_norm(inp, reuse=True, scope=scope)
+
+
 class LayerNormBasicLSTMCell(RNNCell):
     """Basic LSTM with layer normalization and recurrent dropout (see the module docstring)."""
 
@@ -37,13 +47,7 @@ class LayerNormBasicLSTMCell(RNNCell):
     output_size = property(lambda self: self._num_units)
 
     def _norm(self, inp, scope, dtype=dtypes.float32):
-        shape = inp.shape[-1:]
-        with vs.variable_scope(scope):
-            vs.get_variable('gamma', shape=shape, dtype=dtype,
-                            initializer=init_ops.constant_initializer(self._norm_gain))
-            vs.get_variable('beta', shape=shape, dtype=dtype,
-                            initializer=init_ops.constant_initializer(self._norm_shift))
-        return layer_norm(inp, reuse=True, scope=scope)
+        return norm(self._norm_gain, self._norm_shift, inp, scope, dtype)
 
     def _linear(self, args):
         out_size = 4 * self._num_units
