@@ -13,6 +13,8 @@ from sluice.contrib.layer_norm_cells import LayerNormBasicLSTMCell  # noqa: F401
 from sluice.contrib.stacked_bidirectional_rnn import (stack_bidirectional_dynamic_rnn,  # noqa: F401
                                                       stack_bidirectional_rnn)
 from sluice.contrib.coupled_lstm_cell import CoupledInputForgetGateLSTMCell  # noqa: F401
+from sluice.contrib.attention_cell_wrapper import AttentionCellWrapper  # noqa: F401
+from sluice.contrib.highway_wrapper import HighwayWrapper  # noqa: F401
 from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
