@@ -15,6 +15,8 @@ from sluice.contrib.stacked_bidirectional_rnn import (stack_bidirectional_dynami
 from sluice.contrib.coupled_lstm_cell import CoupledInputForgetGateLSTMCell  # noqa: F401
 from sluice.contrib.attention_cell_wrapper import AttentionCellWrapper  # noqa: F401
 from sluice.contrib.highway_wrapper import HighwayWrapper  # noqa: F401
+from sluice.contrib.conv_lstm_cells import (Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell,  # noqa: F401
+                                            ConvLSTMCell)
 from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
