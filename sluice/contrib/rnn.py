@@ -18,6 +18,7 @@ from sluice.contrib.highway_wrapper import HighwayWrapper  # noqa: F401
 from sluice.contrib.conv_lstm_cells import (Conv1DLSTMCell, Conv2DLSTMCell, Conv3DLSTMCell,  # noqa: F401
                                             ConvLSTMCell)
 from sluice.contrib.independent_recurrent_cells import IndRNNCell, IndyGRUCell, IndyLSTMCell  # noqa: F401
+from sluice.contrib.ugrnn_intersection_cells import IntersectionRNNCell, UGRNNCell  # noqa: F401
 from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
