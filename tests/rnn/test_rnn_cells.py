@@ -86,7 +86,7 @@ def test_contrib_namespaces():
     assert tf.contrib.rnn.BasicLSTMCell is tf.nn.rnn_cell.BasicLSTMCell
     assert tf.contrib.rnn.static_rnn is tf.nn.static_rnn
     with pytest.raises(AttributeError, match='sluice does not implement'):
-        tf.contrib.rnn.LSTMBlockCell
+        tf.contrib.rnn.GridLSTMCell
     with pytest.raises(AttributeError, match='sluice does not implement'):
         tf.contrib.seq2seq.BahdanauMonotonicAttention
     loss = tf.contrib.legacy_seq2seq.sequence_loss([tf.zeros([2, 3])], [tf.constant([0, 1])], [tf.ones([2])])
