@@ -1,7 +1,7 @@
 """tf.contrib.rnn: TF 1.x's RNN cells and static RNNs (the same classes as tf.nn.rnn_cell, as in TF 1.15).
 
 Names TF 1.15's tf.contrib.rnn has that are not here raise AttributeError saying sluice does not
-implement them yet (LSTMBlockCell, GridLSTMCell, AttentionCellWrapper, ...).
+implement them yet (GridLSTMCell, NASCell, PhasedLSTMCell, ...).
 """
 from sluice.ops.rnn import static_bidirectional_rnn, static_rnn  # noqa: F401
 from sluice.ops.rnn_cell_impl import (BasicLSTMCell, BasicRNNCell, DeviceWrapper, DropoutWrapper,  # noqa: F401
