@@ -10,4 +10,6 @@ from sluice.keras import callbacks, datasets, preprocessing, utils  # noqa: F401
 from sluice.keras import layers  # noqa: F401
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
+__version__ = '2.2.4-tf'  # the Keras API version TF 1.15's tf.keras reports
+
 __getattr__ = _namespace_getattr(__name__, 'tf.keras')

@@ -11,3 +11,8 @@ def test_python_keras_paths_are_the_same_modules():
     from sluice.python.keras.engine import base_layer
     assert base_layer.Layer is tf.keras.engine.Layer
     assert tf.python.keras is tf.keras and tf.contrib.keras is tf.keras
+
+
+def test_version_and_input_names():
+    assert tf.keras.__version__ == '2.2.4-tf'  # TF 1.15's
+    assert tf.keras.layers.Input is tf.keras.Input and tf.keras.layers.InputLayer.__name__ == 'InputLayer'

@@ -1,5 +1,6 @@
 """tf.keras.layers: Keras's layers in graph mode (TF 1.15), with the Layer base class and InputSpec."""
 from sluice.keras.engine.base_layer import InputSpec, Layer  # noqa: F401
+from sluice.keras.engine.input_layer import Input, InputLayer  # noqa: F401
 from sluice.keras.layers.advanced_activations import ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU  # noqa: F401
 from sluice.keras.layers.convolutional import (  # noqa: F401
     Conv1D, Conv2D, Conv2DTranspose, Conv3D, Conv3DTranspose, Convolution1D, Convolution2D, Convolution2DTranspose,
