@@ -194,7 +194,6 @@ def scan(initial_state, scan_func):
         state = nest.to_tensors(initial_state, name='initial_state')
         types = nest.map_structure(lambda t: t.dtype.base_dtype, state)
         shapes = nest.map_structure(lambda t: t.shape, state)
-        n_state = len(nest.flatten(state))
         while True:
             fg, flat, result, external = trace_function(
                 scan_func, [(types, shapes), (dataset.output_types, dataset.output_shapes)], 'Dataset_scan')
