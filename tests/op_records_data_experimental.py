@@ -6,7 +6,8 @@ _GROUPING = 'a dataset op (variant output, not differentiable): pipelines checke
 
 for _type, _test in {'GroupByWindowDataset': 'test_grouping_sampling.py', 'ScanDataset': 'test_grouping_sampling.py',
                      'DirectedInterleaveDataset': 'test_grouping_sampling.py',
-                     'RandomDataset': 'test_grouping_sampling.py (seeded streams and frequencies)'}.items():
+                     'RandomDataset': 'test_grouping_sampling.py (seeded streams and frequencies)',
+                     'CSVDataset': 'test_csv_dataset.py'}.items():
     EXEMPT[_type] = _GROUPING % _test
 
 EXEMPT['ParseSingleSequenceExample'] = ('its input is a serialized SequenceExample proto, not a generic tensor, '
