@@ -1,6 +1,5 @@
 """tf.data.experimental.CsvDataset: typed columns, header, delimiters, quoting, na_value and
 select_cols against TF compat.v1 on the same files, and TF's error classes for bad input."""
-import numpy as np
 import pytest
 
 import sluice as tf
