@@ -64,3 +64,43 @@ def test_errors(files, tmp_path):
         with tf.Graph().as_default():
             with pytest.raises(tf.errors.InvalidArgumentError, match=message):
                 drain(tf, tf.data.experimental.CsvDataset(path, defaults, **kwargs))
+
+
+MAKE_TEXT = 'id,score,name,big,flag\n1,0.5,ann,1,yes\n2,,bob,9999999999,no\n3,2.25,"c,d",3,\n4,1e40,eve,,yes\n'
+
+
+def _make_pipelines(path):
+    return {
+        'inferred': lambda t: t.data.experimental.make_csv_dataset(
+            path, 3, shuffle=False, num_epochs=1),
+        'label_select': lambda t: t.data.experimental.make_csv_dataset(
+            path, 2, label_name='id', select_columns=['name', 'id', 'score'], shuffle=False, num_epochs=2),
+        'given_defaults': lambda t: t.data.experimental.make_csv_dataset(
+            path, 4, column_names=['a', 'b', 'c', 'd', 'e'], column_defaults=[t.int64, [0.0], [''], t.constant([0], t.int64), ['?']],
+            shuffle=False, num_epochs=1),
+    }
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('name', ['inferred', 'label_select', 'given_defaults'])
+def test_make_csv_dataset_matches_tensorflow(tmp_path, name):
+    path = tmp_path / 'm.csv'
+    path.write_text(MAKE_TEXT)
+    build = _make_pipelines(str(path))[name]
+    expected = reference(build)
+    with tf.Graph().as_default():
+        got = drain(tf, build(tf))
+    assert_same_elements(got, expected)
+
+
+def test_make_csv_dataset_errors(tmp_path):
+    path = tmp_path / 'm.csv'
+    path.write_text(MAKE_TEXT)
+    with pytest.raises(ValueError, match='without a header line'):
+        tf.data.experimental.make_csv_dataset(str(path), 2, header=False)
+    with pytest.raises(ValueError, match='label_name'):
+        tf.data.experimental.make_csv_dataset(str(path), 2, label_name='nope')
+    with pytest.raises(ValueError, match='not a valid column index or name'):
+        tf.data.experimental.make_csv_dataset(str(path), 2, select_columns=['nope'])
+    with pytest.raises(ValueError, match='duplicate column names'):
+        tf.data.experimental.make_csv_dataset(str(path), 2, column_names=['a', 'a', 'b', 'c', 'd'])
