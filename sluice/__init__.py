@@ -64,6 +64,8 @@ from sluice.ops.resource_variables import (disable_resource_variables, enable_re
 from sluice.queues import FIFOQueue, PaddingFIFOQueue, PriorityQueue, QueueBase, RandomShuffleQueue  # noqa: F401
 from sluice.ops.parsing_ops import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature, decode_csv,  # noqa: F401
                                     decode_raw, parse_example, parse_single_example)
+from sluice.ops.sequence_parsing_ops import parse_single_sequence_example  # noqa: F401,E402
+from sluice.kernels import sequence_parsing_kernels as _sequence_parsing_kernels  # noqa: F401,E402
 from sluice.ops.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
 from sluice.ops.sparse_ops import *  # noqa: F401,F403  (sparse_to_dense, sparse_tensor_dense_matmul, ...)
 from sluice.ops.sparse_manip_ops import *  # noqa: F401,F403  (sparse_add, sparse_concat, sparse_placeholder, ...)

@@ -93,3 +93,8 @@ def get_single_element(dataset):
     op = op_builder.apply('DatasetToSingleElement', [dataset._variant_tensor],
                           _element_attrs(dataset.output_types, dataset.output_shapes))
     return nest.pack(dataset.output_types, op.outputs)
+
+
+from sluice.data.grouping import bucket_by_sequence_length, group_by_window, scan  # noqa: E402,F401
+from sluice.data.sampling import RandomDataset, choose_from_datasets, sample_from_datasets  # noqa: E402,F401
+from sluice.data.csv_readers import CsvDataset, make_csv_dataset  # noqa: E402,F401

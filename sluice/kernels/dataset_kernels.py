@@ -45,11 +45,11 @@ def string_fixer(dtypes):
     return fix
 
 
-def _function(op, ctx, attr, args_from=1):
+def _function(op, ctx, attr):
     """fn(element) -> result tuple for the function attr `attr`; its captured inputs come at run time."""
     fg = op.get_attr(attr)
     plan = functions.FunctionPlan(ctx, fg)
-    n_element = len(fg.inputs) - (len(op._inputs) - args_from)
+    n_element = len(fg.inputs) - len(op.get_attr('Targuments'))  # the rest are captured tensors
     fix = string_fixer([t.dtype for t in fg.inputs[:n_element]])
 
     def bind(captured):

@@ -175,8 +175,8 @@ def test_apply_options_and_experimental():
     assert tf.data.Dataset.range(3).with_options(opts).options().experimental_deterministic is True
     assert tf.contrib.data.map_and_batch is tf.data.experimental.map_and_batch
     assert tf.data.experimental.AUTOTUNE == -1
-    with pytest.raises(AttributeError, match='sluice does not implement tf.data.experimental.make_csv_dataset'):
-        tf.data.experimental.make_csv_dataset
+    with pytest.raises(AttributeError, match='sluice does not implement tf.data.experimental.SqlDataset'):
+        tf.data.experimental.SqlDataset
 
 
 def test_ignore_errors_skips_failing_elements():
