@@ -25,6 +25,8 @@ def _area(tf, x):
 record('ResizeArea', _area, [arg((2, 6, 5, 3))], dtypes=(F32, F64, I32))
 
 EXEMPT.update({
+    'ResizeBicubicGrad': "ResizeBicubic's gradient: checked against TF's and finite differences by the ResizeBicubic "
+                         'record (grad=True)',
     'SampleDistortedBoundingBoxV2': 'random crops (sluice\'s stream, TF\'s rules): the contract in '
                                     'tests/ops/test_image_bbox_sampling.py',
     'DrawBoundingBoxesV2': 'equal to TF for RGB and gray images in tests/ops/test_image_bbox_sampling.py'})
