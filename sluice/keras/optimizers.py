@@ -12,7 +12,7 @@ from sluice.ops import gradients_impl
 from sluice.ops import state_ops
 from sluice.keras import backend
 from sluice.keras.optimizer_v2 import learning_rate_schedule as schedules
-from sluice.keras.optimizer_v2 import serialization
+from sluice.keras import serialization
 from sluice.keras.optimizer_v2.adadelta import Adadelta
 from sluice.keras.optimizer_v2.adagrad import Adagrad
 from sluice.keras.optimizer_v2.adam import Adam

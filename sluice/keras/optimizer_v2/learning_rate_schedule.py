@@ -8,7 +8,7 @@ Keras's {'class_name', 'config'} form ('Unknown decay: <name>' for a class it do
 """
 from sluice.engine import graph as _graph
 from sluice.ops import math_ops
-from sluice.keras.optimizer_v2 import serialization
+from sluice.keras import serialization
 from sluice.training import learning_rate_decay as _decay
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
