@@ -275,6 +275,8 @@ class FreeCoreTracker:
         want = threads_for(self.others, now[2], self.limit)
         if want != self._backend.get():
             with _lock:
+                if self._stop.is_set():  # a count was fixed while this sample was taken: it stays
+                    return None
                 self._backend.set(want)
             logger.debug('blas_threads: %.2f cores busy elsewhere, %d BLAS threads', self.others, want)
         return want
