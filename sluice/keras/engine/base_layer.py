@@ -26,7 +26,8 @@ from sluice.engine import graph as _graph
 from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend
 from sluice.keras.engine import node as node_module
-from sluice.layers.base import InputSpec, assert_input_compatibility, to_snake_case
+from sluice.keras.engine.input_spec import InputSpec, assert_input_compatibility
+from sluice.keras.utils.generic_utils import to_snake_case
 from sluice.ops import array_ops, math_ops, variables as _variables
 from sluice.ops.variable_scope import VariableAggregation, VariableSynchronization
 
@@ -50,7 +51,8 @@ def _constraint(identifier):
     return constraints.get(identifier)
 
 
-def _default_initializer(dtype, name, layer_name):
+def default_initializer(dtype, name, layer_name):
+    """Keras's default: glorot_uniform for floats, zeros for integers and bools."""
     if dtype.is_floating:
         return _initializer('glorot_uniform')
     if dtype.is_integer or dtype.is_unsigned or dtype.is_bool:
@@ -253,7 +255,7 @@ class Layer:
         elif trainable is None:
             trainable = True
         initializer = _initializer(initializer) if initializer is not None else \
-            _default_initializer(dtype, name, self.name)
+            default_initializer(dtype, name, self.name)
         if isinstance(initializer, type):
             initializer = initializer()
         regularizer = _regularizer(regularizer)
