@@ -107,14 +107,7 @@ class Layer(base_layer.Layer):
         for key in kwargs:
             if key != 'experimental_autocast':
                 raise TypeError('Unknown keyword argument:', key)
-        if synchronization == vs.VariableSynchronization.ON_READ:
-            if trainable:
-                raise ValueError('Synchronization value can be set to VariableSynchronization.ON_READ only for '
-                                 'non-trainable variables. You have specified trainable=True and '
-                                 'synchronization=VariableSynchronization.ON_READ.')
-            trainable = False
-        elif trainable is None:
-            trainable = True
+        trainable = base_layer.weight_trainable(trainable, synchronization)
         g = _graph.get_default_graph()
         existing = set(id(v) for v in g.get_collection(GraphKeys.GLOBAL_VARIABLES))
         dtype = dtypes.as_dtype(dtype or self._dtype or dtypes.float32)

@@ -61,6 +61,17 @@ def default_initializer(dtype, name, layer_name):
                      (name, dtype.base_dtype, layer_name))
 
 
+def weight_trainable(trainable, synchronization):
+    """Whether a new weight trains: `trainable` (None: True); an ON_READ weight never does (ValueError if asked)."""
+    if synchronization == VariableSynchronization.ON_READ:
+        if trainable:
+            raise ValueError('Synchronization value can be set to VariableSynchronization.ON_READ only for '
+                             'non-trainable variables. You have specified trainable=True and '
+                             'synchronization=VariableSynchronization.ON_READ.')
+        return False
+    return True if trainable is None else trainable
+
+
 class Layer:
     """Base class of Keras layers: `build` makes weights, `call` maps inputs to outputs."""
 
@@ -246,14 +257,7 @@ class Layer:
         dtype = dtypes.as_dtype(dtype or self.dtype or backend.floatx())
         if self._dtype is None:
             self._dtype = dtype.base_dtype.name
-        if synchronization == VariableSynchronization.ON_READ:
-            if trainable:
-                raise ValueError('Synchronization value can be set to VariableSynchronization.ON_READ only for '
-                                 'non-trainable variables. You have specified trainable=True and '
-                                 'synchronization=VariableSynchronization.ON_READ.')
-            trainable = False
-        elif trainable is None:
-            trainable = True
+        trainable = weight_trainable(trainable, synchronization)
         initializer = _initializer(initializer) if initializer is not None else \
             default_initializer(dtype, name, self.name)
         if isinstance(initializer, type):

@@ -306,7 +306,7 @@ class SeparableConv(Conv):
             inputs = array_ops.expand_dims(inputs, spatial_start)
             depthwise = array_ops.expand_dims(depthwise, 0)
             pointwise = array_ops.expand_dims(pointwise, 0)
-            strides, rate = (1,) + strides, (1,) + rate
+            strides, rate = strides * 2, (1,) + rate  # TF 1.15 repeats the stride over the unit height
         full = (1,) + strides + (1,) if last else (1, 1) + strides
         outputs = nn_separable_conv.separable_conv2d(inputs, depthwise, pointwise, strides=full,
                                                      padding=padding.upper(), rate=rate, data_format=fmt)
