@@ -15,6 +15,9 @@ initializer, glorot_uniform by default for floats, zeros for ints) and hands it 
 `get_session()` initializes it. Layers and variables assigned to public attributes (or lists of them) are
 tracked, so a layer's weights include its sublayers' (Keras's attribute tracking, for subclassed layers and
 models; later mutations of such a list are not seen).
+tf.layers.Layer (sluice/layers/base.py) subclasses this class, as in TF 1.15: it overrides naming, `add_weight`
+(tf.get_variable in the layer's variable scope), `add_loss` and `__call__` (which enters that scope around
+this `__call__`); every tf.layers class is its Keras class plus that base.
 """
 import inspect
 
