@@ -23,7 +23,6 @@ from sluice.engine import graph as _graph
 from sluice.engine import session as _session
 from sluice.engine.graph import name_scope  # noqa: F401  (K.name_scope is TF's name_scope)
 from sluice.engine.tensor_shape import TensorShape
-from sluice.layers import base as _tf_layers_base
 from sluice.ops import constant_op, graph_ops, state_ops, variables as _variables
 
 _FLOATX = 'float32'
@@ -36,6 +35,7 @@ _SESSION.session = None
 _GRAPH_LEARNING_PHASES = weakref.WeakKeyDictionary()  # graph -> placeholder, or 0/1 once set
 _GRAPH_VARIABLES = weakref.WeakKeyDictionary()  # graph -> {id: variable} Keras initializes
 _GRAPH_UIDS = weakref.WeakKeyDictionary()  # graph -> {prefix: count} for get_uid
+_LAYER_NAME_UIDS = weakref.WeakKeyDictionary()  # graph -> {layer base name: count}, Keras and tf.layers
 
 
 # -- configuration -----------------------------------------------------------------------------------------------
@@ -92,14 +92,14 @@ def get_uid(prefix=''):
 
 def reset_uids():
     _GRAPH_UIDS.pop(get_graph(), None)
-    _tf_layers_base._NAME_UIDS.pop(get_graph(), None)
+    _LAYER_NAME_UIDS.pop(get_graph(), None)
 
 
 def unique_object_name(name, name_uid_map=None, avoid_names=None, namespace='', zero_based=False):
     """`name`, `name_1`, ... (zero_based) or `name_1`, `name_2`, ...: unique in the graph's name map
     (shared with tf.layers), skipping `avoid_names`."""
     if name_uid_map is None:
-        name_uid_map = _tf_layers_base._NAME_UIDS.setdefault(get_graph(), collections.defaultdict(int))
+        name_uid_map = _LAYER_NAME_UIDS.setdefault(get_graph(), collections.defaultdict(int))
     avoid_names = avoid_names or set()
     key = name if not namespace else (namespace, name)
     proposed = None

@@ -15,6 +15,9 @@ initializer, glorot_uniform by default for floats, zeros for ints) and hands it 
 `get_session()` initializes it. Layers and variables assigned to public attributes (or lists of them) are
 tracked, so a layer's weights include its sublayers' (Keras's attribute tracking, for subclassed layers and
 models; later mutations of such a list are not seen).
+tf.layers.Layer (sluice/layers/base.py) subclasses this class, as in TF 1.15: it overrides naming, `add_weight`
+(tf.get_variable in the layer's variable scope), `add_loss` and `__call__` (which enters that scope around
+this `__call__`); every tf.layers class is its Keras class plus that base.
 """
 import inspect
 
@@ -26,7 +29,8 @@ from sluice.engine import graph as _graph
 from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend
 from sluice.keras.engine import node as node_module
-from sluice.layers.base import InputSpec, assert_input_compatibility, to_snake_case
+from sluice.keras.engine.input_spec import InputSpec, assert_input_compatibility
+from sluice.keras.utils.generic_utils import to_snake_case
 from sluice.ops import array_ops, math_ops, variables as _variables
 from sluice.ops.variable_scope import VariableAggregation, VariableSynchronization
 
@@ -50,13 +54,25 @@ def _constraint(identifier):
     return constraints.get(identifier)
 
 
-def _default_initializer(dtype, name, layer_name):
+def default_initializer(dtype, name, layer_name):
+    """Keras's default: glorot_uniform for floats, zeros for integers and bools."""
     if dtype.is_floating:
         return _initializer('glorot_uniform')
     if dtype.is_integer or dtype.is_unsigned or dtype.is_bool:
         return _initializer('zeros')
     raise ValueError('An initializer for variable %s of type %s is required for layer %s' %
                      (name, dtype.base_dtype, layer_name))
+
+
+def weight_trainable(trainable, synchronization):
+    """Whether a new weight trains: `trainable` (None: True); an ON_READ weight never does (ValueError if asked)."""
+    if synchronization == VariableSynchronization.ON_READ:
+        if trainable:
+            raise ValueError('Synchronization value can be set to VariableSynchronization.ON_READ only for '
+                             'non-trainable variables. You have specified trainable=True and '
+                             'synchronization=VariableSynchronization.ON_READ.')
+        return False
+    return True if trainable is None else trainable
 
 
 class Layer:
@@ -244,16 +260,9 @@ class Layer:
         dtype = dtypes.as_dtype(dtype or self.dtype or backend.floatx())
         if self._dtype is None:
             self._dtype = dtype.base_dtype.name
-        if synchronization == VariableSynchronization.ON_READ:
-            if trainable:
-                raise ValueError('Synchronization value can be set to VariableSynchronization.ON_READ only for '
-                                 'non-trainable variables. You have specified trainable=True and '
-                                 'synchronization=VariableSynchronization.ON_READ.')
-            trainable = False
-        elif trainable is None:
-            trainable = True
+        trainable = weight_trainable(trainable, synchronization)
         initializer = _initializer(initializer) if initializer is not None else \
-            _default_initializer(dtype, name, self.name)
+            default_initializer(dtype, name, self.name)
         if isinstance(initializer, type):
             initializer = initializer()
         regularizer = _regularizer(regularizer)

@@ -23,6 +23,7 @@ from sluice.keras.engine import node as node_module
 from sluice.keras.engine import saving
 from sluice.keras.engine.base_layer import Layer
 from sluice.keras.engine.input_layer import InputLayer
+from sluice.keras.utils import tf_utils
 
 __all__ = ['Network']
 
@@ -38,6 +39,7 @@ class Network(Layer):
         if (len(args) == 2 or len(args) == 1 and 'outputs' in kwargs or 'inputs' in kwargs and
                 'outputs' in kwargs):
             self._init_graph_network(*args, **kwargs)
+            tf_utils.assert_no_legacy_layers(self.layers)
         else:
             self._init_subclassed_network(**kwargs)
 

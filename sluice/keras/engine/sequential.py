@@ -15,6 +15,7 @@ from sluice.keras import backend
 from sluice.keras.engine.base_layer import Layer
 from sluice.keras.engine.input_layer import Input, InputLayer
 from sluice.keras.engine.training import Model
+from sluice.keras.utils import tf_utils
 
 __all__ = ['Sequential']
 
@@ -39,6 +40,7 @@ class Sequential(Model):
             layer = layer._keras_history[0]  # an Input tensor stands for its layer
         if not isinstance(layer, Layer):
             raise TypeError('The added layer must be an instance of class Layer. Found: ' + str(layer))
+        tf_utils.assert_no_legacy_layers([layer])
         if any(layer.name == known.name for known in self._stack):
             raise ValueError('All layers added to a Sequential model should have unique names. Name "%s" is already '
                              'the name of a layer in this model. Update the `name` argument to pass a unique name.'

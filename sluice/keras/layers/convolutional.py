@@ -20,7 +20,7 @@ from sluice.keras.layers.core import merge_config
 from sluice.keras.layers.reshaping import (  # noqa: F401  (Keras's module holds them)
     Cropping1D, Cropping2D, Cropping3D, UpSampling1D, UpSampling2D, UpSampling3D, ZeroPadding1D, ZeroPadding2D,
     ZeroPadding3D)
-from sluice.layers import arguments
+from sluice.keras.utils import conv_utils
 from sluice.ops import array_ops, indexing_ops, nn_conv3d_pool3d, nn_conv_pool, nn_separable_conv
 
 
@@ -35,13 +35,13 @@ class Conv(Layer):
                          activity_regularizer=regularizers.get(activity_regularizer), **kwargs)
         self.rank = rank
         self.filters = filters
-        self.kernel_size = arguments.normalize_tuple(kernel_size, rank, 'kernel_size')
-        self.strides = arguments.normalize_tuple(strides, rank, 'strides')
-        self.padding = arguments.normalize_padding(padding)
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, 'kernel_size')
+        self.strides = conv_utils.normalize_tuple(strides, rank, 'strides')
+        self.padding = conv_utils.normalize_padding(padding)
         if self.padding == 'causal' and not isinstance(self, (Conv1D, SeparableConv1D)):
             raise ValueError('Causal padding is only supported for `Conv1D`and ``SeparableConv1D`.')
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
-        self.dilation_rate = arguments.normalize_tuple(dilation_rate, rank, 'dilation_rate')
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
+        self.dilation_rate = conv_utils.normalize_tuple(dilation_rate, rank, 'dilation_rate')
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -79,7 +79,7 @@ class Conv(Layer):
         self.built = True
 
     def _data_format_name(self):
-        return arguments.convert_data_format(self.data_format, self.rank + 2)
+        return conv_utils.convert_data_format(self.data_format, self.rank + 2)
 
     def _convolve(self, inputs):
         padding = 'VALID' if self.padding == 'causal' else self.padding.upper()
@@ -117,7 +117,7 @@ class Conv(Layer):
 
     def compute_output_shape(self, input_shape):
         dims = TensorShape(input_shape).as_list()
-        new = [arguments.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i],
+        new = [conv_utils.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i],
                                             self.dilation_rate[i])
                for i, length in enumerate(self._spatial_dims(dims))]
         return self._with_channels(dims[0], new, self.filters)
@@ -185,7 +185,7 @@ class _ConvTranspose(Conv):
                          dilation_rate=dilation_rate, **kwargs)
         self.output_padding = output_padding
         if output_padding is not None:
-            self.output_padding = arguments.normalize_tuple(output_padding, rank, 'output_padding')
+            self.output_padding = conv_utils.normalize_tuple(output_padding, rank, 'output_padding')
             for stride, out_pad in zip(self.strides, self.output_padding):
                 if out_pad >= stride:
                     raise ValueError('Stride ' + str(self.strides) + ' must be greater than output padding ' +
@@ -205,7 +205,7 @@ class _ConvTranspose(Conv):
 
     def _output_length(self, length, i):
         out_pad = None if self.output_padding is None else self.output_padding[i]
-        return arguments.deconv_output_length(length, self.kernel_size[i], self.padding, output_padding=out_pad,
+        return conv_utils.deconv_output_length(length, self.kernel_size[i], self.padding, output_padding=out_pad,
                                               stride=self.strides[i], dilation=self.dilation_rate[i])
 
     def call(self, inputs):
@@ -295,7 +295,7 @@ class SeparableConv(Conv):
 
     def call(self, inputs):
         last = self.data_format == 'channels_last'
-        fmt = arguments.convert_data_format(self.data_format, 4)
+        fmt = conv_utils.convert_data_format(self.data_format, 4)
         depthwise, pointwise = self.depthwise_kernel, self.pointwise_kernel
         strides, rate, padding = self.strides, self.dilation_rate, self.padding
         if self.rank == 1:  # a unit height in front of the width
@@ -306,7 +306,7 @@ class SeparableConv(Conv):
             inputs = array_ops.expand_dims(inputs, spatial_start)
             depthwise = array_ops.expand_dims(depthwise, 0)
             pointwise = array_ops.expand_dims(pointwise, 0)
-            strides, rate = (1,) + strides, (1,) + rate
+            strides, rate = strides * 2, (1,) + rate  # TF 1.15 repeats the stride over the unit height
         full = (1,) + strides + (1,) if last else (1, 1) + strides
         outputs = nn_separable_conv.separable_conv2d(inputs, depthwise, pointwise, strides=full,
                                                      padding=padding.upper(), rate=rate, data_format=fmt)
@@ -398,7 +398,7 @@ class DepthwiseConv2D(Conv2D):
         dims = TensorShape(input_shape).as_list()
         channels_axis = 1 if self.data_format == 'channels_first' else 3
         out_filters = None if dims[channels_axis] is None else dims[channels_axis] * self.depth_multiplier
-        new = [arguments.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i])
+        new = [conv_utils.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i])
                for i, length in enumerate(self._spatial_dims(dims))]
         return self._with_channels(dims[0], new, out_filters)
 

@@ -25,8 +25,8 @@ from sluice.engine import graph as _graph
 from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import activations, backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
-from sluice.layers import arguments
-from sluice.layers.base import smart_cond, static_bool
+from sluice.keras.utils import conv_utils
+from sluice.keras.utils.tf_utils import smart_cond, static_bool
 from sluice.ops import array_ops, graph_ops, linalg_ops, math_ops, nn_conv_pool, nn_dropout, reduction_ops
 from sluice.python.util import nest
 
@@ -235,7 +235,7 @@ class Flatten(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.input_spec = InputSpec(min_ndim=1)
 
     def call(self, inputs):

@@ -15,7 +15,7 @@ from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import activations, backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
 from sluice.keras.layers.core import merge_config
-from sluice.layers import arguments
+from sluice.keras.utils import conv_utils
 from sluice.ops import array_ops, math_ops
 
 
@@ -29,16 +29,16 @@ class _LocallyConnected(Layer):
         super().__init__(**kwargs)
         rank = self._rank
         self.filters = filters
-        self.kernel_size = arguments.normalize_tuple(kernel_size, rank, 'kernel_size')
-        self.strides = arguments.normalize_tuple(strides, rank, 'strides')
-        self.padding = arguments.normalize_padding(padding)
+        self.kernel_size = conv_utils.normalize_tuple(kernel_size, rank, 'kernel_size')
+        self.strides = conv_utils.normalize_tuple(strides, rank, 'strides')
+        self.padding = conv_utils.normalize_padding(padding)
         if self.padding != 'valid' and implementation == 1:
             raise ValueError('Invalid border mode for %s (only "valid" is supported if implementation is 1): %s'
                              % (type(self).__name__, padding))
         if implementation != 1:
             raise NotImplementedError('sluice does not implement %s(implementation=%s) yet'
                                       % (type(self).__name__, implementation))
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -58,7 +58,7 @@ class _LocallyConnected(Layer):
         return dims[-1], dims[1:-1]
 
     def _output_spatial(self, spatial):
-        return [arguments.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i])
+        return [conv_utils.conv_output_length(length, self.kernel_size[i], self.padding, self.strides[i])
                 for i, length in enumerate(spatial)]
 
     def build(self, input_shape):

@@ -22,7 +22,7 @@ from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend as K, constraints, initializers, regularizers
 from sluice.keras.engine.base_layer import InputSpec, Layer
 from sluice.keras.layers.core import merge_config, training_phase
-from sluice.layers.base import smart_cond, static_bool
+from sluice.keras.utils.tf_utils import smart_cond, static_bool
 from sluice.ops import array_ops, constant_op, math_ops, nn_normalization, state_ops
 from sluice.ops.variable_scope import VariableAggregation, VariableSynchronization
 
@@ -44,6 +44,7 @@ def _read_outside_cond(*values):
 
 class BatchNormalization(Layer):
     """Normalizes over all axes but `axis` with batch statistics (training) or moving ones (inference)."""
+    _checks_fused_arg = True  # fused=True with an axis it cannot fuse raises (tf.layers: falls back instead)
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer='zeros',
                  gamma_initializer='ones', moving_mean_initializer='zeros', moving_variance_initializer='ones',
@@ -75,7 +76,7 @@ class BatchNormalization(Layer):
         self.renorm, self.virtual_batch_size, self.adjustment = False, None, None
         self.supports_masking = True
         self.fused = True if fused is None else fused
-        if self.fused and fused and not self._fused_can_be_used():
+        if self._checks_fused_arg and fused and not self._fused_can_be_used():
             raise ValueError('Passing fused=True is only supported when axis is 1 or 3')
 
     def _fused_can_be_used(self):
@@ -122,13 +123,22 @@ class BatchNormalization(Layer):
                                         constraint=self.beta_constraint, trainable=True)
         elif self.fused:
             self._beta_const = constant_op.constant(0.0, dtype=dtype, shape=param_shape)
-        on_read, mean = VariableSynchronization.ON_READ, VariableAggregation.MEAN
-        self.moving_mean = self.add_weight(name='moving_mean', shape=param_shape, dtype=dtype,
-                                           initializer=self.moving_mean_initializer, synchronization=on_read,
-                                           trainable=False, aggregation=mean)
-        self.moving_variance = self.add_weight(name='moving_variance', shape=param_shape, dtype=dtype,
-                                               initializer=self.moving_variance_initializer,
-                                               synchronization=on_read, trainable=False, aggregation=mean)
+        # The moving statistics are never partitioned, even in a tf.layers scope with a partitioner (TF).
+        scope = getattr(self, '_scope', None)
+        partitioner = scope.partitioner if scope else None
+        if partitioner:
+            scope.set_partitioner(None)
+        try:
+            on_read, mean = VariableSynchronization.ON_READ, VariableAggregation.MEAN
+            self.moving_mean = self.add_weight(name='moving_mean', shape=param_shape, dtype=dtype,
+                                               initializer=self.moving_mean_initializer, synchronization=on_read,
+                                               trainable=False, aggregation=mean)
+            self.moving_variance = self.add_weight(name='moving_variance', shape=param_shape, dtype=dtype,
+                                                   initializer=self.moving_variance_initializer,
+                                                   synchronization=on_read, trainable=False, aggregation=mean)
+        finally:
+            if partitioner:
+                scope.set_partitioner(partitioner)
         self.built = True
 
     def _assign_moving_average(self, variable, value, momentum):

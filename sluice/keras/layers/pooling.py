@@ -11,7 +11,7 @@ from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend as K
 from sluice.keras.engine.base_layer import InputSpec, Layer
 from sluice.keras.layers.core import merge_config
-from sluice.layers import arguments
+from sluice.keras.utils import conv_utils
 from sluice.ops import array_ops, math_ops, nn_conv3d_pool3d, nn_conv_pool, reduction_ops
 
 
@@ -23,15 +23,15 @@ class Pooling(Layer):
     def __init__(self, pool_size, strides=None, padding='valid', data_format=None, **kwargs):
         super().__init__(**kwargs)
         rank = self._rank
-        self.pool_size = arguments.normalize_tuple(pool_size, rank, 'pool_size')
-        self.strides = arguments.normalize_tuple(pool_size if strides is None else strides, rank, 'strides')
-        self.padding = arguments.normalize_padding(padding)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.pool_size = conv_utils.normalize_tuple(pool_size, rank, 'pool_size')
+        self.strides = conv_utils.normalize_tuple(pool_size if strides is None else strides, rank, 'strides')
+        self.padding = conv_utils.normalize_padding(padding)
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.input_spec = InputSpec(ndim=rank + 2)
 
     def _pool2d(self, inputs, pool_size, strides):
         op = nn_conv_pool.max_pool if self._mode == 'max' else nn_conv_pool.avg_pool
-        fmt = arguments.convert_data_format(self.data_format, 4)
+        fmt = conv_utils.convert_data_format(self.data_format, 4)
         if fmt == 'NHWC':
             ksize, stride_list = (1,) + pool_size + (1,), (1,) + strides + (1,)
         else:
@@ -57,7 +57,7 @@ class Pooling(Layer):
         first = self.data_format == 'channels_first'
         axes = range(2, 2 + self._rank) if first else range(1, 1 + self._rank)
         for i, axis in enumerate(axes):
-            dims[axis] = arguments.conv_output_length(dims[axis], self.pool_size[i], self.padding, self.strides[i])
+            dims[axis] = conv_utils.conv_output_length(dims[axis], self.pool_size[i], self.padding, self.strides[i])
         return TensorShape(dims)
 
     def get_config(self):
@@ -90,7 +90,7 @@ class GlobalPooling(Layer):
 
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.input_spec = InputSpec(ndim=self._rank + 2)
 
     def _axes(self):

@@ -11,7 +11,7 @@ from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend as K
 from sluice.keras.engine.base_layer import InputSpec, Layer
 from sluice.keras.layers.core import merge_config
-from sluice.layers import arguments
+from sluice.keras.utils import conv_utils
 from sluice.ops import array_ops, constant_op, image_ops, indexing_ops
 
 _ORDINALS = ('1st', '2nd', '3rd')
@@ -55,7 +55,7 @@ def _normalize_pairs(value, rank, what):
                          % (what, rank, short, rank, short, short, value))
     if len(value) != rank:
         raise ValueError('`%s` should have %s elements. Found: %s' % (what, 'two' if rank == 2 else rank, value))
-    return tuple(arguments.normalize_tuple(v, 2, '%s entry of %s' % (_ORDINALS[i], what))
+    return tuple(conv_utils.normalize_tuple(v, 2, '%s entry of %s' % (_ORDINALS[i], what))
                  for i, v in enumerate(value))
 
 
@@ -82,8 +82,8 @@ class UpSampling2D(Layer):
 
     def __init__(self, size=(2, 2), data_format=None, interpolation='nearest', **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
-        self.size = arguments.normalize_tuple(size, 2, 'size')
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
+        self.size = conv_utils.normalize_tuple(size, 2, 'size')
         if interpolation not in ('nearest', 'bilinear'):
             raise ValueError('`interpolation` argument should be one of `"nearest"` or `"bilinear"`.')
         self.interpolation = interpolation
@@ -115,8 +115,8 @@ class UpSampling3D(Layer):
 
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
-        self.size = arguments.normalize_tuple(size, 3, 'size')
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
+        self.size = conv_utils.normalize_tuple(size, 3, 'size')
         self.input_spec = InputSpec(ndim=5)
 
     def compute_output_shape(self, input_shape):
@@ -137,7 +137,7 @@ class _ZeroPadding(Layer):
 
     def __init__(self, padding, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.padding = _normalize_pairs(padding, self._rank, 'padding')
         self.input_spec = InputSpec(ndim=self._rank + 2)
 
@@ -159,7 +159,7 @@ class ZeroPadding1D(_ZeroPadding):
     _rank = 1
 
     def __init__(self, padding=1, **kwargs):
-        super().__init__((arguments.normalize_tuple(padding, 2, 'padding'),), data_format='channels_last',
+        super().__init__((conv_utils.normalize_tuple(padding, 2, 'padding'),), data_format='channels_last',
                          **kwargs)
         self.padding = self.padding[0]
 
@@ -196,7 +196,7 @@ class _Cropping(Layer):
 
     def __init__(self, cropping, data_format=None, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = arguments.normalize_data_format(data_format or K.image_data_format())
+        self.data_format = conv_utils.normalize_data_format(data_format or K.image_data_format())
         self.cropping = _normalize_pairs(cropping, self._rank, 'cropping')
         self.input_spec = InputSpec(ndim=self._rank + 2)
 
@@ -222,7 +222,7 @@ class Cropping1D(_Cropping):
     _rank = 1
 
     def __init__(self, cropping=(1, 1), **kwargs):
-        super().__init__((arguments.normalize_tuple(cropping, 2, 'cropping'),), data_format='channels_last',
+        super().__init__((conv_utils.normalize_tuple(cropping, 2, 'cropping'),), data_format='channels_last',
                          **kwargs)
         self.cropping = self.cropping[0]
 
