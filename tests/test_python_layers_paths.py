@@ -16,6 +16,8 @@ def test_layer_modules_are_tf_layers():
     assert convolutional.Conv2D is tf.layers.Conv2D and pooling.max_pooling2d is tf.layers.max_pooling2d
     assert normalization.BatchNormalization is tf.layers.BatchNormalization and base.Layer is tf.layers.Layer
     assert layers.conv1d is tf.layers.conv1d and layers.Flatten is tf.layers.Flatten
+    import sluice.python.layers.utils as by_path
+    assert by_path is utils
     with pytest.raises(AttributeError, match='sluice does not implement tensorflow.python.layers.utils.nothing'):
         utils.nothing
 

@@ -1,5 +1,5 @@
-"""`tensorflow.python.layers.utils`: the argument checks and length arithmetic tf.layers' own helpers
-module offers (TF 1.15's forms, which differ from Keras's conv_utils: padding is 'valid' or 'same' only,
+"""`tensorflow.python.layers.utils` (imported by that name too): the argument checks and length
+arithmetic of tf.layers' own helpers module (TF 1.15's forms, which differ from Keras's conv_utils: padding is 'valid' or 'same' only,
 deconv_output_length takes no output_padding), plus smart_cond / constant_value for `training` flags.
 
 Lengths: a convolution of a filter of size f dilated by d, stride s, over n inputs gives
