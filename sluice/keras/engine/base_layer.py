@@ -16,6 +16,7 @@ initializer, glorot_uniform by default for floats, zeros for ints) and hands it 
 tracked, so a layer's weights include its sublayers' (Keras's attribute tracking, for subclassed layers and
 models; later mutations of such a list are not seen).
 """
+import contextlib
 import inspect
 
 import numpy as np
@@ -23,6 +24,7 @@ import numpy as np
 from sluice.python.util import nest
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import subgraph
 from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend
 from sluice.keras.engine import node as node_module
@@ -57,6 +59,20 @@ def _default_initializer(dtype, name, layer_name):
         return _initializer('zeros')
     raise ValueError('An initializer for variable %s of type %s is required for layer %s' %
                      (name, dtype.base_dtype, layer_name))
+
+
+
+@contextlib.contextmanager
+def _init_scope():
+    """TF's init_scope for weights: one made while a loop body or branch is built (a Keras cell in
+    tf.nn.dynamic_rnn) is made once in the graph around every function, under the full name scope
+    ('rnn/while/simple_rnn_cell/kernel'); the body reads it as a capture."""
+    if not isinstance(subgraph.current_graph(), subgraph.FuncGraph):
+        yield
+        return
+    full = subgraph.inlined_name_scope()
+    with subgraph.outermost_graph(), _graph.get_default_graph().name_scope(full + '/' if full else None):
+        yield
 
 
 class Layer:
@@ -263,7 +279,7 @@ class Layer:
             variable = getter(name=name, shape=shape, dtype=dtype, initializer=initializer, trainable=trainable,
                               constraint=_constraint(constraint))
         else:
-            with _graph.get_default_graph().control_dependencies(None):
+            with _init_scope(), _graph.get_default_graph().control_dependencies(None):
                 variable = _variables.Variable(
                     initial_value=lambda: initializer(shape.as_list(), dtype=dtype), name=name,
                     trainable=trainable, dtype=dtype.base_dtype, constraint=_constraint(constraint),
