@@ -13,7 +13,8 @@ import sluice.python
 
 _OWN_SUBPACKAGES = ('client', 'debug', 'tools')  # served by other modules, with their own tests
 _IMPLEMENTED_HERE = ('sluice.python.util.', 'sluice.python.framework.function', 'sluice.python.framework.test_util',
-                     'sluice.python.framework.tensor_util')
+                     'sluice.python.framework.tensor_util', 'sluice.python.framework.smart_cond',
+                     'sluice.python.layers.layer_arguments')
 
 
 def _path_modules():

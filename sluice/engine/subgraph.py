@@ -352,6 +352,17 @@ def outermost_graph():
         yield
 
 
+def inlined_name_scope():
+    """The current name scope as the outermost graph would see it, each function graph being built
+    sitting under the scope its functional op was opened in ('rnn/while' + 'simple_rnn_cell'):
+    the scope TF's init_scope keeps for what it lifts out of a loop body."""
+    g, parts = current_graph(), []
+    while g is not None:
+        parts.append(Graph._scope_state(g).name_stack)  # the graph's own stack, not the redirected one
+        g = getattr(g, 'outer_graph', None)
+    return '/'.join(part for part in reversed(parts) if part)
+
+
 def current_graph():
     """The graph new ops go to: the default graph, or the function graph being built inside it."""
     return effective_graph(_graph.get_default_graph())

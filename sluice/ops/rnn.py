@@ -7,6 +7,9 @@ loop; the loop's gradient (ops/loop_grad.py) sums the weights' gradients over th
 per step), and the loop stops after the longest sequence. Variables live under `scope` ('rnn' by
 default, 'bidirectional_rnn/fw' and '/bw' for the bidirectional one), so their names are TF's.
 static_rnn unrolls the cell over a Python list of inputs, reusing the variables after step 0.
+The initial state is the cell's get_initial_state when it has one, else its zero_state (TF 1.15's
+order). A Keras cell (tf.keras.layers.LSTMCell...: no zero_state) takes and returns its state as a
+list even when it is one tensor, so a single state is wrapped for the call and unwrapped after it.
 """
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
@@ -52,6 +55,29 @@ def _batch_size(flat_input):
         if shape[1].value is not None:
             return shape[1].value
     return array_ops.shape(flat_input[0])[1]
+
+
+def _initial_state(cell, batch_size, dtype):
+    if getattr(cell, 'get_initial_state', None) is not None:
+        return cell.get_initial_state(inputs=None, batch_size=batch_size, dtype=dtype)
+    return cell.zero_state(batch_size, dtype)
+
+
+def _is_keras_rnn_cell(cell):
+    # TF's test: a Layer that is no RNNCell and has no zero_state (the TF cell interface's method)
+    from sluice.ops.rnn_cell_impl import RNNCell
+    return not isinstance(cell, RNNCell) and getattr(cell, 'zero_state', None) is None and \
+        hasattr(cell, 'get_initial_state')
+
+
+def _call_cell(cell, input_t, state, is_keras_cell):
+    """cell(input_t, state); a Keras cell's one-tensor state goes in and comes out as a one-element list."""
+    if is_keras_cell and not isinstance(state, (tuple, list, dict)):
+        state = [state]
+    output, new_state = cell(input_t, state)
+    if is_keras_cell and len(new_state) == 1:
+        new_state = new_state[0]
+    return output, new_state
 
 
 def _state_dtype(dtype, state):
@@ -101,7 +127,7 @@ def dynamic_rnn(cell, inputs, sequence_length=None, initial_state=None, dtype=No
         else:
             if not dtype:
                 raise ValueError('If there is no initial_state, you must give a dtype.')
-            state = cell.zero_state(batch_size, dtype)
+            state = _initial_state(cell, batch_size, dtype)
         outputs, final_state = _dynamic_rnn_loop(cell, inputs, flat_input, state, parallel_iterations, swap_memory,
                                                  sequence_length, dtype, batch_size)
         if not time_major:
@@ -144,6 +170,8 @@ def _dynamic_rnn_loop(cell, inputs, flat_input, state, parallel_iterations, swap
                                  tensor_array_name=base_name + 'input_%d' % i).unstack(x)
                      for i, x in enumerate(flat_input))
 
+    is_keras_cell = _is_keras_rnn_cell(cell)
+
     def step(t, output_ta_t, state):
         input_t = []
         for ta, shape in zip(input_ta, shapes):
@@ -151,7 +179,7 @@ def _dynamic_rnn_loop(cell, inputs, flat_input, state, parallel_iterations, swap
             x.set_shape(shape[1:])
             input_t.append(x)
         input_t = _pack(inputs, input_t) if isinstance(inputs, (tuple, list, dict)) else input_t[0]
-        output, new_state = cell(input_t, state)
+        output, new_state = _call_cell(cell, input_t, state, is_keras_cell)
         flat_out = _flatten(output)
         if sequence_length is not None:
             done = math_ops.greater_equal(t, sequence_length)
@@ -219,16 +247,17 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
         else:
             if not dtype:
                 raise ValueError('If no initial_state is provided, dtype must be specified')
-            state = cell.zero_state(batch_size, dtype)
+            state = _initial_state(cell, batch_size, dtype)
         if sequence_length is not None:
             sequence_length = math_ops.cast(sequence_length, dtypes.int32)
             sequence_length = graph_ops.identity(sequence_length, name='sequence_length')
             out_dtype = _state_dtype(dtype, state)
             zero_output = zeros(array_ops.stack([batch_size] + _size_dims(cell.output_size)), dtype=out_dtype)
+        is_keras_cell = _is_keras_rnn_cell(cell)
         for time, input_ in enumerate(inputs):
             if time > 0:
                 varscope.reuse_variables()
-            output, new_state = cell(input_, state)
+            output, new_state = _call_cell(cell, input_, state, is_keras_cell)
             if sequence_length is not None:
                 done = math_ops.greater_equal(time, sequence_length)
                 output = _select(done, zero_output, output)

@@ -294,6 +294,15 @@ def test_common_mistakes_raise_tf_1_15s_errors():
         model.compile('sgd', ['mse', 'mae'])
     with pytest.raises(TypeError, match=r"Invalid keyword argument\(s\) in `compile`"):
         model.compile('sgd', 'mse', bogus=1)
+    # data tensors are whole batches: TF 1.15 asks for the number of steps before reading them
+    x_tensor, y_tensor = tf.constant(x), tf.constant(y)
+    for call, steps_name in [(lambda: model.fit(x_tensor, y_tensor, epochs=1), 'steps_per_epoch'),
+                             (lambda: model.fit([x_tensor], y), 'steps_per_epoch'),
+                             (lambda: model.evaluate(x_tensor, y_tensor), 'steps'),
+                             (lambda: model.predict({'dense_input': x_tensor}), 'steps')]:
+        with pytest.raises(ValueError, match='When using data tensors as input to a model, you should specify the '
+                                             '`%s` argument.' % steps_name):
+            call()
 
 
 def test_target_tensors_replace_the_target_placeholders():

@@ -19,6 +19,7 @@ tf.layers.Layer (sluice/layers/base.py) subclasses this class, as in TF 1.15: it
 (tf.get_variable in the layer's variable scope), `add_loss` and `__call__` (which enters that scope around
 this `__call__`); every tf.layers class is its Keras class plus that base.
 """
+import contextlib
 import inspect
 
 import numpy as np
@@ -26,6 +27,7 @@ import numpy as np
 from sluice.python.util import nest
 from sluice.engine import dtypes
 from sluice.engine import graph as _graph
+from sluice.engine import subgraph
 from sluice.engine.tensor_shape import TensorShape
 from sluice.keras import backend
 from sluice.keras.engine import node as node_module
@@ -73,6 +75,19 @@ def weight_trainable(trainable, synchronization):
                              'synchronization=VariableSynchronization.ON_READ.')
         return False
     return True if trainable is None else trainable
+
+
+@contextlib.contextmanager
+def _init_scope():
+    """TF's init_scope for weights: one made while a loop body or branch is built (a Keras cell in
+    tf.nn.dynamic_rnn) is made once in the graph around every function, under the full name scope
+    ('rnn/while/simple_rnn_cell/kernel'); the body reads it as a capture."""
+    if not isinstance(subgraph.current_graph(), subgraph.FuncGraph):
+        yield
+        return
+    full = subgraph.inlined_name_scope()
+    with subgraph.outermost_graph(), _graph.get_default_graph().name_scope(full + '/' if full else None):
+        yield
 
 
 class Layer:
@@ -272,7 +287,7 @@ class Layer:
             variable = getter(name=name, shape=shape, dtype=dtype, initializer=initializer, trainable=trainable,
                               constraint=_constraint(constraint))
         else:
-            with _graph.get_default_graph().control_dependencies(None):
+            with _init_scope(), _graph.get_default_graph().control_dependencies(None):
                 variable = _variables.Variable(
                     initial_value=lambda: initializer(shape.as_list(), dtype=dtype), name=name,
                     trainable=trainable, dtype=dtype.base_dtype, constraint=_constraint(constraint),

@@ -172,6 +172,7 @@ def iterate(model, arrays, mode, batch_size, callbacks=None, shuffle=False, prog
 def fit(model, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.,
         validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
         steps_per_epoch=None, validation_steps=None, validation_freq=1):
+    training_utils.check_steps_argument(x, steps_per_epoch, 'steps_per_epoch')
     if steps_per_epoch is not None:
         raise NotImplementedError('sluice does not implement steps_per_epoch for NumPy inputs yet (pass a '
                                   'tf.data Dataset or a generator to fit by steps)')
@@ -221,6 +222,7 @@ def fit(model, x, y, batch_size=None, epochs=1, verbose=1, callbacks=None, valid
 
 
 def evaluate(model, x, y, batch_size=None, verbose=1, sample_weight=None, steps=None, callbacks=None):
+    training_utils.check_steps_argument(x, steps, 'steps')
     if steps is not None:
         raise NotImplementedError('sluice does not implement `steps` for NumPy inputs to evaluate yet')
     batch_size = batch_size or 32
@@ -237,6 +239,7 @@ def evaluate(model, x, y, batch_size=None, verbose=1, sample_weight=None, steps=
 
 
 def predict(model, x, batch_size=None, verbose=0, steps=None, callbacks=None):
+    training_utils.check_steps_argument(x, steps, 'steps')
     if steps is not None:
         raise NotImplementedError('sluice does not implement `steps` for NumPy inputs to predict yet')
     batch_size = batch_size or 32

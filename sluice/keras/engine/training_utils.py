@@ -10,6 +10,7 @@
   name. metrics=['accuracy'] resolves by the loss and the output's last dimension (binary when it is 1 or the
   loss is binary crossentropy, sparse categorical when the loss is, else categorical); its name is 'acc'.
 - Batches: [start, end) ranges of `batch_size`; shuffle=True permutes samples, 'batch' permutes within batches.
+  Data tensors (symbolic inputs) are whole batches already: they need `steps_per_epoch` / `steps`.
 """
 import numpy as np
 
@@ -294,6 +295,13 @@ def batch_shuffle(index_array, batch_size):
 
 def slice_arrays(arrays, indices):
     return [None if x is None else x[indices] for x in arrays]
+
+
+def check_steps_argument(input_data, steps, steps_name):
+    """TF's rule: symbolic tensors as data give one batch per step, so the number of steps must be given."""
+    if steps is None and any(_graph.is_tensor(x) for x in nest.flatten(input_data)):
+        raise ValueError('When using data tensors as input to a model, you should specify the `%s` argument.'
+                         % steps_name)
 
 
 def num_samples(arrays):
