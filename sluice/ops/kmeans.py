@@ -98,11 +98,11 @@ class KMeans:
         output = []
         if not inputs_normalized:
             with _colocated(clusters):
-                clusters = l2_normalize(clusters, dim=1)
+                clusters = l2_normalize(clusters, axis=1)
         for inp in inputs:
             with _colocated(inp):
                 if not inputs_normalized:
-                    inp = l2_normalize(inp, dim=1)
+                    inp = l2_normalize(inp, axis=1)
                 output.append(1 - math_ops.matmul(inp, clusters, transpose_b=True))
         return output
 
@@ -113,7 +113,7 @@ class KMeans:
         if self._distance_metric == COSINE_DISTANCE and not self._clusters_l2_normalized():
             # for unit rows, cosine distance = squared Euclidean / 2, so NearestNeighbors serves both
             with _colocated(clusters):
-                clusters = l2_normalize(clusters, dim=1)
+                clusters = l2_normalize(clusters, axis=1)
         output = []
         for inp, score in zip(inputs, all_scores):
             with _colocated(inp):
@@ -152,7 +152,7 @@ class KMeans:
         output = []
         for inp in inputs:
             with _colocated(inp):
-                output.append(l2_normalize(inp, dim=1))
+                output.append(l2_normalize(inp, axis=1))
         return output
 
     # -- the graph --------------------------------------------------------------------------------------------
@@ -179,7 +179,7 @@ class KMeans:
         if self._distance_metric == COSINE_DISTANCE:
             inputs = self._l2_normalize_data(inputs)
             if not self._clusters_l2_normalized():
-                cluster_centers = l2_normalize(cluster_centers, dim=1)
+                cluster_centers = l2_normalize(cluster_centers, axis=1)
 
         all_scores, scores, cluster_idx = self._infer_graph(inputs, cluster_centers)
         if self._use_mini_batch:
@@ -208,7 +208,7 @@ class KMeans:
                                                               self._mini_batch_steps_per_iteration - 1)]):
                 centers = cluster_centers_updated
                 if self._distance_metric == COSINE_DISTANCE:
-                    centers = l2_normalize(cluster_centers_updated, dim=1)
+                    centers = l2_normalize(cluster_centers_updated, axis=1)
                 with graph.control_dependencies([state_ops.assign(cluster_centers_var, centers)]):
                     with graph.control_dependencies([state_ops.assign(total_counts,
                                                                       filling_ops.zeros_like(total_counts))]):
@@ -263,5 +263,5 @@ class KMeans:
             new_centers = math_ops.add_n(cluster_sums) / (
                 math_ops.cast(math_ops.add_n(cluster_counts), cluster_sums[0].dtype) + epsilon)
             if self._clusters_l2_normalized():
-                new_centers = l2_normalize(new_centers, dim=1)
+                new_centers = l2_normalize(new_centers, axis=1)
         return state_ops.assign(cluster_centers, new_centers)

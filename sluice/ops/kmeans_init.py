@@ -50,7 +50,7 @@ class ClusterInitializer:
         self._num_data = math_ops.add_n([array_ops.shape(i)[0] for i in inputs])
 
     def _normalized(self, rows):
-        return l2_normalize(rows, dim=1) if self._distance_metric == COSINE_DISTANCE else rows
+        return l2_normalize(rows, axis=1) if self._distance_metric == COSINE_DISTANCE else rows
 
     def _store(self, centers):
         """Assigns the centers (to both copies); returns the assigned value."""
