@@ -74,6 +74,7 @@ from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, Read
 from sluice.queues.input import count_up_to  # noqa: F401
 from sluice.ops.deprecated_functions import arg_max, arg_min  # noqa: F401  (TF 1.15's deprecated names)
 from sluice.engine.tensor_spec import TensorSpec  # noqa: F401
+from sluice.ops import clustering_ops as _clustering_ops  # noqa: F401  (NearestNeighbors, k-means seeding ops)
 
 dtypes = _dtypes_module
 from sluice import version  # noqa: E402  (tf.version)

@@ -46,7 +46,8 @@ def infer_dtype(value):
     if isinstance(value, (list, tuple)):
         if not value:
             return dtypes.float32
-        kinds = [infer_dtype(v) for v in value]
+        # inside a list NumPy's default scalars count as Python numbers (TF narrows them to int32 / float32)
+        kinds = [infer_dtype(v.item() if isinstance(v, (np.int64, np.float64)) else v) for v in value]
         for preferred in (dtypes.string, dtypes.complex128, dtypes.float64, dtypes.float32, dtypes.int64,
                           dtypes.int32, dtypes.bool):
             if preferred in kinds:

@@ -4,7 +4,7 @@ Each piece sits in the module named like TF's (estimator, model_fn, run_config, 
 export); the canned estimators sit in canned/; names of tf.estimator that sluice lacks (exporters, ...) raise an
 AttributeError that says so.
 """
-from sluice.estimator import export, inputs  # noqa: F401
+from sluice.estimator import experimental, export, inputs  # noqa: F401
 from sluice.estimator.canned import (DNNClassifier, DNNEstimator, DNNLinearCombinedClassifier,  # noqa: F401
                                      DNNLinearCombinedEstimator, DNNLinearCombinedRegressor, DNNRegressor,
                                      LinearClassifier, LinearEstimator, LinearRegressor,

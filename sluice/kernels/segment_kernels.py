@@ -1,11 +1,12 @@
 """Kernels of the segment and partition ops (ops/segment_ops.py), one ctx.xp body for CPU and GPU:
-SegmentSum, UnsortedSegmentSum (np.add.at on the CPU, cupyx.scatter_add on a GPU, registered per device),
+SegmentSum, UnsortedSegmentSum (np.add.at on the CPU, or per-run sums when few long runs: _add_rows_at;
+cupyx.scatter_add on a GPU; registered per device),
 DynamicPartition, DynamicStitch and ParallelDynamicStitch.
 """
 import numpy as np
 
 from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
-from sluice.kernels.gpu_registration import register_scatter_kernel
+from sluice.kernels.gpu_registration import cupyx_scatter_add, register_cupy_kernel
 from sluice.kernels.registry import register_kernel
 
 
@@ -33,7 +34,30 @@ def _segment_sum(scatter_add):
     return build
 
 
-register_scatter_kernel('SegmentSum', _segment_sum, fresh_output=True)
+def _add_rows_at(out, ids, rows):
+    """np.add.at(out, ids, rows) into a zero `out`: with few distinct ids and long rows, each id's rows are
+    summed by one reduction over its run in a stable sort (row after row, the order add.at adds them, so the
+    same bits; k-means' 10000 x 784 rows into 25 segments: ~6x faster), else add.at itself."""
+    n = ids.shape[0]
+    if rows.ndim < 2 or n < 256 or rows[0].size < 16 or rows.dtype.kind not in 'fiu' or rows.dtype.itemsize < 4:
+        return np.add.at(out, ids, rows)
+    order = np.argsort(ids, kind='stable')
+    sorted_ids = ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_ids[1:] != sorted_ids[:-1]])
+    if len(starts) * 32 > n:  # many short runs: the loop over them would cost more than add.at
+        return np.add.at(out, ids, rows)
+    sorted_rows = rows[order]
+    for start, end in zip(starts.tolist(), starts[1:].tolist() + [n]):
+        out[sorted_ids[start]] += sorted_rows[start:end].sum(0)
+
+
+def _register_segment_scatter(op_type, factory, **options):
+    """factory(_add_rows_at) on the CPU, factory(cupyx_scatter_add) on GPUs."""
+    register_kernel(op_type, devices=('CPU',), **options)(factory(_add_rows_at))
+    register_cupy_kernel(op_type, **options)(factory(cupyx_scatter_add))
+
+
+_register_segment_scatter('SegmentSum', _segment_sum, fresh_output=True)
 
 
 @register_kernel('DynamicPartition', multi_output=True, fresh_output=True)
@@ -112,4 +136,4 @@ def _unsorted_segment_sum(scatter_add):
     return build
 
 
-register_scatter_kernel('UnsortedSegmentSum', _unsorted_segment_sum, host_inputs=(2,), fresh_output=True)
+_register_segment_scatter('UnsortedSegmentSum', _unsorted_segment_sum, host_inputs=(2,), fresh_output=True)

@@ -73,7 +73,10 @@ for _type in _REDUCTIONS:
 
 def _all_axes(x):
     """The axes of every dimension: a Const when the rank is known, else range(rank(x)) at run time."""
-    rank = x.shape.ndims if _graph.is_tensor(x) else np.ndim(x)
+    try:
+        rank = x.shape.ndims if _graph.is_tensor(x) else np.ndim(x)
+    except NotImplementedError:  # a list or tuple of tensors (TF packs it): its rank is known at run time
+        rank = None
     if rank is not None:
         return constant_op.constant(np.arange(rank, dtype=np.int32))
     from sluice.ops import array_ops  # needs Rank and Range, declared among the array ops
