@@ -9,6 +9,7 @@ from sluice.engine import graph as _graph
 from sluice.engine.graph import Tensor, name_scope
 from sluice.engine.tensor_shape import TensorShape
 from sluice.ops import array_ops, constant_op, control_flow_ops, graph_ops, linalg_ops, math_ops, random_ops
+from sluice.ops import string_transform_ops
 from sluice.ops.image_boxes_ops import crop_and_resize, non_max_suppression  # noqa: F401
 from sluice.ops.image_codec_ops import decode_jpeg, decode_png, encode_jpeg, encode_png  # noqa: F401
 from sluice.ops.image_color_ops import adjust_hue_op, adjust_saturation_op, hsv_to_rgb, rgb_to_hsv
@@ -27,7 +28,7 @@ __all__ = ['flip_left_right', 'flip_up_down', 'random_flip_left_right', 'random_
            'resize', 'ResizeMethod', 'resize_bilinear', 'resize_nearest_neighbor', 'rgb_to_grayscale',
            'grayscale_to_rgb', 'rgb_to_hsv', 'hsv_to_rgb', 'adjust_hue', 'random_hue', 'adjust_saturation',
            'random_saturation', 'adjust_gamma', 'encode_png', 'decode_png', 'encode_jpeg', 'decode_jpeg',
-           'crop_and_resize', 'non_max_suppression', 'extract_image_patches']
+           'crop_and_resize', 'non_max_suppression', 'extract_image_patches', 'decode_image', 'is_jpeg']
 
 
 # -- helpers (TF's _assert, _is_tensor, _ImageDimensions, _CheckAtLeast3DImage) --
@@ -629,6 +630,58 @@ def adjust_gamma(image, gamma=1, gain=1):
         if assert_op:
             gamma = _with_dependencies(assert_op, gamma)
         return convert_image_dtype(gain * flt ** gamma, orig_dtype, saturate=True)
+
+
+# -- decode_image: TF 1.15's dispatch on the first bytes, as nested conds --
+def is_jpeg(contents, name=None):
+    """True when `contents` starts like a JPEG (\\xff\\xd8\\xff; false positives possible, as in TF)."""
+    with name_scope(name, 'is_jpeg'):
+        return math_ops.equal(string_transform_ops.substr(contents, 0, 3), b'\xff\xd8\xff', name=name)
+
+
+def _is_png(contents, name=None):
+    with name_scope(name, 'is_png'):
+        return math_ops.equal(string_transform_ops.substr(contents, 0, 3), b'\211PN', name=name)
+
+
+def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
+    """tf.image.decode_image: JPEG or PNG bytes to a `dtype` image, chosen at run time by the leading bytes
+    (cond 'cond_jpeg', then 'cond_png'). GIF and BMP are not decoded by sluice yet: their branch fails when
+    run, naming them; other bytes fail with TF's 'Unable to decode bytes as JPEG, PNG, GIF, or BMP'. The
+    result's rank is unknown when expand_animations is True (a GIF would be 4-D), as in TF."""
+    with name_scope(name, 'decode_image'):
+        if channels not in (None, 0, 1, 3, 4):
+            raise ValueError('channels must be in (None, 0, 1, 3, 4)')
+        dtype = dtypes.as_dtype(dtype)
+        leading = string_transform_ops.substr(contents, 0, 3)
+
+        def _gif_or_bmp():
+            is_gif = math_ops.equal(leading, b'\x47\x49\x46', name='is_gif')
+            is_bmp = math_ops.equal(string_transform_ops.substr(contents, 0, 2), 'BM', name='is_bmp')
+            known = math_ops.logical_or(is_gif, is_bmp)
+            checks = [control_flow_ops.Assert(known, ['Unable to decode bytes as JPEG, PNG, GIF, or BMP']),
+                      control_flow_ops.Assert(math_ops.logical_not(known), [
+                          'sluice does not implement decoding GIF or BMP images yet (tf.image.decode_image)'])]
+            rank = 4 if expand_animations else 3
+            with _graph.get_default_graph().control_dependencies(checks):
+                empty = graph_ops.placeholder_with_default(array_ops.zeros([0] * rank, dtypes.uint8), [None] * rank)
+                return convert_image_dtype(empty, dtype)
+
+        def _png():
+            wide = dtypes.uint8 if dtype == dtypes.uint8 else dtypes.uint16
+            return convert_image_dtype(decode_png(contents, channels or 0, dtype=wide), dtype)
+
+        def check_png():
+            return control_flow_ops.cond(_is_png(contents), _png, _gif_or_bmp, name='cond_png')
+
+        def _jpeg():
+            good_channels = math_ops.not_equal(channels or 0, 4, name='check_jpeg_channels')
+            check = control_flow_ops.Assert(good_channels, ['Channels must be in (None, 0, 1, 3) when decoding '
+                                                            'JPEG images'])
+            with _graph.get_default_graph().control_dependencies([check]):
+                return convert_image_dtype(decode_jpeg(contents, 0 if channels in (None, 4) else channels), dtype)
+
+        return control_flow_ops.cond(is_jpeg(contents), _jpeg, check_png, name='cond_jpeg')
 
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

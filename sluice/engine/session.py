@@ -12,6 +12,7 @@ register_session_run_conversion_functions): the session fetches the component te
 and hands their values to the combine function it returns. A feed function
 (`register_feed_function`) lets a composite be a feed_dict key: the signature feeds its component
 tensors, and a run splits the fed value into theirs (only signatures with such a key pay for it).
+A tuple key (an LSTMStateTuple) feeds its leaves the leaves of its value (TF's flatten_dict_items).
 
 Closing: close() wakes blocked kernels (queues) through the ResourceStore; a step that was running
 when the session closed raises CancelledError('Run call was cancelled'), as TF's DirectSession checks
@@ -55,6 +56,27 @@ def register_feed_function(feed_type, components, split):
     """Makes instances of `feed_type` feed_dict keys: components(key) lists the tensors fed in its
     place, and split(value) the values fed to them (TF's feed_function1 and feed_function)."""
     _feed_functions[feed_type] = (components, split)
+
+
+def _flatten_nest(structure):
+    """The leaves of nested tuples and lists, in order (TF's nest.flatten, for feed keys and values)."""
+    if isinstance(structure, (tuple, list)):
+        return [leaf for part in structure for leaf in _flatten_nest(part)]
+    return [structure]
+
+
+def _tuple_feed(key):
+    """A tuple key (an LSTMStateTuple, a tuple of placeholders) feeds its leaves with the leaves of
+    its value, as TF's session flattens feed_dict with nest.flatten_dict_items."""
+    leaves = _flatten_nest(key)
+
+    def split(value):
+        values = _flatten_nest(value) if isinstance(value, (tuple, list)) else [value]
+        if len(values) != len(leaves):
+            raise ValueError('Could not flatten dictionary. Key had %d elements, but value had %d elements. '
+                             'Key: %s, value: %s.' % (len(leaves), len(values), leaves, values))
+        return values
+    return leaves, split
 
 
 def get_default_session():
@@ -121,8 +143,12 @@ class RunSignature:
         splits = []
         for key in feed_keys:
             composite = _feed_functions.get(type(key))
+            if composite is not None:
+                composite = composite[0](key), composite[1]
+            elif isinstance(key, tuple):
+                composite = _tuple_feed(key)
             splits.append(None if composite is None else composite[1])
-            for part in ([key] if composite is None else composite[0](key)):
+            for part in ([key] if composite is None else composite[0]):
                 try:
                     t = graph.as_graph_element(part, allow_tensor=True, allow_operation=False)
                 except Exception as e:

@@ -500,14 +500,19 @@ def _tensordot_reshape(a, axes, flipped=False):
         a_trans = array_ops.transpose(a, perm) if perm != list(builtins.range(len(shape_a))) else a
         reshaped = array_ops.reshape(a_trans, new_shape) if list(a_trans.shape._dims) != new_shape else a_trans
         return reshaped, free_dims, free_dims
-    if dims is None or not isinstance(axes, (list, builtins.tuple)):
-        raise NotImplementedError('tf.tensordot needs tensors of known rank and static axes in sluice')
-    shape_a = list(dims)
-    axes = [i if i >= 0 else i + len(shape_a) for i in axes]
-    free = [i for i in builtins.range(len(shape_a)) if i not in axes]
-    free_dims_static = [shape_a[i] for i in free]
-    axes_t = _graph.convert_to_tensor(axes, dtype=dtypes.int32, name='axes')
-    free_t = _graph.convert_to_tensor(free, dtype=dtypes.int32, name='free')
+    if dims is not None and isinstance(axes, (list, builtins.tuple)):
+        shape_a = list(dims)
+        axes = [i if i >= 0 else i + len(shape_a) for i in axes]
+        free = [i for i in builtins.range(len(shape_a)) if i not in axes]
+        free_dims_static = [shape_a[i] for i in free]
+        axes_t = _graph.convert_to_tensor(axes, dtype=dtypes.int32, name='axes')
+        free_t = _graph.convert_to_tensor(free, dtype=dtypes.int32, name='free')
+    else:  # unknown rank or tensor axes: the free axes are computed in the graph, as TF does
+        free_dims_static = None
+        rank_a = array_ops.rank(a)
+        axes_t = _graph.convert_to_tensor(axes, dtype=dtypes.int32, name='axes')
+        axes_t = array_ops.where(axes_t >= 0, axes_t, axes_t + rank_a)
+        free_t, _ = manip_ops.setdiff1d(filling_ops.range(rank_a), axes_t)
     shape_t = array_ops.shape(a)
     free_dims = array_ops.gather(shape_t, free_t)
     axes_dims = array_ops.gather(shape_t, axes_t)
@@ -528,7 +533,9 @@ def _tensordot_axes(a, axes):
         if axes < 0:
             raise ValueError('`axes` must be at least 0. Received: %s.' % axes)
         if ndims is None:
-            raise NotImplementedError('tf.tensordot needs tensors of known rank in sluice')
+            rank = array_ops.rank(a)
+            return (filling_ops.range(rank - axes, rank, dtype=dtypes.int32),
+                    filling_ops.range(axes, dtype=dtypes.int32))
         if axes > ndims:
             raise ValueError('`axes` must not be larger than the number of dimensions of tensor %s.  Received %d, '
                              'vs tensor dimensions %d.' % (a, axes, ndims))
@@ -546,7 +553,8 @@ def _tensordot_axes(a, axes):
         return a_axes, b_axes
     if isinstance(axes, np.ndarray):
         return _tensordot_axes(a, axes.tolist())
-    raise NotImplementedError('tf.tensordot with tensor-valued axes is not supported by sluice')
+    axes = _graph.convert_to_tensor(axes, name='axes', dtype=dtypes.int32)
+    return axes[0], axes[1]
 
 
 def tensordot(a, b, axes, name=None):

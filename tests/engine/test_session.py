@@ -157,6 +157,21 @@ def test_feed_with_tensor_and_string_keys(sess):
     assert str(info.value) == 'Cannot interpret feed_dict key as Tensor: Can not convert a int into a Tensor.'
 
 
+def test_feed_tuple_key_feeds_its_leaves(sess):
+    # TF flattens feed_dict (nest.flatten_dict_items): an LSTMStateTuple of placeholders is fed the
+    # state tuple a previous run returned.
+    State = collections.namedtuple('State', 'c h')
+    state = State(tf.placeholder(tf.float32, [None, 2]), tf.placeholder(tf.float32, [None, 2]))
+    pair = (tf.placeholder(tf.int32, []), (tf.placeholder(tf.int32, []),))
+    total = tf.reduce_sum(state.c) + 10 * tf.reduce_sum(state.h)
+    fed = State(np.ones((1, 2), np.float32), np.full((1, 2), 2, np.float32))
+    assert sess.run(total, {state: fed}) == 42
+    assert sess.run(pair[0] - pair[1][0], {pair: [5, [3]]}) == 2
+    with pytest.raises(ValueError) as info:
+        sess.run(total, {state: (np.ones((1, 2)),)})
+    assert str(info.value).startswith('Could not flatten dictionary. Key had 2 elements, but value had 1 elements.')
+
+
 def test_feed_key_from_another_graph_is_a_type_error():
     x = tf.placeholder(tf.float32, shape=[None, 2], name='x')
     g = tf.Graph()

@@ -108,3 +108,56 @@ def test_jpeg_without_pillow_says_so(monkeypatch):
     monkeypatch.setattr(builtins, '__import__', no_pil)
     with pytest.raises(tf.errors.UnimplementedError, match='Pillow'):
         _run(tf, lambda m: m.image.encode_jpeg(_IMAGES[3]))
+
+
+@pytest.mark.tf
+@pytest.mark.parametrize('dtype', ['uint8', 'uint16', 'float32'])
+@pytest.mark.parametrize('channels', [None, 1, 3])
+def test_decode_image_dispatches_like_tf(channels, dtype):
+    tf1 = _tf1()
+    png = _run(tf1, lambda m: m.image.encode_png(_IMAGES[3]))
+    jpeg = _run(tf1, lambda m: m.image.encode_jpeg(_SMOOTH[3], quality=90))
+
+    def build(m):
+        contents = m.placeholder(m.string, [])
+        return contents, m.image.decode_image(contents, channels=channels, dtype=getattr(m, dtype))
+    for data, tolerance in ((png, 0), (jpeg, 4 / 255 if dtype == 'float32' else 4 * (257 if dtype == 'uint16' else 1))):
+        results = []
+        for module in (tf1, tf):
+            with module.Graph().as_default():
+                contents, image = build(module)
+                with module.Session() as sess:
+                    results.append((image.shape.ndims, sess.run(image, {contents: data})))
+        (want_rank, want), (got_rank, got) = results
+        assert got_rank == want_rank is None and got.dtype == want.dtype and got.shape == want.shape
+        np.testing.assert_allclose(got.astype(float), want.astype(float), atol=tolerance)
+
+
+@pytest.mark.tf
+def test_decode_image_shape_and_errors_like_tf():
+    tf1 = _tf1()
+    for module in (tf1, tf):
+        with module.Graph().as_default():
+            contents = module.placeholder(module.string, [])
+            flat = module.image.decode_image(contents, channels=3, expand_animations=False)
+            # TF 1.15 merges its BMP branch (decode_bmp without channels: [?, ?, ?]); TF 2's DecodeImage
+            # op knows the channels
+            assert flat.shape.as_list() == ([None, None, 3] if module is tf1 else [None, None, None])
+            if module is tf:  # TF 1.15 checks channels in Python; TF 2's op checks it when run
+                with pytest.raises(ValueError, match=r'channels must be in \(None, 0, 1, 3, 4\)'):
+                    module.image.decode_image(contents, channels=2)
+            with module.Session() as sess:
+                with pytest.raises(module.errors.InvalidArgumentError) as info:
+                    sess.run(flat, {contents: b'not an image'})
+                if module is tf:  # TF 1.15's Assert message (TF 2's DecodeImage op words it otherwise)
+                    assert 'Unable to decode bytes as JPEG, PNG, GIF, or BMP' in str(info.value)
+
+
+def test_decode_image_says_gif_and_bmp_are_not_decoded():
+    with tf.Graph().as_default():
+        contents = tf.placeholder(tf.string, [])
+        image = tf.image.decode_image(contents)
+        with tf.Session() as sess:
+            for data in (b'GIF89a\x01\x00', b'BM\x00\x00'):
+                with pytest.raises(tf.errors.InvalidArgumentError, match='sluice does not implement decoding GIF or BMP'):
+                    sess.run(image, {contents: data})

@@ -122,6 +122,31 @@ def test_against_tensorflow():
         np.testing.assert_allclose(g, e, rtol=1e-6)
 
 
+
+@pytest.mark.tf
+def test_tensordot_of_unknown_rank_and_tensor_axes_against_tensorflow():
+    # TF computes the free axes in the graph when the rank or the axes are not static
+    # (rgb_to_grayscale of a decode_image result takes this path)
+    tf1 = pytest.importorskip('tensorflow.compat.v1')
+    tf1.disable_v2_behavior()
+    x = np.arange(24, dtype=np.float32).reshape(2, 4, 3)
+    w = np.arange(6, dtype=np.float32).reshape(3, 2)
+
+    def run(m):
+        with m.Graph().as_default():
+            a = m.placeholder(m.float32)
+            axes = m.placeholder(m.int32, [2, 1])
+            b = m.constant(w)
+            outs = [m.tensordot(a, b, [[-1], [0]]), m.tensordot(a, b, 1), m.tensordot(a, b, axes),
+                    m.tensordot(b, a, [[0], [2]]), m.image.rgb_to_grayscale(a)]
+            assert [o.shape.ndims for o in outs] == [None] * 5
+            with m.Session() as sess:
+                return sess.run(outs, {a: x, axes: [[2], [0]]})
+    for got, want in zip(run(tf), run(tf1)):
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+
+
 def test_linalg(device):
     with tf.device(device):
         m = tf.constant([[2., 1.], [1., 3.]])
