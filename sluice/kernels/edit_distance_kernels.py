@@ -1,12 +1,15 @@
 """EditDistance's kernel (ops/edit_distance_ops.py), on the host as in TF 1.15.
 
-Entries are put in row-major order, then grouped by their index without its last coordinate; each group
-of hypothesis and of truth is one sequence. For a pair, the Levenshtein table is filled a row at a time:
+Entries are grouped by their index without its last coordinate (groups in row-major order); each group
+of hypothesis and of truth is one sequence, its entries in the order given (TF reads them so). For a pair, the Levenshtein table is filled a row at a time:
 row[j] = min(prev[j] + 1, prev[j-1] + (h != t[j-1]), row[j-1] + 1), where the last term, a running
 minimum, is `minimum.accumulate(row - j) + j`, so each row is a few vector operations.
+As in TF, only a group's row-major position must fall inside the output: the last coordinate is free
+(programs state dense shape [1, 1, 1] for a sequence of any length).
 """
 import numpy as np
 
+from sluice.engine import errors
 from sluice.kernels.checks import dims_text as _dims, invalid as _invalid
 from sluice.kernels.registry import register_kernel
 from sluice.kernels.sparse_kernels import host_index, linear_ids, shape_list
@@ -39,14 +42,19 @@ def _sequences(op, what, indices, values, shape):
     if indices.shape[1] != len(shape):
         raise _invalid(op, 'Expected %s_shape.NumElements == #cols(%s_indices), their shapes are: %s and %s'
                        % (what, what, _dims([len(shape)]), _dims(indices.shape)))
-    if indices.size and ((indices < 0).any() or (indices >= np.asarray(shape)).any()):
-        raise _invalid(op, '%s_indices has an index out of bounds of %s_shape %s' % (what, what, _dims(shape)))
-    order = np.lexsort(indices.T[::-1]) if indices.shape[1] else np.arange(indices.shape[0])
+    # groups in row-major order; a sequence keeps its entries' given order, as TF reads them
+    order = np.lexsort(indices[:, :-1].T[::-1]) if indices.shape[1] > 1 else np.arange(indices.shape[0])
     return indices[order, :-1], values[order], shape
 
 
-def _groups(prefix, values, out_shape):
+def _groups(op, prefix, values, out_shape):
     ids = linear_ids(prefix, out_shape)
+    size = int(np.prod(out_shape))
+    bad = (ids < 0) | (ids >= size)
+    if bad.any():  # TF checks the group's row-major position only (an index past the last dim is fine)
+        raise errors.error_for_op(errors.InternalError, op, 'Got an inner product %d which would require writing '
+                                  'to outside of the buffer for the output tensor (max elements %d)'
+                                  % (ids[bad][0], size))
     cuts = np.flatnonzero(np.diff(ids)) + 1
     starts = np.concatenate([[0], cuts]) if ids.size else np.zeros(0, np.int64)
     return {int(ids[s]): seq for s, seq in zip(starts, np.split(values, cuts))} if ids.size else {}
@@ -65,7 +73,7 @@ def edit_distance(op, ctx):
         if not h_shape:
             raise _invalid(op, 'hypothesis and truth must have rank at least 1, got shape []')
         out_shape = [max(a, b) for a, b in zip(h_shape[:-1], t_shape[:-1])]
-        hyp, truth = _groups(h_prefix, h_values, out_shape), _groups(t_prefix, t_values, out_shape)
+        hyp, truth = _groups(op, h_prefix, h_values, out_shape), _groups(op, t_prefix, t_values, out_shape)
         out = np.zeros(int(np.prod(out_shape)), np.float32)
         for gid in hyp.keys() | truth.keys():
             h, t = hyp.get(gid, h_values[:0]), truth.get(gid, t_values[:0])

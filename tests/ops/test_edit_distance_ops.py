@@ -33,11 +33,11 @@ def test_doc_example_of_tf_1_15():
         assert sess.run(tf.edit_distance(value, value, normalize=False)) == [0.0]
 
 
-def test_entries_out_of_row_major_order_are_ordered_first():
+def test_a_sequence_is_read_in_the_order_its_entries_come():
     hypothesis = tf.SparseTensor([[0, 2], [0, 0], [0, 1]], [3, 1, 2], [1, 3])
     truth = tf.SparseTensor([[0, 0], [0, 1], [0, 2]], [1, 2, 3], [1, 3])
     with tf.Session() as sess:
-        assert sess.run(tf.edit_distance(hypothesis, truth, normalize=False)) == [0.0]
+        assert sess.run(tf.edit_distance(hypothesis, truth, normalize=False)) == [2.0]  # TF: [3, 1, 2]
 
 
 def test_dense_inputs_and_mismatched_ranks_are_refused():
@@ -51,3 +51,16 @@ def test_dense_inputs_and_mismatched_ranks_are_refused():
     distance = tf.edit_distance(st, tf.SparseTensor(indices, tf.constant([1]), shape))
     with tf.Session() as sess, pytest.raises(tf.errors.InvalidArgumentError, match='same rank'):
         sess.run(distance, {shape: [1, 1, 1], indices: [[0, 0, 0]]})
+
+
+def test_the_last_coordinate_may_pass_the_stated_shape_but_a_group_may_not():
+    # TF reads sequences past the dense shape's last dimension (the cookbook's 'bear' in shape [1, 1, 1])
+    truth = tf.SparseTensor([[0, 0, 0], [0, 0, 1], [0, 0, 2], [0, 0, 3]], list('beer'), [1, 1, 1])
+    bear = tf.SparseTensor([[0, 0, 0], [0, 0, 1], [0, 0, 2], [0, 0, 3]], list('bear'), [1, 1, 1])
+    before = tf.SparseTensor([[0, 0, 0], [0, 0, -1]], list('ba'), [1, 1, 1])
+    outside = tf.SparseTensor([[0, 0, 0], [0, 3, 0]], list('ba'), [1, 1, 1])
+    with tf.Session() as sess:
+        assert sess.run(tf.edit_distance(bear, truth, normalize=False)) == [[1.0]]
+        assert sess.run(tf.edit_distance(before, truth, normalize=False)) == [[3.0]]
+        with pytest.raises(tf.errors.InternalError, match='outside of the buffer'):
+            sess.run(tf.edit_distance(outside, truth))
