@@ -69,6 +69,7 @@ from sluice.kernels import sequence_parsing_kernels as _sequence_parsing_kernels
 from sluice.ops.sparse_tensor import SparseTensor, SparseTensorValue  # noqa: F401
 from sluice.ops.sparse_ops import *  # noqa: F401,F403  (sparse_to_dense, sparse_tensor_dense_matmul, ...)
 from sluice.ops.sparse_manip_ops import *  # noqa: F401,F403  (sparse_add, sparse_concat, sparse_placeholder, ...)
+from sluice.ops.edit_distance_ops import edit_distance  # noqa: F401
 from sluice.queues.readers import (FixedLengthRecordReader, IdentityReader, ReaderBase, TextLineReader,  # noqa: F401
                                    TFRecordReader, WholeFileReader, matching_files, read_file)
 from sluice.queues.input import count_up_to  # noqa: F401

@@ -46,6 +46,9 @@ def infer_dtype(value):
     if isinstance(value, (list, tuple)):
         if not value:
             return dtypes.float32
+        numeric = _numeric_list_dtype(value)
+        if numeric is not None:
+            return numeric
         # inside a list NumPy's default scalars count as Python numbers (TF narrows them to int32 / float32)
         kinds = [infer_dtype(v.item() if isinstance(v, (np.int64, np.float64)) else v) for v in value]
         for preferred in (dtypes.string, dtypes.complex128, dtypes.float64, dtypes.float32, dtypes.int64,
@@ -56,6 +59,24 @@ def infer_dtype(value):
                 return preferred
     raise TypeError('Failed to convert object of type %s to Tensor. Contents: %s. Consider casting elements to a '
                     'supported type.' % (type(value), value))
+
+
+def _numeric_list_dtype(value):
+    """TF's make_tensor_proto for a numeric list: NumPy's array dtype, then float64 -> float32 and int64 ->
+    int32 where every element fits (so [np.uint8(10)] is uint8, [np.int64(3)] int32, [np.float64(1)] float32).
+    None for what NumPy does not make a numeric array of (strings, ragged lists, tensors inside)."""
+    try:
+        array = np.array(value)
+    except Exception:  # a Tensor in the list (its __array__ refuses), ragged rows: the per-element rules decide
+        return None
+    kind = array.dtype.kind
+    if kind not in 'biufc':
+        return None
+    if array.dtype == np.float64:
+        return dtypes.float32
+    if array.dtype == np.int64:
+        return dtypes.int32 if not array.size or (array.min() >= -2**31 and array.max() < 2**31) else dtypes.int64
+    return dtypes.as_dtype(array.dtype)
 
 
 def _tensors_in(values):

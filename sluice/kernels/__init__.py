@@ -37,3 +37,4 @@ from sluice.kernels import image_resize_kernels  # noqa: E402,F401  (ResizeBicub
 from sluice.kernels import image_bbox_sampling_kernels  # noqa: E402,F401  (random crops, box drawing)
 from sluice.kernels import sparse_cross_kernels  # noqa: E402,F401  (SparseCross: feature crosses)
 from sluice.kernels import clustering_kernels  # noqa: E402,F401  (NearestNeighbors, k-means++ and k-MC2 seeding)
+from sluice.kernels import edit_distance_kernels  # noqa: E402,F401  (EditDistance)

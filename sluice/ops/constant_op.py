@@ -72,7 +72,7 @@ def to_numpy(value, dtype=None):
                 raise TypeError('Expected string, got %s of type %r instead.' % (_short(v), type(v).__name__))
         return array, dtype
     if isinstance(value, np.ndarray) and value.dtype == dtype.as_numpy_dtype:
-        return value, dtype
+        return np.asarray(value), dtype  # a subclass (np.matrix) would leak into kernels' results
     if isinstance(value, (np.ndarray, np.generic)) and (value.dtype.kind in 'SUO') and dtype != dtypes.string:
         raise TypeError('Expected %s, got %s of type %r instead.' % (dtype.name, _short(value), type(value).__name__))
     try:

@@ -3,6 +3,7 @@
 Each case runs on sluice and, where it is installed, on TensorFlow (compat.v1): the same result
 name and graph nodes, or the same error class and message.
 """
+import numpy as np
 import pytest
 
 import sluice
@@ -79,3 +80,29 @@ EXPECTED = {
                                          ['Const', 'Reshape/shape']),
     'type_attr_from_earlier_argument': ('ok', 'BiasAdd:0', ['Const', 'BiasAdd/bias', 'BiasAdd']),
 }
+
+
+# Lists convert as TF's make_tensor_proto does: NumPy's array dtype, float64 -> float32, int64 -> int32 when
+# lossless. The NumPy-2 case behind it: `max(uint8 labels) + 1` stays np.uint8 (the cookbook's CNN).
+LIST_DTYPES = [
+    ((np.uint8(10),), 'uint8'), ([np.int8(2), np.int8(3)], 'int8'), ([np.float16(1)], 'float16'),
+    ([np.uint16(2)], 'uint16'), ([np.complex64(1)], 'complex64'), ([np.int64(3)], 'int32'),
+    ([np.int64(2 ** 40)], 'int64'), ([np.float64(1.5)], 'float32'), ([3, np.uint8(10)], 'int32'),
+    ([np.int8(2), 3.5], 'float32'), ([np.float32(1), np.float64(2)], 'float32'), ([np.uint8(1), True], 'uint8'),
+    ([[np.uint8(1)], [np.uint8(2)]], 'uint8'), ([1, 2 ** 40], 'int64'), ([True, False], 'bool'), ([1j, 2], 'complex128'),
+    (['a', 'b'], 'string'),
+]
+
+
+@pytest.mark.parametrize('value,dtype', LIST_DTYPES, ids=[str(i) for i in range(len(LIST_DTYPES))])
+def test_list_dtypes_follow_make_tensor_proto(value, dtype):
+    with sluice.Graph().as_default():
+        assert sluice.constant(value).dtype.name == dtype
+
+
+@pytest.mark.tf
+def test_list_dtypes_match_tensorflow():
+    tf1 = pytest.importorskip('tensorflow.compat.v1')
+    tf1.disable_v2_behavior()
+    with tf1.Graph().as_default():
+        assert [tf1.constant(v).dtype.name for v, _ in LIST_DTYPES] == [d for _, d in LIST_DTYPES]

@@ -3,6 +3,7 @@ re-exported from its public namespaces.
 
 A TF name sluice lacks raises AttributeError saying so.
 """
+from sluice import edit_distance  # noqa: F401
 from sluice import (boolean_mask, broadcast_dynamic_shape, broadcast_to, check_numerics, concat,  # noqa: F401
                     diag, diag_part, expand_dims, fill, gather, gather_nd, identity, identity_n,
                     invert_permutation, matrix_band_part, matrix_diag, matrix_diag_part,
