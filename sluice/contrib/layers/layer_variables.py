@@ -3,10 +3,10 @@
 Every layer variable is a model variable (GLOBAL_VARIABLES + MODEL_VARIABLES, TRAINABLE_VARIABLES when
 trainable) made with get_variable in the layer's variable scope, so `reuse`, scope initializers and
 custom getters apply; `variables_collections` (a list, or a dict by short name such as 'weights') adds
-more collections, as in TF. A regularizer's penalty joins REGULARIZATION_LOSSES when the variable is created: under get_variable's
-'<variable name>/Regularizer/', or, for the layers TF 1.15 builds on a core layer (Dense, Conv2D, ...),
-under '<layer's name scope>/<core weight name>/Regularizer/' ('Conv/kernel/Regularizer/l2_regularizer'),
-as the core layer's add_weight names it.
+more collections, as in TF. A regularizer's penalty joins REGULARIZATION_LOSSES when the variable is
+created: under get_variable's '<variable name>/Regularizer/', or, for the layers TF 1.15 builds on a core
+layer (Dense, Conv2D, ...), under '<layer's name scope>/<core weight name>/Regularizer/'
+('Conv/kernel/Regularizer/l2_regularizer'), as the core layer's add_weight names it.
 `static_value` and `smart_cond` give TF's treatment of `is_training`: a Python bool or a constant tensor
 decides at graph-building time, any other boolean tensor builds a tf.cond.
 """
