@@ -53,11 +53,11 @@ def _finish(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_co
 
 
 def _maybe_biases(outputs, num_outputs, dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable,
-                  variables_collections, data_format='NHWC'):
+                  variables_collections, data_format='NHWC', core_name='bias'):
     if normalizer_fn or biases_initializer is None:
         return outputs
     biases = layer_variable('biases', [num_outputs], dtype, biases_initializer, biases_regularizer, trainable,
-                            variables_collections)
+                            variables_collections, core_name=core_name)
     return nn_conv_pool.bias_add(outputs, biases, data_format=data_format)
 
 
@@ -81,7 +81,7 @@ def fully_connected(inputs, num_outputs, activation_fn=nn_activation.relu, norma
             raise ValueError('The last dimension of the inputs to `Dense` should be defined. Found `None`.')
         in_units = shape.dims[-1].value
         weights = layer_variable('weights', [in_units, num_outputs], dtype, weights_initializer,
-                                 weights_regularizer, trainable, variables_collections)
+                                 weights_regularizer, trainable, variables_collections, core_name='kernel')
         if shape.ndims == 2:
             outputs = math_ops.matmul(inputs, weights)
         else:  # TF's Dense contracts the last axis (tensordot): the same as a matmul over flattened rows
@@ -132,7 +132,7 @@ def convolution(inputs, num_outputs, kernel_size, stride=1, padding='SAME', data
             raise ValueError('strides > 1 not supported in conjunction with dilation_rate > 1')
         dtype = inputs.dtype.base_dtype
         weights = layer_variable('weights', list(kernel) + [in_channels, num_outputs], dtype, weights_initializer,
-                                 weights_regularizer, trainable, variables_collections)
+                                 weights_regularizer, trainable, variables_collections, core_name='kernel')
         pad = _padding(padding)
         if n == 1:
             fmt = 'NCW' if first else 'NWC'
@@ -201,7 +201,7 @@ def convolution2d_transpose(inputs, num_outputs, kernel_size, stride=1, padding=
         pad = _padding(padding)
         dtype = inputs.dtype.base_dtype
         weights = layer_variable('weights', list(kernel) + [num_outputs, in_channels], dtype, weights_initializer,
-                                 weights_regularizer, trainable, variables_collections)
+                                 weights_regularizer, trainable, variables_collections, core_name='kernel')
         dynamic = array_ops.shape(inputs)
         sizes = []
         for axis, k, s in ((h_axis, kernel[0], strides[0]), (w_axis, kernel[1], strides[1])):
@@ -245,9 +245,11 @@ def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1
         dilations = _int_tuple(rate, 2, 'dilation_rate')
         pad = _padding(padding)
         dtype = inputs.dtype.base_dtype
+        # With num_outputs TF 1.15 uses the core SeparableConv2D layer, without it its own variables.
+        core = num_outputs is not None
         depthwise = layer_variable('depthwise_weights', list(kernel) + [in_channels, depth_multiplier], dtype,
                                    weights_initializer, weights_regularizer, trainable, variables_collections,
-                                   collection_name='weights')
+                                   collection_name='weights', core_name='depthwise_kernel' if core else None)
         spatial = [1, 1] + list(strides) if first else [1] + list(strides) + [1]
         outputs = nn_conv_pool.depthwise_conv2d(inputs, depthwise, spatial, pad, rate=list(dilations),
                                                 data_format=data_format)
@@ -255,12 +257,14 @@ def separable_convolution2d(inputs, num_outputs, kernel_size, depth_multiplier=1
         if num_outputs is not None:
             pointwise = layer_variable('pointwise_weights', [1, 1, channels, num_outputs], dtype,
                                        pointwise_initializer or weights_initializer, weights_regularizer,
-                                       trainable, variables_collections, collection_name='weights')
+                                       trainable, variables_collections, collection_name='weights',
+                                       core_name='pointwise_kernel')
             outputs = nn_conv_pool.conv2d(outputs, pointwise, strides=[1, 1, 1, 1], padding='VALID',
                                           data_format=data_format)
             channels = num_outputs
         outputs = _maybe_biases(outputs, channels, dtype, normalizer_fn, biases_initializer, biases_regularizer,
-                                trainable, variables_collections, data_format=data_format)
+                                trainable, variables_collections, data_format=data_format,
+                                core_name='bias' if core else None)
         return _finish(outputs, normalizer_fn, normalizer_params, activation_fn, outputs_collections, sc.name)
 
 

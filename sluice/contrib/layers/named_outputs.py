@@ -1,14 +1,18 @@
 """Output collections of contrib layers: `outputs_collections=` adds a layer's output to collections and
 records the layer's scope name as an alias of the tensor (TF sets `tensor.aliases`; sluice's Tensor has
 fixed slots, so the aliases live in a weak map read through `get_tensor_aliases`).
+This module is `contrib.layers.utils`; it re-exports that module's shape checks from shape_dimensions.
 """
 import collections as _collections
 import weakref
 
+from sluice.contrib.layers.shape_dimensions import (channel_dimension, first_dimension,  # noqa: F401
+                                                    last_dimension, two_element_tuple)
 from sluice.engine import graph as _graph
 
 __all__ = ['collect_named_outputs', 'append_tensor_alias', 'get_tensor_aliases', 'gather_tensors_aliases',
-           'convert_collection_to_dict', 'get_variable_collections']
+           'convert_collection_to_dict', 'get_variable_collections', 'first_dimension', 'last_dimension',
+           'channel_dimension', 'two_element_tuple']
 
 _ALIASES = weakref.WeakKeyDictionary()
 

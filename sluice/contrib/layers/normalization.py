@@ -45,7 +45,7 @@ class _Params(object):
 
         def make(name, default, is_trainable, regularizer=None):
             return layer_variable(name, shape, dtype, initializers.get(name, default), regularizer, is_trainable,
-                                  collections)
+                                  collections, core_name=name if gamma_first else None)
         self.beta = self.gamma = None
         # The core layer makes gamma first, contrib's own code beta first (the order of the collections).
         for name in (('gamma', 'beta') if gamma_first else ('beta', 'gamma')):

@@ -1,5 +1,5 @@
 """tf.contrib.slim: TF 1.15's slim namespace, the union of contrib.framework's arg_scope and variable
-helpers, contrib.layers' layers, initializers and regularizers, slim.losses and slim.learning.
+helpers, contrib.layers' layers, initializers and regularizers, slim.losses, slim.learning and slim.nets.
 
 Names of TF's slim that sluice lacks raise an AttributeError saying so.
 """
@@ -8,6 +8,7 @@ from sluice.contrib.framework.variables import *  # noqa: F401,F403
 from sluice.contrib.layers import *  # noqa: F401,F403
 from sluice.contrib.layers import utils  # noqa: F401
 from sluice.contrib.slim import learning, losses, prefetch_queue  # noqa: F401
+from sluice.contrib.slim import nets  # noqa: F401
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
