@@ -7,7 +7,7 @@ from sluice.contrib.framework.arg_scope import *  # noqa: F401,F403
 from sluice.contrib.framework.variables import *  # noqa: F401,F403
 from sluice.contrib.layers import *  # noqa: F401,F403
 from sluice.contrib.layers import utils  # noqa: F401
-from sluice.contrib.slim import learning, losses, prefetch_queue  # noqa: F401
+from sluice.contrib.slim import learning, losses, model_analyzer, prefetch_queue  # noqa: F401
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402
 
