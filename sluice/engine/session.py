@@ -57,6 +57,43 @@ def register_feed_function(feed_type, components, split):
     _feed_functions[feed_type] = (components, split)
 
 
+def _flatten(structure):
+    if isinstance(structure, (tuple, list)):
+        return [leaf for part in structure for leaf in _flatten(part)]
+    return [structure]
+
+
+def _flatten_as(key, value):
+    """The leaves of `value` where `key` has tensors (a value's own lists are values); None when the
+    nesting differs."""
+    if not isinstance(key, (tuple, list)):
+        return [value]
+    if not isinstance(value, (tuple, list)) or len(value) != len(key):
+        return None
+    leaves = []
+    for k, v in zip(key, value):
+        part = _flatten_as(k, v)
+        if part is None:
+            return None
+        leaves.extend(part)
+    return leaves
+
+
+def _nested_feed(key):
+    """A tuple key (an RNN's LSTMStateTuples): its leaves are fed the leaves of the value in the same
+    nesting, as TF's Session flattens feed_dict items (nest.flatten_dict_items)."""
+    leaves = _flatten(key)
+
+    def split(value):
+        values = _flatten_as(key, value)
+        if values is None:
+            values = _flatten(value)
+            raise ValueError('Could not flatten dictionary. Key had %d elements, but value had %d elements. '
+                             'Key: %s, value: %s.' % (len(leaves), len(values), leaves, values))
+        return values
+    return (lambda _: leaves), split
+
+
 def get_default_session():
     return _default_session_stack.get_default()
 
@@ -121,6 +158,8 @@ class RunSignature:
         splits = []
         for key in feed_keys:
             composite = _feed_functions.get(type(key))
+            if composite is None and isinstance(key, tuple):
+                composite = _nested_feed(key)
             splits.append(None if composite is None else composite[1])
             for part in ([key] if composite is None else composite[0](key)):
                 try:
@@ -130,6 +169,10 @@ class RunSignature:
                 if not graph.is_feedable(t):
                     raise ValueError('Tensor %s may not be fed.' % t)
                 self.feeds.append(t)
+        if any(splits) and len(set(self.feeds)) != len(self.feeds):
+            seen = set()
+            twice = next(t for t in self.feeds if t in seen or seen.add(t))
+            raise ValueError('Could not flatten dictionary: key %s is not unique.' % twice)
         self.convert = [_feed_converter(t) for t in self.feeds]
         # expand(values): the converted component values, for a signature with composite keys; else None.
         self.expand = None if not any(splits) else self._expander(splits)
