@@ -9,7 +9,7 @@ from sluice.contrib.framework.variables import *  # noqa: F401,F403
 from sluice.contrib.layers import *  # noqa: F401,F403
 from sluice.contrib.layers import utils  # noqa: F401
 from sluice.contrib.slim import learning, losses, model_analyzer, prefetch_queue  # noqa: F401
-from sluice.contrib.slim import queues  # noqa: F401
+from sluice.contrib.slim import python, queues  # noqa: F401
 from sluice.contrib.slim.data import (data_decoder, data_provider, dataset, dataset_data_provider,  # noqa: F401
                                       parallel_reader, tfexample_decoder)
 
