@@ -264,8 +264,9 @@ def test_module_paths_google_seq2seq_imports():
     from sluice.python.training import session_manager
     assert tensor_array_ops.TensorArray is tf.TensorArray
     assert session_manager.SessionManager is tf.train.SessionManager
-    assert tf.contrib.rnn.python.ops.rnn.stack_bidirectional_dynamic_rnn is tf.contrib.rnn.stack_bidirectional_dynamic_rnn
-    assert tf.contrib.rnn.python.ops.core_rnn_cell.LSTMCell is tf.nn.rnn_cell.LSTMCell
+    rnn_paths = tf.contrib.rnn.python.ops
+    assert rnn_paths.rnn.stack_bidirectional_dynamic_rnn is tf.contrib.rnn.stack_bidirectional_dynamic_rnn
+    assert rnn_paths.core_rnn_cell.LSTMCell is tf.nn.rnn_cell.LSTMCell
     assert tf.contrib.slim.python.slim.data.tfexample_decoder is tf.contrib.slim.tfexample_decoder
     with tf.Graph().as_default():
         v = tf.Variable(1.0)
