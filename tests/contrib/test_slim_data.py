@@ -38,16 +38,21 @@ def test_dataset_data_provider_reads_and_decodes_every_record(tmp_path):
     _write_examples(str(tmp_path / 'part-1.tfrecord'), rows[2:])
     ds = _dataset(str(tmp_path / 'part-*.tfrecord'), 3)
     assert ds.num_classes == 2 and ds.num_samples == 3
-    provider = slim.dataset_data_provider.DatasetDataProvider(ds, num_readers=2, shuffle=False)
+    # one epoch: with more, two readers may hand out a file's second pass before another's first
+    provider = slim.dataset_data_provider.DatasetDataProvider(ds, num_readers=2, shuffle=False, num_epochs=1)
     assert sorted(provider.list_items()) == ['label_plus_length', 'length', 'record_key', 'tokens']
     tokens, length, total, key = provider.get(['tokens', 'length', 'label_plus_length', 'record_key'])
     assert provider.num_samples() == 3 and length.shape.ndims == 0
     assert tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
     got = []
-    with tf.Session() as sess, slim.queues.QueueRunners(sess):
-        for _ in range(3):
-            t, n, s, k = sess.run([tokens, length, total, key])
-            got.append(([x.decode() for x in t], int(n), int(s), k.decode()))
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        with slim.queues.QueueRunners(sess):
+            for _ in range(3):
+                t, n, s, k = sess.run([tokens, length, total, key])
+                got.append(([x.decode() for x in t], int(n), int(s), k.decode()))
+            with pytest.raises(tf.errors.OutOfRangeError):
+                sess.run(tokens)
     assert sorted(g[:3] for g in got) == sorted((list(tok), len(tok), lab + len(tok)) for tok, lab in rows)
     assert all('part-' in g[3] for g in got)
     with pytest.raises(ValueError, match='is invalid'):
