@@ -15,6 +15,8 @@ from sluice.ops.linalg_factor_ops import matrix_solve_ls as lstsq, log_matrix_de
 from sluice.ops.linalg_factor_ops import self_adjoint_eig as eigh, self_adjoint_eigvals as eigvalsh  # noqa: F401
 from sluice.nn import l2_normalize  # noqa: F401
 from sluice.ops.clip_ops import global_norm  # noqa: F401  (where tf.global_norm comes from too)
+from sluice.ops.linear_operators import (LinearOperator, LinearOperatorDiag, LinearOperatorFullMatrix,  # noqa: F401
+                                         LinearOperatorLowerTriangular)
 
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

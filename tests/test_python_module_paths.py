@@ -257,3 +257,22 @@ def test_tensor_util_matches_tensorflow():
                                   tensor_util.MakeNdarray(tf.make_tensor_proto(np.arange(3))))
     assert proto.SerializeToString() == tf1.make_tensor_proto(
         np.arange(6, dtype=np.float32).reshape(2, 3)).SerializeToString()
+
+
+def test_module_paths_google_seq2seq_imports():
+    # seq2seq's decoders, hooks and encoders import these paths at package import
+    from sluice.python.ops import tensor_array_ops
+    from sluice.python.training import session_manager
+    assert tensor_array_ops.TensorArray is tf.TensorArray
+    assert session_manager.SessionManager is tf.train.SessionManager
+    rnn_paths = tf.contrib.rnn.python.ops
+    assert rnn_paths.rnn.stack_bidirectional_dynamic_rnn is tf.contrib.rnn.stack_bidirectional_dynamic_rnn
+    assert rnn_paths.core_rnn_cell.LSTMCell is tf.nn.rnn_cell.LSTMCell
+    assert tf.contrib.slim.python.slim.data.tfexample_decoder is tf.contrib.slim.tfexample_decoder
+    with tf.Graph().as_default():
+        v = tf.Variable(1.0)
+        with tf.Session() as sess:
+            ready = tf.report_uninitialized_variables()
+            assert session_manager._ready(ready, sess, 'msg') == (False, 'Variables not initialized: Variable')
+            sess.run(v.initializer)
+            assert session_manager._ready(ready, sess, 'msg') == (True, None)

@@ -20,6 +20,7 @@ from sluice.contrib.conv_lstm_cells import (Conv1DLSTMCell, Conv2DLSTMCell, Conv
 from sluice.contrib.independent_recurrent_cells import IndRNNCell, IndyGRUCell, IndyLSTMCell  # noqa: F401
 from sluice.contrib.ugrnn_intersection_cells import IntersectionRNNCell, UGRNNCell  # noqa: F401
 from sluice.contrib.rnn_wrappers import EmbeddingWrapper, InputProjectionWrapper, OutputProjectionWrapper  # noqa: F401
+from sluice.contrib import rnn_module_paths as python  # noqa: E402,F401 (tf.contrib.rnn.python.ops.<module>)
 from sluice.unimplemented import namespace_getattr as _namespace_getattr
 
 __getattr__ = _namespace_getattr(__name__, 'tf.contrib.rnn')

@@ -124,13 +124,14 @@ class DatasetV1:
     def from_generator(generator, output_types, output_shapes=None, args=None):
         if not callable(generator):
             raise TypeError('`generator` must be callable.')
-        if args is not None:
-            raise NotImplementedError('sluice does not implement Dataset.from_generator(args=...) yet')
         types = nest.as_types(output_types) if nest.is_structure(output_types) else dtypes.as_dtype(output_types)
         shapes = nest.shapes_like(types, output_shapes)
         token = generators.register(generator, types)
-        attrs = dict(_element_attrs(types, shapes), generator_token=token)
-        return DatasetV1(op_builder.output('GeneratorDataset', [], attrs), types, shapes)
+        # args are tensors evaluated when an iterator starts on the dataset; the generator gets their values
+        args = [_graph.convert_to_tensor(a, name='args_%d' % i) for i, a in enumerate(args or ())]
+        attrs = dict(_element_attrs(types, shapes), generator_token=token,
+                     Targuments=[a.dtype.base_dtype for a in args])
+        return DatasetV1(op_builder.output('GeneratorDataset', [args], attrs), types, shapes)
 
     @staticmethod
     def range(*args):

@@ -58,21 +58,37 @@ def register_feed_function(feed_type, components, split):
     _feed_functions[feed_type] = (components, split)
 
 
-def _flatten_nest(structure):
-    """The leaves of nested tuples and lists, in order (TF's nest.flatten, for feed keys and values)."""
+def _flatten(structure):
     if isinstance(structure, (tuple, list)):
-        return [leaf for part in structure for leaf in _flatten_nest(part)]
+        return [leaf for part in structure for leaf in _flatten(part)]
     return [structure]
 
 
-def _tuple_feed(key):
-    """A tuple key (an LSTMStateTuple, a tuple of placeholders) feeds its leaves with the leaves of
-    its value, as TF's session flattens feed_dict with nest.flatten_dict_items."""
-    leaves = _flatten_nest(key)
+def _flatten_as(key, value):
+    """The leaves of `value` where `key` has tensors (a value's own lists are values); None when the
+    nesting differs."""
+    if not isinstance(key, (tuple, list)):
+        return [value]
+    if not isinstance(value, (tuple, list)) or len(value) != len(key):
+        return None
+    leaves = []
+    for k, v in zip(key, value):
+        part = _flatten_as(k, v)
+        if part is None:
+            return None
+        leaves.extend(part)
+    return leaves
+
+
+def _nested_feed(key):
+    """A tuple key (an RNN's LSTMStateTuples): its leaves are fed the leaves of the value in the same
+    nesting, as TF's Session flattens feed_dict items (nest.flatten_dict_items)."""
+    leaves = _flatten(key)
 
     def split(value):
-        values = _flatten_nest(value) if isinstance(value, (tuple, list)) else [value]
-        if len(values) != len(leaves):
+        values = _flatten_as(key, value)
+        if values is None:
+            values = _flatten(value)
             raise ValueError('Could not flatten dictionary. Key had %d elements, but value had %d elements. '
                              'Key: %s, value: %s.' % (len(leaves), len(values), leaves, values))
         return values
@@ -146,7 +162,7 @@ class RunSignature:
             if composite is not None:
                 composite = composite[0](key), composite[1]
             elif isinstance(key, tuple):
-                composite = _tuple_feed(key)
+                composite = _nested_feed(key)
             splits.append(None if composite is None else composite[1])
             for part in ([key] if composite is None else composite[0]):
                 try:
@@ -156,6 +172,10 @@ class RunSignature:
                 if not graph.is_feedable(t):
                     raise ValueError('Tensor %s may not be fed.' % t)
                 self.feeds.append(t)
+        if any(splits) and len(set(self.feeds)) != len(self.feeds):
+            seen = set()
+            twice = next(t for t in self.feeds if t in seen or seen.add(t))
+            raise ValueError('Could not flatten dictionary: key %s is not unique.' % twice)
         self.convert = [_feed_converter(t) for t in self.feeds]
         # expand(values): the converted component values, for a signature with composite keys; else None.
         self.expand = None if not any(splits) else self._expander(splits)

@@ -504,7 +504,9 @@ static int NAME(conv_backprop_filter_single)(const Geo *g, const T *x, const T *
 }
 
 static int NAME(conv_backprop_filter)(const Geo *g, const T *x, const T *dy, T *dw) {
-    if (g->c == 1 && g->sh == 1 && g->sw == 1) return NAME(conv_backprop_filter_single)(g, x, dy, dw);
+    /* The single-channel loop fills its vectors with output columns: with fewer than a vector's
+     * worth (a text CNN's full-width filter leaves one column) most lanes would multiply zeros. */
+    if (g->c == 1 && g->sh == 1 && g->sw == 1 && g->ow >= VL) return NAME(conv_backprop_filter_single)(g, x, dy, dw);
     const idx kk = g->kh * g->kw, ldo = (g->o + VL - 1) / VL * VL, total = g->n * g->oh * g->ow;
     const int packed = g->c < PACK_BELOW && g->o <= R;
     const idx kc = kk * g->c, ldk = (kc + VL - 1) / VL * VL;

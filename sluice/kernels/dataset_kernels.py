@@ -125,7 +125,7 @@ def generator_dataset(op, ctx):
     spec = generators.lookup(op.get_attr('generator_token'))
     types = [d.as_numpy_dtype for d in op.get_attr('output_types')]
     shapes = [s.as_list() if s.ndims is not None else None for s in op.get_attr('output_shapes')]
-    return lambda: sources.GeneratorValue(spec, types, shapes)
+    return lambda *args: sources.GeneratorValue(spec, types, shapes, args)
 
 
 @_dataset_kernel('TFRecordDataset')

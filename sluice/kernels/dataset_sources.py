@@ -138,16 +138,19 @@ class RangeValue(DatasetValue):
 
 
 class GeneratorValue(DatasetValue):
-    """Dataset.from_generator: each element the generator yields, converted and checked."""
+    """Dataset.from_generator: each element the generator yields, converted and checked. The generator
+    is called with the values of the dataset's `args` as TF passes them: a 0-d value as a NumPy scalar
+    (a string as bytes), others as arrays (strings as object arrays of bytes)."""
 
-    def __init__(self, generator, types, shapes):
+    def __init__(self, generator, types, shapes, args=()):
         self.generator = generator
         self.types = types
         self.shapes = shapes
+        self.args = [np.asarray(a)[()] if np.ndim(a) == 0 else a for a in args]
 
     def iterate(self):
         types, shapes = self.types, self.shapes
-        for value in self.generator.fn():
+        for value in self.generator.fn(*self.args):
             flat = self.generator.flatten(value)
             element = []
             for v, dtype, shape in zip(flat, types, shapes):

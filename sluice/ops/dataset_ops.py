@@ -41,7 +41,7 @@ _FUNC = {'f': 'func', 'Targuments': 'list(type)'}
 _dataset('TensorDataset', ['components: Toutput_types'], {'Toutput_types': 'list(type)'})
 _dataset('TensorSliceDataset', ['components: Toutput_types'], {'Toutput_types': 'list(type)'})
 _dataset('RangeDataset', ['start: int64', 'stop: int64', 'step: int64'])
-_dataset('GeneratorDataset', [], {'generator_token': 'string'})
+_dataset('GeneratorDataset', ['args: Targuments'], {'generator_token': 'string', 'Targuments': 'list(type)'})
 _dataset('TFRecordDataset', ['filenames: string', 'compression_type: string', 'buffer_size: int64'])
 _dataset('TextLineDataset', ['filenames: string', 'compression_type: string', 'buffer_size: int64'])
 _dataset('FixedLengthRecordDatasetV2', ['filenames: string', 'header_bytes: int64', 'record_bytes: int64',

@@ -12,6 +12,7 @@ variance to the gradient (TF's CPU convention).
 from sluice.engine import dtypes
 from sluice.engine.op_registry import register_gradient, register_op
 from sluice.engine.tensor_shape import TensorShape
+from sluice.ops.nn_normalization import fused_batch_norm_grad_grad
 from sluice.ops.nn_shape_fns import _dims, _merge_dim, _with_rank, layout
 
 _HALF_OR_FLOAT = (dtypes.float16, dtypes.bfloat16, dtypes.float32)
@@ -69,3 +70,5 @@ def _fused_grad(grad_type):
 
 register_gradient('FusedBatchNorm')(_fused_grad('FusedBatchNormGrad'))
 register_gradient('FusedBatchNormV2')(_fused_grad('FusedBatchNormGradV2'))
+register_gradient('FusedBatchNormGrad')(fused_batch_norm_grad_grad)
+register_gradient('FusedBatchNormGradV2')(fused_batch_norm_grad_grad)

@@ -92,6 +92,56 @@ register_op('FusedBatchNormGradV3', inputs=['y_backprop: T', 'x: T', 'scale: flo
             shape_fn=_fused_bn_grad_shape)
 
 
+def _composed_batch_norm_grad(grad_y, x, scale, pop_mean, pop_var, epsilon, data_format, is_training):
+    """FusedBatchNormGrad's (dx, dscale, doffset) built of differentiable ops, for its own gradient.
+    Training recomputes the batch mean and variance from x (the variance's mean held constant, which
+    changes nothing at the mean); inference uses the population statistics."""
+    channels_first = data_format.startswith('NC')
+    axes = [0, 2, 3] if channels_first else [0, 1, 2]
+
+    def per_channel(v):  # broadcastable against x
+        return array_ops.reshape(v, [1, -1, 1, 1]) if channels_first else v
+    x_dtype = x.dtype.base_dtype
+    if x_dtype != dtypes.float32:  # half inputs: the statistics in float32, as the kernels keep them
+        grad_y, x = math_ops.cast(grad_y, dtypes.float32), math_ops.cast(x, dtypes.float32)
+    scale = per_channel(scale)
+    grad_offset = math_ops.reduce_sum(grad_y, axes)
+    if is_training:
+        mean = math_ops.reduce_mean(x, axes, keepdims=True)
+        var_eps = math_ops.reduce_mean(math_ops.squared_difference(x, array_ops.stop_gradient(mean)), axes,
+                                       keepdims=True) + epsilon
+        centered = x - mean
+        inv_std = math_ops.rsqrt(var_eps)
+        mean_gy = math_ops.reduce_mean(grad_y, axes, keepdims=True)
+        mean_gy_centered = math_ops.reduce_mean(grad_y * centered, axes, keepdims=True)
+        grad_x = scale * inv_std * ((grad_y - mean_gy) - math_ops.reciprocal(var_eps) * mean_gy_centered * centered)
+        grad_scale = array_ops.reshape(inv_std * math_ops.reduce_sum(grad_y * centered, axes, keepdims=True), [-1])
+    else:
+        inv_std = math_ops.rsqrt(per_channel(pop_var) + epsilon)
+        grad_scale = math_ops.reduce_sum(grad_y * (x - per_channel(pop_mean)) * inv_std, axes)
+        grad_x = grad_y * scale * inv_std
+    return math_ops.cast(grad_x, x_dtype), grad_scale, grad_offset
+
+
+def fused_batch_norm_grad_grad(op, *grads):
+    """The gradient of FusedBatchNormGrad (V1-V3): the incoming gradients of its dx, dscale and doffset
+    taken back through their composition (a gradient penalty through batch norm: WGAN-GP, DRAGAN)."""
+    from sluice.ops.gradients_impl import gradients
+    grad_y, x, scale, pop_mean, pop_var = op._inputs[:5]
+    outs = _composed_batch_norm_grad(grad_y, x, scale, pop_mean, pop_var, op._attrs['epsilon'],
+                                     _text(op._attrs['data_format']), op._attrs['is_training'])
+    pairs = [(out, grad) for out, grad in zip(outs, grads[:3]) if grad is not None]
+    if not pairs:
+        return [None] * len(op._inputs)
+    # grad_y, x and scale are the leaves here: grad_y may itself depend on x (tanh(y) upstream), a path
+    # the outer backward pass takes through grad_y; following it here too would count it twice
+    back = gradients([out for out, _ in pairs], [grad_y, x, scale], grad_ys=[grad for _, grad in pairs],
+                     stop_gradients=[grad_y, x, scale])
+    return list(back) + [None] * (len(op._inputs) - 3)
+
+
+register_gradient('FusedBatchNormGradV3')(fused_batch_norm_grad_grad)
+
 # -- LRN, LRNGrad ----------------------------------------------------------------------------------------
 _LRN_ATTRS = {'T': ('type', dtypes.float32), 'depth_radius': ('int', 5), 'bias': ('float', 1.0),
               'alpha': ('float', 1.0), 'beta': ('float', 0.5)}

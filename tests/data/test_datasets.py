@@ -230,3 +230,35 @@ def test_get_single_element():
             sess.run(tf.data.experimental.get_single_element(tf.data.Dataset.range(2)))
         with pytest.raises(tf.errors.InvalidArgumentError, match='Dataset was empty'):
             sess.run(tf.contrib.data.get_single_element(tf.data.Dataset.range(0)))
+
+
+@pytest.mark.tf
+def test_generator_args_reach_the_generator_as_tensorflow_passes_them():
+    # Kyubyong/transformer passes lists of sentences and a file name: TF hands the generator an object
+    # array of bytes, bytes for a string scalar and a NumPy scalar for a number.
+    seen = []
+
+    def build(tfm):
+        def gen(sents, path, extra):
+            seen.append((type(sents), sents.dtype, type(path), type(extra)))
+            for s in sents:
+                yield len(s) + extra + len(path)
+        return tfm.data.Dataset.from_generator(gen, tfm.int64, tfm.TensorShape([]), args=(['ab', 'cde'], 'xy', 3))
+    ours = drain(tf, build(tf))
+    assert_same_elements(ours, reference(build))
+    assert [int(v) for v in ours] == [7, 8]
+    assert seen[0] == seen[1] == (np.ndarray, np.dtype(object), bytes, np.int32)
+
+
+def test_generator_args_are_evaluated_when_the_iterator_starts():
+    p = tf.placeholder(tf.int64, [])
+    ds = tf.data.Dataset.from_generator(lambda k: iter(range(k)), tf.int64, args=(p,))
+    it = ds.make_initializable_iterator()
+    nxt = it.get_next()
+    with tf.Session() as sess:
+        for k in (3, 1):
+            sess.run(it.initializer, {p: k})
+            got = [int(sess.run(nxt)) for _ in range(k)]
+            assert got == list(range(k))
+            with pytest.raises(tf.errors.OutOfRangeError):
+                sess.run(nxt)

@@ -537,3 +537,28 @@ def test_many_threads_run_one_session():
         assert not any(t.is_alive() for t in threads), 'threads hung'
         assert failures == []
         assert s.run(v) == n_threads * n_runs
+
+
+@pytest.mark.tf
+def test_feed_key_that_is_a_nested_tuple_feeds_its_leaves():
+    # char-rnn's sampler: feed_dict={cell.zero_state(...): state}, a tuple of LSTMStateTuples.
+    def run(tfm):
+        pair = collections.namedtuple('pair', 'c h')
+        with tfm.Graph().as_default():
+            state = (pair(tfm.placeholder(tfm.float32, [1, 2]), tfm.placeholder(tfm.float32, [1, 2])),
+                     pair(tfm.zeros([1, 2]), tfm.placeholder(tfm.float32, [1, 2])))
+            total = tfm.add_n([state[0].c, 2 * state[0].h, 3 * state[1].c, 4 * state[1].h])
+            fed = (pair(np.ones((1, 2)), np.full((1, 2), 2.0)), pair(np.full((1, 2), 3.0), np.array([[4.0, 5.0]])))
+            with tfm.Session() as sess:
+                out = [sess.run(total, {state: fed}), sess.run(total, {state[0]: fed[0], state[1].h: [[0.0, 1.0]]})]
+                with pytest.raises(ValueError, match='not unique'):
+                    sess.run(total, {state: fed, state[1].h: [[0.0, 1.0]]})
+                with pytest.raises(ValueError, match='Key had 4 elements, but value had 3'):
+                    sess.run(total, {state: (fed[0], np.ones((1, 2)))})
+        return out
+    ours = run(tf)
+    np.testing.assert_allclose(ours[0], [[30.0, 34.0]])
+    tf1 = pytest.importorskip('tensorflow').compat.v1
+    tf1.disable_v2_behavior()
+    for a, b in zip(ours, run(tf1)):
+        np.testing.assert_allclose(a, b)

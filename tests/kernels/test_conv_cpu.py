@@ -28,6 +28,7 @@ CONV_CASES = [
     ((2, 8, 8, 40), (1, 1, 40, 20), 2, 'SAME', 1),       # 1x1, stride 2
     ((2, 7, 7, 3), (7, 7, 3, 4), 1, 'VALID', 1),         # the window covers the input
     ((1, 6, 5, 2), (3, 3, 2, 3), 3, 'SAME', 1),
+    ((3, 12, 16, 1), (3, 16, 1, 40), 1, 'VALID', 1),    # a text CNN's full-width filter: one output column
 ]
 
 
