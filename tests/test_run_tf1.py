@@ -61,3 +61,12 @@ def test_a_notebook_runs_its_code_cells(tmp_path):
              {'cell_type': 'code', 'source': 'print(tf.Session().run(tf.add(1, 2)))'}]
     report, out = _run(tmp_path, 'nb.ipynb', json.dumps({'cells': cells}))
     assert report['status'] == 'ok' and '\n3\n' in '\n' + out
+
+
+def test_standalone_keras_is_sluices_keras_when_asked(tmp_path):
+    source = ('import sys\nfrom keras.layers import Dense\nfrom keras import backend as K\n'
+              'sys.stdout.write("%s %s" % (Dense.__module__, K.__name__))\n')  # no newline: a progress bar's end
+    report, out = _run(tmp_path, 'k.py', source, '--keras')
+    assert report['status'] == 'ok' and 'sluice.keras.layers.core sluice.keras.backend' in out, out
+    _, out = _run(tmp_path, 'k.py', source)  # without the flag `keras` is whatever is installed, or absent
+    assert 'sluice.keras' not in out

@@ -8,7 +8,8 @@ tools/resolve_names.py reads them). The program runs in its own directory as `__
 behave as when run directly. `--seconds` bounds the run: a program still running then is stopped and
 counted as running ("timeout"), since most training loops never end on their own; the point is to reach
 its first steps. `--data DIR` links every entry of DIR into a scratch copy of the program's directory
-(MNIST_data/, data/...) for programs that would download them.
+(MNIST_data/, data/...) for programs that would download them. `--keras` answers standalone Keras
+(`import keras`: Keras 2 on TF's backend) with sluice.keras too.
 
 The last line printed is one JSON object: {"program", "status": ok | timeout | error | exit | not-python3, "seconds",
 "error": "Class: message", "where": the innermost frame of sluice, "line": the program's line}, the line
@@ -31,19 +32,30 @@ import traceback
 
 class _TensorFlowIsSluice(importlib.abc.MetaPathFinder, importlib.abc.Loader):
     """Answers `tensorflow[.path]` with `sluice[.path]`: the module when there is one, else the attribute
-    reached by walking the path from sluice (tensorflow.contrib.slim is an attribute in sluice)."""
+    reached by walking the path from sluice (tensorflow.contrib.slim is an attribute in sluice).
+    With `keras=True`, standalone Keras (`import keras`, Keras 2 on the TF backend) is `sluice.keras`."""
+
+    def __init__(self, keras=False):
+        self._roots = {'tensorflow': 'sluice'}
+        if keras:
+            self._roots['keras'] = 'sluice.keras'
+
+    def _root(self, fullname):
+        head = fullname.split('.', 1)[0]
+        return head if head in self._roots else None
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname != 'tensorflow' and not fullname.startswith('tensorflow.'):
+        if self._root(fullname) is None:
             return None
         return importlib.util.spec_from_loader(fullname, self, is_package=True)
 
     def create_module(self, spec):
-        name = 'sluice' + spec.name[len('tensorflow'):]
+        root = self._root(spec.name)
+        name = self._roots[root] + spec.name[len(root):]
         try:
             return importlib.import_module(name)
         except ImportError:
-            value = importlib.import_module('sluice')
+            value = importlib.import_module(self._roots[root])
             for part in spec.name.split('.')[1:]:
                 try:
                     value = getattr(value, part)
@@ -88,7 +100,7 @@ def _run_notebook(path):
     exec(compile(source, path, 'exec'), main.__dict__)
 
 
-def run(program, seconds, data, argv):
+def run(program, seconds, data, argv, keras=False):
     program = os.path.abspath(program)
     workdir = os.path.dirname(program)
     if data:
@@ -100,7 +112,7 @@ def run(program, seconds, data, argv):
             if not os.path.lexists(target):
                 os.symlink(os.path.join(os.path.abspath(data), name), target)
         workdir = scratch
-    sys.meta_path.insert(0, _TensorFlowIsSluice())
+    sys.meta_path.insert(0, _TensorFlowIsSluice(keras))
     sys.argv = [program] + list(argv)
     sys.path.insert(0, os.path.dirname(program))
     os.chdir(workdir)
@@ -140,12 +152,13 @@ def main():
     parser.add_argument('program')
     parser.add_argument('--seconds', type=int, default=60)
     parser.add_argument('--data', default=None, help='entries linked into the program directory')
+    parser.add_argument('--keras', action='store_true', help='answer standalone `import keras` with sluice.keras')
     own, argv = (sys.argv[1:], []) if '--' not in sys.argv else (
         sys.argv[1:sys.argv.index('--')], sys.argv[sys.argv.index('--') + 1:])
     args = parser.parse_args(own)
-    report = run(args.program, args.seconds, args.data, argv)
+    report = run(args.program, args.seconds, args.data, argv, args.keras)
     sys.stdout.flush()
-    print(json.dumps(report), flush=True)
+    print('\n' + json.dumps(report), flush=True)  # on its own line after a progress bar's '\r'
     os._exit(0)  # the program's threads (queue runners) must not keep the process
 
 
