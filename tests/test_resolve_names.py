@@ -99,3 +99,18 @@ def test_command_line(tmp_path):
     assert out.returncode == 0, out.stderr
     assert 'uses that resolve:  1 / 2 = 50.0%' in out.stdout and 'tf.surely_missing.dense' in out.stdout
     assert json.loads((tmp_path / 'r.json').read_text())['uses'] == 2
+
+
+def test_notebook_source_keeps_the_program_ipython_runs():
+    cells = [['try:\n', '    %tensorflow_version 1.x\n', 'except Exception:\n', '    pass\n'],
+             ['from __future__ import division\n', '%matplotlib inline\n', 'x = (3\n', '     % 2)\n'],
+             ['%time y = x + 1\n', '!ls\n'],
+             ['%%bash\n', 'echo hi\n'],
+             ['%%time\n', 'z = y * 2\n']]
+    notebook = {'cells': [{'cell_type': 'code', 'source': c} for c in cells]}
+    source = resolve_names._notebook_source(json.dumps(notebook))
+    assert source.splitlines()[0] == 'from __future__ import division'
+    assert 'echo hi' not in source
+    scope = {}
+    exec(compile(source, 'nb', 'exec'), scope)
+    assert (scope['x'], scope['y'], scope['z']) == (1, 2, 4)

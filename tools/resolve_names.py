@@ -31,6 +31,7 @@ import importlib
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tokenize
@@ -40,8 +41,37 @@ ROOT = 'tensorflow'
 
 
 # -- reading the corpus ----------------------------------------------------------------------------
+# Cell magics whose body is still Python that IPython runs (timed or with its output captured).
+_PYTHON_CELL_MAGICS = ('%%time', '%%timeit', '%%capture')
+# `%name` or `!command`; not a continuation line such as `% (a, b))` or `!= b`.
+_MAGIC_OR_SHELL = re.compile(r'%%?[A-Za-z]|![^=]')
+
+
+def _cell_lines(source):
+    """The Python lines of one code cell as IPython runs them: a magic or shell line is a statement
+    there, so it becomes `pass` at its indentation (a `try:` around `%tensorflow_version 1.x` keeps a
+    body), except `%time STATEMENT`, which runs the statement; a cell magic of another language
+    (%%bash, %%writefile) drops the cell."""
+    lines = source.splitlines()
+    first = next((line.strip() for line in lines if line.strip()), '')
+    if first.startswith('%%'):
+        if not first.startswith(_PYTHON_CELL_MAGICS):
+            return []
+        lines = lines[[line.strip() for line in lines].index(first) + 1:]
+    kept = []
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith('%time ') and not stripped.startswith('%time -'):   # times a statement it runs
+            line = line[:len(line) - len(stripped)] + stripped[len('%time '):].lstrip()
+        elif _MAGIC_OR_SHELL.match(stripped):
+            line = line[:len(line) - len(stripped)] + 'pass'
+        kept.append(line)
+    return kept
+
+
 def _notebook_source(text):
-    """The code cells of a notebook, joined; IPython magics and shell lines dropped."""
+    """The code cells of a notebook as one program: magics and shell lines as `pass`, cell magics of
+    other languages dropped, `from __future__` imports (legal only at the top) moved first."""
     try:
         cells = json.loads(text).get('cells', [])
     except ValueError:
@@ -50,9 +80,9 @@ def _notebook_source(text):
     for cell in cells:
         if cell.get('cell_type') == 'code':
             source = cell.get('source', [])
-            source = ''.join(source) if isinstance(source, list) else source
-            lines.extend(line for line in source.splitlines() if not line.lstrip().startswith(('%', '!')))
-    return '\n'.join(lines)
+            lines.extend(_cell_lines(''.join(source) if isinstance(source, list) else source))
+    future = [line for line in lines if line.startswith('from __future__ import')]
+    return '\n'.join(future + [line for line in lines if not line.startswith('from __future__ import')])
 
 
 def _wanted(path, notebooks, excludes):

@@ -30,9 +30,9 @@ declare_capturable(tuple(ROWS), when=_no_host_check)
 
 # Values, views and metadata: a view or a Python-level answer launches nothing; Shape's kin
 # answer host metadata from the static shapes a captured plan is keyed by.
-declare_capturable(('Const', 'VariableV2', 'Identity', 'StopGradient', 'Snapshot', 'NoOp', 'Reshape', 'ExpandDims',
-                    'Squeeze', 'Shape', 'ShapeN', 'Size', 'Rank', 'ZerosLike', 'OnesLike', 'Fill', 'Cast',
-                    'Transpose', 'Tile', 'ConcatV2', 'Pack', 'AddN'))
+declare_capturable(('Const', 'VariableV2', 'Identity', 'StopGradient', 'PreventGradient', 'Snapshot', 'NoOp',
+                    'Reshape', 'ExpandDims', 'Squeeze', 'Shape', 'ShapeN', 'Size', 'Rank', 'ZerosLike', 'OnesLike',
+                    'Fill', 'Cast', 'Transpose', 'Tile', 'ConcatV2', 'Pack', 'AddN'))
 
 # Products, reductions and the nn kernels of a dense training step (cuBLAS through CuPy; the
 # capture sets cuBLAS's workspace first).

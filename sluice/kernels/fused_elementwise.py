@@ -403,6 +403,6 @@ def _passing(guard):
 
 
 declare_fusible('SelectV2', _select_v2)
-declare_fusible(('Identity', 'StopGradient'), _passing(None))
+declare_fusible(('Identity', 'StopGradient', 'PreventGradient'), _passing(None))
 declare_fusible('Sum', _passing('empty'))
 declare_fusible('Reshape', _passing('shape'))

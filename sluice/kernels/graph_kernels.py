@@ -43,7 +43,7 @@ def placeholder(op, ctx):
     return unfed
 
 
-@register_kernel(('Identity', 'PlaceholderWithDefault', 'StopGradient'))
+@register_kernel(('Identity', 'PlaceholderWithDefault', 'StopGradient', 'PreventGradient'))
 def identity(op, ctx):
     return lambda x: x
 

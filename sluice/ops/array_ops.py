@@ -641,6 +641,21 @@ def stop_gradient(input, name=None):
     return op_builder.output('StopGradient', [input], name=name)
 
 
+# PreventGradient: an identity whose derivative is an error (TF's LookupError naming the reason), put
+# where a gradient would be silently wrong, such as the second derivative of a fused op's backprop output.
+register_op('PreventGradient', ['input: T'], ['output: T'], {'T': 'type', 'message': ('string', '')},
+            shape_fns.unchanged)
+
+
+@register_gradient('PreventGradient')
+def _prevent_gradient_grad(op, grad):
+    raise LookupError('Gradient explicitly disabled. Reason: %s' % op.get_attr('message'))
+
+
+def prevent_gradient(input, message='', name=None):
+    return op_builder.output('PreventGradient', [input], {'message': message}, name=name)
+
+
 # Selecting and placing elements (indexing_ops) and tensors made from shapes and counts (filling_ops)
 # build on the functions above; array_ops stays their public face, as TF's array_ops is.
 from sluice.ops.indexing_ops import (boolean_mask, gather, gather_nd, pad, reverse, reverse_v2,  # noqa: E402,F401

@@ -148,10 +148,16 @@ register_op('SparseSoftmaxCrossEntropyWithLogits', inputs=['features: T', 'label
             shape_fn=_sparse_xent_shape, allowed={'T': _FLOAT, 'Tlabels': _INDEX})
 
 
+_NO_SECOND_DERIVATIVE = ('Currently there is no way to take the second derivative of '
+                         'sparse_softmax_cross_entropy_with_logits due to the fused implementation\'s '
+                         'interaction with tf.gradients()')
+
+
 @register_gradient('SparseSoftmaxCrossEntropyWithLogits')
 def _sparse_softmax_xent_grad(op, grad_loss, grad_grad):
-    # TF forbids second derivatives here (PreventGradient); the backprop output is used as is.
-    return [_broadcast_mul(grad_loss, op._outputs[1]), None]
+    # The fused backprop output has no derivative of its own: differentiating it again is an error, as in TF.
+    backprop = array_ops.prevent_gradient(op._outputs[1], message=_NO_SECOND_DERIVATIVE)
+    return [_broadcast_mul(grad_loss, backprop), None]
 
 
 def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits=None, name=None):
