@@ -135,6 +135,7 @@ def executing_eagerly():
 
 # namespaces over the ops above
 from sluice import compat, initializers, linalg, losses, manip, math, metrics, nn, python_io, random, train  # noqa: E402
+from sluice import debugging  # noqa: E402,F401
 from sluice import config  # noqa: E402,F401  (tf.config.experimental: TensorFloat-32)
 from sluice import app, flags, gfile, summary  # noqa: E402
 from sluice import image  # noqa: E402  (tf.image)

@@ -19,6 +19,7 @@ from sluice.ops.segment_ops import segment_sum  # noqa: F401
 from sluice.ops.counting_ops import bincount  # noqa: F401
 from sluice.ops.confusion_matrix import confusion_matrix  # noqa: F401
 from sluice.nn import in_top_k, l2_normalize, zero_fraction  # noqa: F401  (TF1 has them in both namespaces)
+from sluice.ops.check_ops import is_non_decreasing, is_strictly_increasing  # noqa: F401
 
 
 from sluice.unimplemented import namespace_getattr as _namespace_getattr  # noqa: E402

@@ -11,9 +11,15 @@ from sluice.engine.op_registry import register_gradient, register_op
 from sluice.ops import array_ops, control_flow_ops, graph_ops, math_ops, shape_fns
 
 __all__ = ['check_numerics', 'assert_equal', 'assert_less', 'assert_less_equal', 'assert_rank', 'assert_positive',
-           'assert_non_negative', 'assert_negative', 'assert_non_positive', 'assert_type']
+           'assert_non_negative', 'assert_negative', 'assert_non_positive', 'assert_type', 'assert_greater',
+           'assert_greater_equal', 'assert_none_equal', 'assert_near', 'assert_integer', 'assert_scalar',
+           'is_numeric_tensor', 'is_non_decreasing', 'is_strictly_increasing']
 
 _FLOAT = (dtypes.bfloat16, dtypes.float16, dtypes.float32, dtypes.float64)
+# TF 1.15's NUMERIC_TYPES, what is_numeric_tensor accepts (float16 and uint16 are not in it; sluice has no
+# quantized dtypes)
+_NUMERIC = frozenset([dtypes.float32, dtypes.float64, dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64,
+                      dtypes.uint8, dtypes.complex64])
 
 register_op('CheckNumerics', ['tensor: T'], ['output: T'], {'T': 'type', 'message': 'string'},
             shape_fns.unchanged, is_stateful=True)
@@ -81,6 +87,38 @@ def assert_less_equal(x, y, data=None, summarize=None, message=None, name=None):
                           message, name)
 
 
+def assert_greater(x, y, data=None, summarize=None, message=None, name=None):
+    return _binary_assert('>', 'assert_greater', math_ops.greater, np.greater, x, y, data, summarize, message, name)
+
+
+def assert_greater_equal(x, y, data=None, summarize=None, message=None, name=None):
+    return _binary_assert('>=', 'assert_greater_equal', math_ops.greater_equal, np.greater_equal, x, y, data,
+                          summarize, message, name)
+
+
+def assert_none_equal(x, y, data=None, summarize=None, message=None, name=None):
+    return _binary_assert('!=', 'assert_none_equal', math_ops.not_equal, np.not_equal, x, y, data, summarize,
+                          message, name)
+
+
+def assert_near(x, y, rtol=None, atol=None, data=None, summarize=None, message=None, name=None):
+    """Asserts |x - y| < atol + rtol * |y| element-wise (both tolerances default to 10 eps of x's dtype);
+    always a run-time Assert, as in TF 1.15."""
+    message = message or ''
+    with name_scope(name, 'assert_near', [x, y, rtol, atol] + list(data or [])):
+        x = _graph.convert_to_tensor(x, name='x')
+        y = _graph.convert_to_tensor(y, name='y', dtype=x.dtype)
+        eps = np.finfo(x.dtype.as_numpy_dtype).eps
+        rtol = _graph.convert_to_tensor(10 * eps if rtol is None else rtol, name='rtol', dtype=x.dtype)
+        atol = _graph.convert_to_tensor(10 * eps if atol is None else atol, name='atol', dtype=x.dtype)
+        if data is None:
+            data = [message, 'x and y not equal to tolerance rtol = %s, atol = %s' % (rtol, atol),
+                    'x (%s) = ' % x.name, x, 'y (%s) = ' % y.name, y]
+        tolerance = atol + rtol * math_ops.abs(y)
+        condition = math_ops.reduce_all(math_ops.less(math_ops.abs(x - y), tolerance))
+        return control_flow_ops.Assert(condition, data, summarize=summarize)
+
+
 def _unary_assert(sym, opname, compare, zero_first, x, data, summarize, message, name):
     message = _message_prefix(message)
     with name_scope(name, opname, [x] + list(data or [])):
@@ -116,6 +154,54 @@ def assert_type(tensor, tf_type, message=None, name=None):
             raise TypeError('%s%s must be of type %r; got %r' % (_message_prefix(message), tensor.name, tf_type,
                                                                  tensor.dtype))
         return graph_ops.no_op('statically_determined_correct_type')
+
+
+def assert_integer(x, message=None, name=None):
+    """A no_op when x's dtype is an integer one; TypeError now otherwise (the dtype is static)."""
+    with name_scope(name, 'assert_integer', [x]):
+        x = _graph.convert_to_tensor(x, name='x')
+        if not x.dtype.is_integer:
+            raise TypeError('%s  Expected "x" to be integer type.  Found: %s of dtype %s'
+                            % (message or '', x.name, x.dtype))
+        return graph_ops.no_op('statically_determined_was_integer')
+
+
+def assert_scalar(tensor, name=None, message=None):
+    """The tensor, when its static shape is a scalar's; ValueError otherwise (an unknown rank too)."""
+    with name_scope(name, 'assert_scalar', [tensor]) as scope:
+        tensor = _graph.convert_to_tensor(tensor, name=scope)
+        if tensor.shape.ndims != 0:
+            raise ValueError('%sExpected scalar shape for %s, saw shape: %s.'
+                             % (message or '', tensor.name, tensor.shape))
+        return tensor
+
+
+def is_numeric_tensor(tensor):
+    return isinstance(tensor, Tensor) and tensor.dtype in _NUMERIC
+
+
+def _adjacent_differences(x):
+    """x[1:] - x[:-1] of x flattened; empty when x has fewer than two elements (TF builds a cond)."""
+    x = array_ops.reshape(x, [-1])
+    if not is_numeric_tensor(x):
+        raise TypeError('Expected x to be numeric, instead found: %s' % x)
+    shorter_than_two = math_ops.less(array_ops.size(x), 2)
+    last = array_ops.shape(x) - 1
+    return control_flow_ops.cond(shorter_than_two, lambda: _graph.convert_to_tensor([], dtype=x.dtype),
+                                 lambda: array_ops.strided_slice(x, [1], [1] + last) -
+                                 array_ops.strided_slice(x, [0], last))
+
+
+def is_non_decreasing(x, name=None):
+    with name_scope(name, 'is_non_decreasing', [x]):
+        diff = _adjacent_differences(_graph.convert_to_tensor(x, name='x'))
+        return math_ops.reduce_all(math_ops.less_equal(_graph.convert_to_tensor(0, dtype=diff.dtype), diff))
+
+
+def is_strictly_increasing(x, name=None):
+    with name_scope(name, 'is_strictly_increasing', [x]):
+        diff = _adjacent_differences(_graph.convert_to_tensor(x, name='x'))
+        return math_ops.reduce_all(math_ops.less(_graph.convert_to_tensor(0, dtype=diff.dtype), diff))
 
 
 def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
