@@ -70,3 +70,15 @@ def test_standalone_keras_is_sluices_keras_when_asked(tmp_path):
     assert report['status'] == 'ok' and 'sluice.keras.layers.core sluice.keras.backend' in out, out
     _, out = _run(tmp_path, 'k.py', source)  # without the flag `keras` is whatever is installed, or absent
     assert 'sluice.keras' not in out
+
+
+def test_a_package_root_on_the_path(tmp_path):
+    (tmp_path / 'pkg').mkdir()
+    (tmp_path / 'pkg' / '__init__.py').write_text('')
+    (tmp_path / 'pkg' / 'utils.py').write_text('VALUE = 42\n')
+    (tmp_path / 'pkg' / 'train').mkdir()
+    source = 'from pkg.utils import VALUE\nprint("value", VALUE)\n'
+    report, out = _run(tmp_path / 'pkg' / 'train', 'main.py', source, '--path', str(tmp_path))
+    assert report['status'] == 'ok' and 'value 42' in out, out
+    report, _ = _run(tmp_path / 'pkg' / 'train', 'main.py', source)
+    assert report['status'] == 'error' and 'pkg' in report['error']

@@ -8,7 +8,7 @@ tools/resolve_names.py reads them). The program runs in its own directory as `__
 behave as when run directly. `--seconds` bounds the run: a program still running then is stopped and
 counted as running ("timeout"), since most training loops never end on their own; the point is to reach
 its first steps. `--data DIR` links every entry of DIR into a scratch copy of the program's directory
-(MNIST_data/, data/...) for programs that would download them. `--keras` answers standalone Keras
+(MNIST_data/, data/...) for programs that would download them. `--path DIR` puts DIR on sys.path (a repository laid out as a package). `--keras` answers standalone Keras
 (`import keras`: Keras 2 on TF's backend) with sluice.keras too.
 
 The last line printed is one JSON object: {"program", "status": ok | timeout | error | exit | not-python3, "seconds",
@@ -100,7 +100,7 @@ def _run_notebook(path):
     exec(compile(source, path, 'exec'), main.__dict__)
 
 
-def run(program, seconds, data, argv, keras=False):
+def run(program, seconds, data, argv, keras=False, paths=()):
     program = os.path.abspath(program)
     workdir = os.path.dirname(program)
     if data:
@@ -114,7 +114,7 @@ def run(program, seconds, data, argv, keras=False):
         workdir = scratch
     sys.meta_path.insert(0, _TensorFlowIsSluice(keras))
     sys.argv = [program] + list(argv)
-    sys.path.insert(0, os.path.dirname(program))
+    sys.path[:0] = [os.path.dirname(program)] + [os.path.abspath(p) for p in paths]
     os.chdir(workdir)
     report = {'program': program, 'status': 'ok'}
     signal.signal(signal.SIGALRM, _on_alarm)
@@ -153,10 +153,12 @@ def main():
     parser.add_argument('--seconds', type=int, default=60)
     parser.add_argument('--data', default=None, help='entries linked into the program directory')
     parser.add_argument('--keras', action='store_true', help='answer standalone `import keras` with sluice.keras')
+    parser.add_argument('--path', action='append', default=[],
+                        help='a directory put on sys.path (a repository laid out as a package: `from gcn.utils import`)')
     own, argv = (sys.argv[1:], []) if '--' not in sys.argv else (
         sys.argv[1:sys.argv.index('--')], sys.argv[sys.argv.index('--') + 1:])
     args = parser.parse_args(own)
-    report = run(args.program, args.seconds, args.data, argv, args.keras)
+    report = run(args.program, args.seconds, args.data, argv, args.keras, args.path)
     sys.stdout.flush()
     print('\n' + json.dumps(report), flush=True)  # on its own line after a progress bar's '\r'
     os._exit(0)  # the program's threads (queue runners) must not keep the process
