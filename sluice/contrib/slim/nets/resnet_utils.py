@@ -8,18 +8,22 @@ stride it skipped (atrous convolution), so the feature map stops shrinking but t
 grows as it would have. `conv2d_same` is a strided convolution that pads explicitly by
 (k_eff - 1) // 2 before and the rest after (k_eff = k + (k - 1)(rate - 1)) and convolves 'VALID', so
 the result does not depend on the input size's parity as 'SAME' padding would.
+The two versions also share their classifier head (`classifier_head`), the bottleneck block layout
+(`bottleneck_block`) and the resnet_<version>_<depth> constructors (`network_of_depth`).
 """
 import collections
 
 from sluice.contrib.framework.arg_scope import add_arg_scope, arg_scope
-from sluice.contrib.layers import dense_conv, named_outputs, normalization, pooling
+from sluice.contrib.layers import activation_layers, dense_conv, named_outputs, normalization, pooling
 from sluice.engine.graph import GraphKeys
-from sluice.ops import array_ops, nn_activation
+from sluice.ops import array_ops, math_ops, nn_activation
 from sluice.ops import variable_scope as vs
 from sluice.ops.init_ops import contrib_variance_scaling_initializer
 from sluice.ops.regularizers import l2_regularizer
 
 __all__ = ['Block', 'subsample', 'conv2d_same', 'stack_blocks_dense', 'resnet_arg_scope']
+
+DEPTH_UNITS = {50: (3, 4, 6, 3), 101: (3, 4, 23, 3), 152: (3, 8, 36, 3), 200: (3, 24, 36, 3)}
 
 
 class Block(collections.namedtuple('Block', ['scope', 'unit_fn', 'args'])):
@@ -88,3 +92,47 @@ def resnet_arg_scope(weight_decay=0.0001, batch_norm_decay=0.997, batch_norm_eps
         with arg_scope([normalization.batch_norm], **batch_norm_params):
             with arg_scope([pooling.max_pool2d], padding='SAME') as scope:
                 return scope
+
+
+def root_output_stride(output_stride):
+    """The output stride the blocks must reach after the root block's stride of 4."""
+    if output_stride is None:
+        return None
+    if output_stride % 4 != 0:
+        raise ValueError('The output_stride needs to be a multiple of 4.')
+    return output_stride / 4
+
+
+def classifier_head(net, num_classes, global_pool, end_points_collection):
+    """(net, end_points) after the blocks: the global average 'pool5', the 1x1 'logits' convolution and
+    'predictions' (softmax) where asked, end_points from the collection the layers filled."""
+    if global_pool:
+        net = math_ops.reduce_mean(net, [1, 2], name='pool5', keepdims=True)
+    if num_classes is not None:
+        net = dense_conv.conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None, scope='logits')
+    end_points = named_outputs.convert_collection_to_dict(end_points_collection)
+    if num_classes is not None:
+        end_points['predictions'] = activation_layers.softmax(net, scope='predictions')
+    return net, end_points
+
+
+def bottleneck_block(unit_fn, scope, base_depth, num_units, stride):
+    """A block of `num_units` bottlenecks of depth 4 * base_depth; only the last one strides."""
+    unit = {'depth': base_depth * 4, 'depth_bottleneck': base_depth, 'stride': 1}
+    return Block(scope, unit_fn, [unit] * (num_units - 1) + [dict(unit, stride=stride)])
+
+
+def network_of_depth(resnet, block, depth):
+    """resnet_<version>_<depth>: `block`s of base depth 64, 128, 256, 512 with TF's units per block."""
+    name = '%s_%d' % (resnet.__name__, depth)
+    units = DEPTH_UNITS[depth]
+
+    def network(inputs, num_classes=None, is_training=True, global_pool=True, output_stride=None, reuse=None,
+                scope=name):
+        blocks = [block('block%d' % (i + 1), base_depth=64 * 2 ** i, num_units=n, stride=2 if i < 3 else 1)
+                  for i, n in enumerate(units)]
+        return resnet(inputs, blocks, num_classes, is_training, global_pool, output_stride,
+                      include_root_block=True, reuse=reuse, scope=scope)
+    network.__name__ = network.__qualname__ = name
+    network.__doc__ = 'ResNet-%d (units per block %s); see %s.' % (depth, units, resnet.__name__)
+    return network

@@ -11,9 +11,9 @@ the root block) makes the last units atrous (resnet_utils.stack_blocks_dense). e
 outputs of every convolution, unit and block by scope name, plus 'predictions' when num_classes is set.
 """
 from sluice.contrib.framework.arg_scope import add_arg_scope, arg_scope
-from sluice.contrib.layers import activation_layers, dense_conv, named_outputs, normalization, pooling
+from sluice.contrib.layers import dense_conv, named_outputs, normalization, pooling
 from sluice.contrib.slim.nets import resnet_utils
-from sluice.ops import math_ops, nn_activation
+from sluice.ops import nn_activation
 from sluice.ops import variable_scope as vs
 
 __all__ = ['resnet_arg_scope', 'bottleneck', 'resnet_v1', 'resnet_v1_block', 'resnet_v1_50', 'resnet_v1_101',
@@ -50,47 +50,22 @@ def resnet_v1(inputs, blocks, num_classes=None, is_training=True, global_pool=Tr
             with arg_scope([normalization.batch_norm], is_training=is_training):
                 net = inputs
                 if include_root_block:
-                    if output_stride is not None:
-                        if output_stride % 4 != 0:
-                            raise ValueError('The output_stride needs to be a multiple of 4.')
-                        output_stride /= 4  # the root block's stride
+                    output_stride = resnet_utils.root_output_stride(output_stride)
                     net = resnet_utils.conv2d_same(net, 64, 7, stride=2, scope='conv1')
                     net = pooling.max_pool2d(net, [3, 3], stride=2, scope='pool1')
                 net = resnet_utils.stack_blocks_dense(net, blocks, output_stride)
-                if global_pool:
-                    net = math_ops.reduce_mean(net, [1, 2], name='pool5', keepdims=True)
-                if num_classes is not None:
-                    net = dense_conv.conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
-                                            scope='logits')
-                end_points = named_outputs.convert_collection_to_dict(end_points_collection)
-                if num_classes is not None:
-                    end_points['predictions'] = activation_layers.softmax(net, scope='predictions')
-                return net, end_points
+                return resnet_utils.classifier_head(net, num_classes, global_pool, end_points_collection)
 
 
 resnet_v1.default_image_size = 224
 
 
 def resnet_v1_block(scope, base_depth, num_units, stride):
-    """A block of `num_units` bottlenecks of depth 4 * base_depth; only the last one strides."""
-    unit = {'depth': base_depth * 4, 'depth_bottleneck': base_depth, 'stride': 1}
-    return resnet_utils.Block(scope, bottleneck, [unit] * (num_units - 1) + [dict(unit, stride=stride)])
+    """A block of `num_units` v1 bottlenecks of depth 4 * base_depth; only the last one strides."""
+    return resnet_utils.bottleneck_block(bottleneck, scope, base_depth, num_units, stride)
 
 
-def _resnet_v1_of_depth(name, units):
-    """resnet_v1_<depth>: blocks of 64, 128, 256, 512 base depths with `units` units each."""
-    def network(inputs, num_classes=None, is_training=True, global_pool=True, output_stride=None, reuse=None,
-                scope=name):
-        blocks = [resnet_v1_block('block%d' % (i + 1), base_depth=64 * 2 ** i, num_units=n,
-                                  stride=2 if i < 3 else 1) for i, n in enumerate(units)]
-        return resnet_v1(inputs, blocks, num_classes, is_training, global_pool, output_stride,
-                         include_root_block=True, reuse=reuse, scope=scope)
-    network.__name__ = network.__qualname__ = name
-    network.__doc__ = 'ResNet-%s v1 (units per block %s); see resnet_v1.' % (name.rsplit('_', 1)[1], units)
-    return network
-
-
-resnet_v1_50 = _resnet_v1_of_depth('resnet_v1_50', (3, 4, 6, 3))
-resnet_v1_101 = _resnet_v1_of_depth('resnet_v1_101', (3, 4, 23, 3))
-resnet_v1_152 = _resnet_v1_of_depth('resnet_v1_152', (3, 8, 36, 3))
-resnet_v1_200 = _resnet_v1_of_depth('resnet_v1_200', (3, 24, 36, 3))
+resnet_v1_50 = resnet_utils.network_of_depth(resnet_v1, resnet_v1_block, 50)
+resnet_v1_101 = resnet_utils.network_of_depth(resnet_v1, resnet_v1_block, 101)
+resnet_v1_152 = resnet_utils.network_of_depth(resnet_v1, resnet_v1_block, 152)
+resnet_v1_200 = resnet_utils.network_of_depth(resnet_v1, resnet_v1_block, 200)

@@ -10,9 +10,9 @@ an identity shortcut subsamples x itself. Units sit in 'unit_<i>/bottleneck_v2'.
 end_points are as in resnet_v1.
 """
 from sluice.contrib.framework.arg_scope import add_arg_scope, arg_scope
-from sluice.contrib.layers import activation_layers, dense_conv, named_outputs, normalization, pooling
+from sluice.contrib.layers import dense_conv, named_outputs, normalization, pooling
 from sluice.contrib.slim.nets import resnet_utils
-from sluice.ops import math_ops, nn_activation
+from sluice.ops import nn_activation
 from sluice.ops import variable_scope as vs
 
 __all__ = ['resnet_arg_scope', 'bottleneck', 'resnet_v2', 'resnet_v2_block', 'resnet_v2_50', 'resnet_v2_101',
@@ -50,25 +50,14 @@ def resnet_v2(inputs, blocks, num_classes=None, is_training=True, global_pool=Tr
             with arg_scope([normalization.batch_norm], is_training=is_training):
                 net = inputs
                 if include_root_block:
-                    if output_stride is not None:
-                        if output_stride % 4 != 0:
-                            raise ValueError('The output_stride needs to be a multiple of 4.')
-                        output_stride /= 4  # the root block's stride
+                    output_stride = resnet_utils.root_output_stride(output_stride)
                     # The first unit's preact normalizes conv1's output, so conv1 itself has neither.
                     with arg_scope([dense_conv.conv2d], activation_fn=None, normalizer_fn=None):
                         net = resnet_utils.conv2d_same(net, 64, 7, stride=2, scope='conv1')
                     net = pooling.max_pool2d(net, [3, 3], stride=2, scope='pool1')
                 net = resnet_utils.stack_blocks_dense(net, blocks, output_stride)
                 net = normalization.batch_norm(net, activation_fn=nn_activation.relu, scope='postnorm')
-                if global_pool:
-                    net = math_ops.reduce_mean(net, [1, 2], name='pool5', keepdims=True)
-                if num_classes is not None:
-                    net = dense_conv.conv2d(net, num_classes, [1, 1], activation_fn=None, normalizer_fn=None,
-                                            scope='logits')
-                end_points = named_outputs.convert_collection_to_dict(end_points_collection)
-                if num_classes is not None:
-                    end_points['predictions'] = activation_layers.softmax(net, scope='predictions')
-                return net, end_points
+                return resnet_utils.classifier_head(net, num_classes, global_pool, end_points_collection)
 
 
 resnet_v2.default_image_size = 224
@@ -76,24 +65,10 @@ resnet_v2.default_image_size = 224
 
 def resnet_v2_block(scope, base_depth, num_units, stride):
     """A block of `num_units` v2 bottlenecks of depth 4 * base_depth; only the last one strides."""
-    unit = {'depth': base_depth * 4, 'depth_bottleneck': base_depth, 'stride': 1}
-    return resnet_utils.Block(scope, bottleneck, [unit] * (num_units - 1) + [dict(unit, stride=stride)])
+    return resnet_utils.bottleneck_block(bottleneck, scope, base_depth, num_units, stride)
 
 
-def _resnet_v2_of_depth(name, units):
-    """resnet_v2_<depth>: blocks of 64, 128, 256, 512 base depths with `units` units each."""
-    def network(inputs, num_classes=None, is_training=True, global_pool=True, output_stride=None, reuse=None,
-                scope=name):
-        blocks = [resnet_v2_block('block%d' % (i + 1), base_depth=64 * 2 ** i, num_units=n,
-                                  stride=2 if i < 3 else 1) for i, n in enumerate(units)]
-        return resnet_v2(inputs, blocks, num_classes, is_training, global_pool, output_stride,
-                         include_root_block=True, reuse=reuse, scope=scope)
-    network.__name__ = network.__qualname__ = name
-    network.__doc__ = 'ResNet-%s v2 (units per block %s); see resnet_v2.' % (name.rsplit('_', 1)[1], units)
-    return network
-
-
-resnet_v2_50 = _resnet_v2_of_depth('resnet_v2_50', (3, 4, 6, 3))
-resnet_v2_101 = _resnet_v2_of_depth('resnet_v2_101', (3, 4, 23, 3))
-resnet_v2_152 = _resnet_v2_of_depth('resnet_v2_152', (3, 8, 36, 3))
-resnet_v2_200 = _resnet_v2_of_depth('resnet_v2_200', (3, 24, 36, 3))
+resnet_v2_50 = resnet_utils.network_of_depth(resnet_v2, resnet_v2_block, 50)
+resnet_v2_101 = resnet_utils.network_of_depth(resnet_v2, resnet_v2_block, 101)
+resnet_v2_152 = resnet_utils.network_of_depth(resnet_v2, resnet_v2_block, 152)
+resnet_v2_200 = resnet_utils.network_of_depth(resnet_v2, resnet_v2_block, 200)
